@@ -1,0 +1,57 @@
+"""The ``learning_rate`` section of a DeePMD-kit training input.
+
+Declare it (:func:`learning_rate_args`), normalize and check it
+(:func:`normalize_learning_rate`, :func:`normalize`) and compute it
+(:class:`BaseLR` and the registered schedules).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
+from deepmd_lr.schedules import (
+    BaseLR,
+    LearningRateCosine,
+    LearningRateExp,
+    LearningRateWSD,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BaseLR",
+    "LearningRateConfigError",
+    "LearningRateCosine",
+    "LearningRateExp",
+    "LearningRateWSD",
+    "LearningRateWarning",
+    "learning_rate_args",
+    "make_learning_rate_schedule",
+    "normalize",
+    "normalize_learning_rate",
+]
+
+# dargs is only needed once arguments are declared or checked, so the modules
+# that use it load on first access and ``import deepmd_lr`` stays light.
+_LAZY = {
+    "learning_rate_args": "deepmd_lr.arguments",
+    "normalize": "deepmd_lr.normalization",
+    "normalize_learning_rate": "deepmd_lr.normalization",
+    "make_learning_rate_schedule": "deepmd_lr.normalization",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'deepmd_lr' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,64 @@
+"""The one exception type raised for a bad ``learning_rate`` configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_NO_VALUE: Any = object()
+
+
+class LearningRateConfigError(ValueError):
+    """A ``learning_rate`` setting breaks a rule of the schema.
+
+    The message reads ``<path>: <what is wrong>. <how to fix it>``; the parts
+    are also available as attributes so tools can format them their own way.
+
+    Attributes
+    ----------
+    path : str
+        Slash-separated location of the offending key, e.g.
+        ``"learning_rate/stop_lr"``.
+    value : Any
+        The offending value, when a single value is at fault.
+    reason : str
+        The rule that was broken, quoting the value.
+    fix : str
+        What to change so that the input becomes valid.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        reason: str,
+        fix: str = "",
+        *,
+        value: Any = _NO_VALUE,
+    ) -> None:
+        self.path = path
+        self.reason = reason
+        self.fix = fix
+        self.value = None if value is _NO_VALUE else value
+        self.has_value = value is not _NO_VALUE
+        message = f"{path}: {reason}" if path else reason
+        if fix:
+            message = f"{message}. {fix}"
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default reduction would call __init__ with the message alone.
+        return (
+            _rebuild,
+            (self.path, self.reason, self.fix, self.has_value, self.value),
+        )
+
+
+def _rebuild(
+    path: str, reason: str, fix: str, has_value: bool, value: Any
+) -> LearningRateConfigError:
+    if has_value:
+        return LearningRateConfigError(path, reason, fix, value=value)
+    return LearningRateConfigError(path, reason, fix)
+
+
+class LearningRateWarning(UserWarning):
+    """A valid setting was adjusted or is likely not what was meant."""

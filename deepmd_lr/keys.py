@@ -1,0 +1,328 @@
+"""Declarations of single ``learning_rate`` keys and their value rules.
+
+A :class:`Key` is the one description of a key: its type, default, allowed
+range and documentation. The dargs ``Argument``, the constructor checks, the
+generated documentation and the JSON schema are all derived from it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from deepmd_lr.errors import LearningRateConfigError
+
+if TYPE_CHECKING:
+    from dargs import Argument
+
+SECTION = "learning_rate"
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+"""Marker for a key that has no default and must be given."""
+
+_TYPE_WORDS = {
+    float: "a number",
+    int: "an integer",
+    bool: "true or false",
+    str: "a string",
+}
+
+
+def key_path(name: str) -> str:
+    """Return the slash-separated path of a key inside the section."""
+    return f"{SECTION}/{name}"
+
+
+def describe(value: Any) -> str:
+    """Render a value the way it would be written in a JSON input."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of the ``learning_rate`` section.
+
+    Parameters
+    ----------
+    name
+        The key as written in the input.
+    kind
+        ``float``, ``int``, ``bool`` or ``str``. Booleans are never accepted
+        where a number is expected, and floats never where an integer is.
+    doc
+        User documentation: meaning, unit and how the key interacts with others.
+    default
+        Value filled in by normalization; :data:`REQUIRED` when there is none.
+        A default of ``None`` means "not given", and ``null`` is then accepted.
+    minimum, maximum
+        Inclusive bounds, unless ``exclusive_minimum``/``exclusive_maximum``.
+    choices
+        Allowed strings for a ``str`` key.
+    """
+
+    name: str
+    kind: type
+    doc: str
+    default: Any = REQUIRED
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
+    choices: tuple[str, ...] = field(default=())
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    @property
+    def nullable(self) -> bool:
+        return self.default is None
+
+    def range_text(self) -> str:
+        """The allowed values in words, e.g. ``0 <= value < 1``."""
+        if self.choices:
+            return "one of " + ", ".join(f'"{c}"' for c in self.choices)
+        parts = []
+        if self.minimum is not None:
+            parts.append(
+                f"{_num(self.minimum)} {'<' if self.exclusive_minimum else '<='} "
+            )
+        parts.append("value")
+        if self.maximum is not None:
+            parts.append(
+                f" {'<' if self.exclusive_maximum else '<='} {_num(self.maximum)}"
+            )
+        if len(parts) == 1:
+            return _TYPE_WORDS[self.kind]
+        return "".join(parts)
+
+    def check(self, value: Any) -> None:
+        """Raise :class:`LearningRateConfigError` unless ``value`` is allowed."""
+        path = key_path(self.name)
+        if value is None:
+            if self.nullable:
+                return
+            raise LearningRateConfigError(
+                path,
+                f"got null, but {self.name} must be {_TYPE_WORDS[self.kind]}",
+                self._fix(),
+                value=value,
+            )
+        if not _has_kind(value, self.kind):
+            raise LearningRateConfigError(
+                path,
+                f"got {describe(value)} ({_json_type(value)}), "
+                f"but {self.name} must be {_TYPE_WORDS[self.kind]}",
+                self._fix(),
+                value=value,
+            )
+        if self.kind is str:
+            if self.choices and value not in self.choices:
+                raise LearningRateConfigError(
+                    path,
+                    f"got {describe(value)}, but {self.name} must be {self.range_text()}",
+                    did_you_mean(value, self.choices) or self._fix(),
+                    value=value,
+                )
+            return
+        if self.kind is float and not math.isfinite(value):
+            raise LearningRateConfigError(
+                path,
+                f"got {describe(value)}, but {self.name} must be a finite number",
+                self._fix(),
+                value=value,
+            )
+        if not self.in_range(value):
+            raise LearningRateConfigError(
+                path,
+                f"got {describe(value)}, but {self.name} must satisfy {self.range_text()}",
+                self._fix(),
+                value=value,
+            )
+
+    def in_range(self, value: float) -> bool:
+        if self.minimum is not None and (
+            value < self.minimum or (self.exclusive_minimum and value == self.minimum)
+        ):
+            return False
+        return self.maximum is None or not (
+            value > self.maximum or (self.exclusive_maximum and value == self.maximum)
+        )
+
+    def _fix(self) -> str:
+        text = f"Fix: set {self.name} to {self.range_text()}"
+        if self.kind is not str and self.range_text() != _TYPE_WORDS[self.kind]:
+            text += f" ({_TYPE_WORDS[self.kind]})"
+        if self.nullable:
+            text += ", or remove the key"
+        return text
+
+    def argument(self) -> Argument:
+        """The dargs ``Argument`` for this key; its check is :meth:`check`."""
+        from dargs import Argument
+
+        def extra_check(value: Any) -> bool:
+            self.check(value)
+            return True
+
+        dtype: list[Any] = [self.kind]
+        if self.nullable:
+            dtype.append(None)
+        return Argument(
+            self.name,
+            dtype,
+            optional=not self.required,
+            default=_dargs_default(self.default),
+            doc=self.full_doc(),
+            extra_check=extra_check,
+        )
+
+    def full_doc(self) -> str:
+        """The documentation with the allowed range and default appended."""
+        text = self.doc.rstrip()
+        extra = []
+        if self.range_text() != _TYPE_WORDS[self.kind]:
+            extra.append(f"Allowed: {self.range_text()}.")
+        if self.required:
+            extra.append("Required.")
+        elif self.default is None:
+            extra.append("Not set by default.")
+        else:
+            extra.append(f"Default: {describe(self.default)}.")
+        return f"{text} {' '.join(extra)}"
+
+
+def _dargs_default(default: Any) -> Any:
+    if default is REQUIRED:
+        from dargs.dargs import _Flags
+
+        return _Flags.NONE
+    return default
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _has_kind(value: Any, kind: type) -> bool:
+    if isinstance(value, bool):
+        return kind is bool
+    if kind is float:
+        return isinstance(value, (int, float))
+    return isinstance(value, kind)
+
+
+def did_you_mean(word: str, candidates: tuple[str, ...] | list[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(word, list(candidates), n=1)
+    return f'Did you mean "{match[0]}"?' if match else ""
+
+
+COMMON_KEYS: tuple[Key, ...] = (
+    Key(
+        "start_lr",
+        float,
+        "Learning rate reached at the end of warmup, where the decay phase "
+        "begins; without warmup it is the rate of step 0. Scaled by the number "
+        "of workers according to scale_by_worker.",
+        minimum=0.0,
+        exclusive_minimum=True,
+    ),
+    Key(
+        "stop_lr",
+        float,
+        "Learning rate aimed at for the last training step; the schedule never "
+        "goes below it. Give exactly one of stop_lr and stop_lr_ratio. "
+        "Must not exceed start_lr; for exp without decay_rate it must be above 0.",
+        default=None,
+        minimum=0.0,
+    ),
+    Key(
+        "stop_lr_ratio",
+        float,
+        "The final learning rate as a fraction of start_lr "
+        "(stop_lr = start_lr * stop_lr_ratio). Give exactly one of stop_lr and "
+        "stop_lr_ratio; for exp without decay_rate it must be above 0.",
+        default=None,
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Key(
+        "warmup_steps",
+        int,
+        "Length of the linear warmup, in training steps. The rate climbs from "
+        "warmup_start_factor * start_lr at step 0 to start_lr at this step. "
+        "Must be smaller than the number of training steps. Cannot be combined "
+        "with a non-zero warmup_ratio.",
+        default=0,
+        minimum=0,
+    ),
+    Key(
+        "warmup_ratio",
+        float,
+        "Length of the warmup as a fraction of the training steps; the warmup "
+        "lasts int(warmup_ratio * numb_steps) steps. Use instead of "
+        "warmup_steps, not together with a non-zero warmup_steps.",
+        default=None,
+        minimum=0.0,
+        maximum=1.0,
+        exclusive_maximum=True,
+    ),
+    Key(
+        "warmup_start_factor",
+        float,
+        "Where the warmup starts, as a fraction of start_lr: the rate at step 0 "
+        "is warmup_start_factor * start_lr. 0 starts from a rate of zero.",
+        default=0.0,
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Key(
+        "scale_by_worker",
+        str,
+        "How start_lr grows with the number of parallel workers N: "
+        '"linear" multiplies it by N, "sqrt" by the square root of N, '
+        '"none" leaves it unchanged.',
+        default="linear",
+        choices=("linear", "sqrt", "none"),
+    ),
+)

@@ -1,0 +1,138 @@
+"""The table of schedule types: ``type`` name -> schedule class.
+
+Built-in schedules register themselves when :mod:`deepmd_lr.schedules` is
+imported; third-party ones are discovered through the ``deepmd_lr.schedules``
+entry-point group the first time the table is consulted.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from deepmd_lr.errors import LearningRateConfigError
+from deepmd_lr.keys import did_you_mean, key_path
+
+ENTRY_POINT_GROUP = "deepmd_lr.schedules"
+
+T = TypeVar("T", bound=type)
+
+
+class PluginWarning(UserWarning):
+    """A third-party schedule plugin could not be loaded and was skipped."""
+
+
+class ScheduleRegistry:
+    """Maps each ``type`` name to the class that computes that schedule."""
+
+    def __init__(self, entry_point_group: str | None = ENTRY_POINT_GROUP) -> None:
+        self._classes: dict[str, type] = {}
+        self._entry_point_group = entry_point_group
+        self._plugins_loaded = entry_point_group is None
+        self._base: type | None = None
+        self.version = 0
+        """Incremented on every registration, so derived data can be cached."""
+
+    def bind(self, base: type) -> None:
+        """Only subclasses of ``base`` may be registered."""
+        self._base = base
+
+    def register(self, name: str) -> Callable[[T], T]:
+        """Class decorator registering a schedule under ``name``."""
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"schedule type names must be identifiers, got {name!r}")
+
+        def decorate(cls: T) -> T:
+            self._add(name, cls)
+            return cls
+
+        return decorate
+
+    def _add(self, name: str, cls: Any) -> None:
+        if self._base is not None and not (
+            isinstance(cls, type) and issubclass(cls, self._base)
+        ):
+            raise TypeError(
+                f"cannot register {cls!r} as schedule type {name!r}: "
+                f"it is not a subclass of {self._base.__name__}"
+            )
+        taken = self._classes.get(name)
+        if taken is not None and taken is not cls:
+            raise ValueError(
+                f"schedule type {name!r} is already registered by "
+                f"{taken.__module__}.{taken.__qualname__}"
+            )
+        cls.type_name = name
+        self._classes[name] = cls
+        self.version += 1
+
+    def get(self, name: Any) -> type:
+        """The class registered under ``name``.
+
+        Raises
+        ------
+        LearningRateConfigError
+            When ``name`` is not a string or no schedule has that name; the
+            message lists the known types and suggests the closest one.
+        """
+        classes = self.classes()
+        if isinstance(name, str) and name in classes:
+            return classes[name]
+        known = ", ".join(f'"{n}"' for n in classes)
+        if not isinstance(name, str):
+            from deepmd_lr.keys import describe
+
+            raise LearningRateConfigError(
+                key_path("type"),
+                f"got {describe(name)}, but type must be a string naming a schedule",
+                f"Fix: use one of {known}",
+                value=name,
+            )
+        hint = did_you_mean(name, list(classes))
+        raise LearningRateConfigError(
+            key_path("type"),
+            f'unknown schedule type "{name}"; known types are {known}',
+            hint or f"Fix: use one of {known}",
+            value=name,
+        )
+
+    def classes(self) -> dict[str, type]:
+        """All registered classes by name, in registration order (a copy)."""
+        if not self._plugins_loaded:
+            self._load_plugins()
+        return dict(self._classes)
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.classes())
+
+    def _load_plugins(self) -> None:
+        self._plugins_loaded = True
+        from importlib.metadata import entry_points
+
+        assert self._entry_point_group is not None
+        for entry in entry_points(group=self._entry_point_group):
+            self._load_plugin(entry)
+
+    def _load_plugin(self, entry: Any) -> None:
+        where = f"schedule plugin {entry.name!r} ({entry.value})"
+        try:
+            obj = entry.load()
+        except Exception as exc:  # a broken plugin must not break the built-ins
+            warnings.warn(
+                f"{where} failed to import and was skipped: {exc!r}",
+                PluginWarning,
+                stacklevel=2,
+            )
+            return
+        registered = self._classes.get(entry.name)
+        if registered is obj:
+            return
+        try:
+            self._add(entry.name, obj)
+        except (TypeError, ValueError) as exc:
+            warnings.warn(f"{where} was skipped: {exc}", PluginWarning, stacklevel=2)
+
+
+SCHEDULES = ScheduleRegistry()
+"""The registry consulted by :class:`~deepmd_lr.BaseLR` and the argument layer."""

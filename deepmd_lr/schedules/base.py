@@ -1,0 +1,350 @@
+"""The shared part of every schedule: registry access, warmup and ``value``."""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+
+from deepmd_lr.errors import LearningRateConfigError
+from deepmd_lr.keys import COMMON_KEYS, Key, describe, key_path
+from deepmd_lr.registry import SCHEDULES
+from deepmd_lr.rules import check_num_steps, check_values, resolve_warmup_steps
+
+S = TypeVar("S", bound=type)
+
+CHUNK = 1 << 14
+"""Steps handled per block on the NumPy path: the scratch stays in cache and
+the peak memory is the output alone."""
+
+_COMMON_NAMES = frozenset(k.name for k in COMMON_KEYS)
+
+
+class BaseLR(ABC):
+    r"""A learning-rate schedule :math:`\eta(t)` with linear warmup.
+
+    ``BaseLR(type=..., start_lr=..., num_steps=..., ...)`` builds the schedule
+    registered under ``type`` (``"exp"`` when omitted). Subclasses implement the
+    decay phase; warmup, input checking and the array machinery live here.
+
+    During the first ``warmup_steps`` steps the rate rises linearly:
+
+    .. math::
+
+        \eta(t) = \eta_w + (\eta_0 - \eta_w)\,\frac{t}{W},
+        \qquad \eta_w = f_w\,\eta_0, \quad 0 \le t < W,
+
+    and from step :math:`W` on the decay phase of the concrete schedule runs on
+    :math:`u = t - W` over :math:`D = T - W` steps.
+    """
+
+    type_name: ClassVar[str] = ""
+    """The ``type`` this class is registered under."""
+    variant_keys: ClassVar[tuple[Key, ...]] = ()
+    """Keys that exist only for this schedule type."""
+    variant_doc: ClassVar[str] = ""
+    """One paragraph describing the schedule, used in generated docs."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is BaseLR:
+            cls = SCHEDULES.get(kwargs.get("type", "exp"))
+        return super().__new__(cls)
+
+    @staticmethod
+    def register(name: str) -> Callable[[S], S]:
+        """Class decorator: make a schedule available as ``type: name``."""
+        return SCHEDULES.register(name)
+
+    @staticmethod
+    def get_class_by_type(name: str) -> type[BaseLR]:
+        """The schedule class registered under ``name``."""
+        return SCHEDULES.get(name)
+
+    @staticmethod
+    def get_plugins() -> dict[str, type[BaseLR]]:
+        """All registered schedule classes, by type name."""
+        return SCHEDULES.classes()
+
+    @staticmethod
+    def registered_types() -> tuple[str, ...]:
+        """The registered type names, built-in ones first."""
+        return SCHEDULES.names()
+
+    @classmethod  # noqa: B027 - an optional hook, empty unless a type needs it
+    def check_variant(cls, values: Mapping[str, Any]) -> None:
+        """Rules of this schedule that involve several keys; override to add.
+
+        Called after every single-key rule and the common rules have passed.
+        """
+
+    def __init__(
+        self,
+        start_lr: float,
+        num_steps: int,
+        stop_lr: float | None = None,
+        stop_lr_ratio: float | None = None,
+        warmup_steps: int = 0,
+        warmup_ratio: float | None = None,
+        warmup_start_factor: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
+        settings = {
+            "start_lr": start_lr,
+            "stop_lr": stop_lr,
+            "stop_lr_ratio": stop_lr_ratio,
+            "warmup_steps": warmup_steps,
+            "warmup_ratio": warmup_ratio,
+            "warmup_start_factor": warmup_start_factor,
+            **self._accept_extra(kwargs),
+        }
+        num_steps = check_num_steps(num_steps)
+        check_values(type(self), settings, num_steps)
+        self.settings = {k: v for k, v in settings.items() if v is not None}
+        """The keys this schedule was built from (``None`` ones left out)."""
+
+        self._start_lr = float(start_lr)
+        self.stop_lr = float(
+            start_lr * stop_lr_ratio if stop_lr_ratio is not None else stop_lr  # type: ignore[operator]
+        )
+        self.num_steps = num_steps
+        self.warmup_steps = resolve_warmup_steps(settings, num_steps)
+        self.warmup_start_lr = float(warmup_start_factor) * self._start_lr
+        self.decay_num_steps = num_steps - self.warmup_steps
+        self.scale_by_worker = settings.get("scale_by_worker", "linear")
+        self._warmup_span = self._start_lr - self.warmup_start_lr
+
+    def _accept_extra(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Keep ``type``, ``scale_by_worker`` and this type's own keys.
+
+        Anything else is an error that names the type the key belongs to.
+        """
+        extra = dict(kwargs)
+        flag = extra.pop("type", None)
+        if flag is not None and SCHEDULES.get(flag) is not type(self):
+            raise LearningRateConfigError(
+                key_path("type"),
+                f'type "{flag}" does not match {type(self).__name__}, which is '
+                f'type "{self.type_name}"',
+                f'Fix: build it as BaseLR(type="{flag}", ...) or drop the type argument',
+                value=flag,
+            )
+        own = {"scale_by_worker"} | {k.name for k in self.variant_keys}
+        accepted = {name: extra.pop(name) for name in list(extra) if name in own}
+        for name, value in extra.items():
+            raise unknown_key_error(name, value, self.type_name)
+        return accepted
+
+    @property
+    def start_lr(self) -> float:
+        """The rate at the end of warmup, where the decay phase starts."""
+        return self._start_lr
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{k}={v!r}" for k, v in self.settings.items())
+        return f"{type(self).__name__}({body}, num_steps={self.num_steps})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BaseLR):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and self.num_steps == other.num_steps
+            and self.settings == other.settings
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __call__(self, step: Any) -> Any:
+        """Same as :meth:`value`, so a schedule is a plain callable of the step."""
+        return self.value(step)
+
+    # -- values ---------------------------------------------------------------
+
+    def value(self, step: Any) -> Any:
+        """The learning rate at training step ``step`` (warmup included).
+
+        Parameters
+        ----------
+        step
+            A Python ``int``/``float``, a NumPy scalar or array, a list of
+            numbers, or an array of any Array-API library.
+
+        Returns
+        -------
+        float or array
+            A Python ``float`` for a Python number; otherwise an array of the
+            input's library and shape. Floating inputs keep their dtype,
+            integer inputs give float64. The arithmetic is done in float64 and
+            cast last.
+
+        Raises
+        ------
+        ValueError
+            For a negative, NaN or infinite step given as a Python number or
+            in a NumPy array (traced arrays are clamped at 0 instead).
+        TypeError
+            For booleans, strings, ``None`` and other non-numbers.
+        """
+        kind = type(step)
+        if kind is int or kind is float:
+            if 0 <= step < math.inf:
+                return self._scalar_value(step)
+            raise _bad_step(step)
+        return self._value(step)
+
+    @abstractmethod
+    def _scalar_value(self, step: float) -> float:
+        """The rate at a valid Python-number step (``0 <= step < inf``)."""
+
+    @abstractmethod
+    def _fill_decay(
+        self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
+    ) -> None:
+        """Write the decay-phase rate of a block of float64/int64 ``steps``.
+
+        ``high`` is the largest step of the block. ``clamp`` is set when the
+        block holds warmup steps too; their slots are overwritten afterwards,
+        but must stay finite meanwhile.
+        """
+
+    @abstractmethod
+    def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
+        """The decay-phase rate for any Array-API array of float64 steps ``u >= 0``."""
+
+    def _value(self, step: Any) -> Any:
+        if (
+            isinstance(step, (bool, np.bool_))
+            or step is None
+            or isinstance(step, (str, bytes))
+        ):
+            raise _step_type_error(step)
+        if isinstance(step, (np.ndarray, np.generic)):
+            return self._numpy_value(step)
+        if isinstance(step, (list, tuple)):
+            return self._numpy_value(np.asarray(step))
+        if isinstance(step, (int, float)):
+            return self.value(float(step) if isinstance(step, float) else int(step))
+        import array_api_compat
+
+        if array_api_compat.is_array_api_obj(step):
+            return self._xp_value(step)
+        raise _step_type_error(step)
+
+    def _numpy_value(self, steps: np.ndarray | np.generic) -> Any:
+        kind = steps.dtype.kind
+        if kind not in "iuf":
+            raise _step_type_error(steps)
+        out_dtype = steps.dtype if kind == "f" else np.dtype(np.float64)
+        flat = np.asarray(steps).reshape(-1)
+        size = flat.size
+        out = np.empty(size, dtype=out_dtype)
+        direct = out_dtype == np.float64
+        scratch = None if direct else np.empty(min(size, CHUNK), dtype=np.float64)
+        work_dtype = np.float64 if kind == "f" else np.int64
+        for begin in range(0, size, CHUNK):
+            block = flat[begin : begin + CHUNK]
+            if block.dtype != work_dtype:
+                block = block.astype(work_dtype)
+            low, high = block.min(), block.max()
+            if not (low >= 0 and high < math.inf):
+                raise _bad_step(low if not low >= 0 else high, array=True)
+            dest = out[begin : begin + CHUNK] if direct else scratch[: block.size]  # type: ignore[index]
+            self._fill_block(block, dest, low, high)
+            if not direct:
+                out[begin : begin + CHUNK] = dest
+        result = out.reshape(np.shape(steps))
+        return result[()] if isinstance(steps, np.generic) else result
+
+    def _fill_block(
+        self, steps: np.ndarray, out: np.ndarray, low: Any, high: Any
+    ) -> None:
+        warmup = self.warmup_steps
+        if high < warmup:
+            self._fill_warmup(steps, out)
+            return
+        self._fill_decay(steps, out, bool(low < warmup), high)
+        if low < warmup:
+            in_warmup = steps < warmup
+            part = np.empty(np.count_nonzero(in_warmup), dtype=np.float64)
+            self._fill_warmup(steps[in_warmup], part)
+            out[in_warmup] = part
+
+    def _fill_warmup(self, steps: np.ndarray, out: np.ndarray) -> None:
+        np.divide(steps, self.warmup_steps, out=out)
+        np.multiply(out, self._warmup_span, out=out)
+        np.add(out, self.warmup_start_lr, out=out)
+
+    def _decay_steps_into(
+        self, steps: np.ndarray, out: np.ndarray, clamp: bool
+    ) -> None:
+        """``out = max(steps - warmup_steps, 0)`` in float64."""
+        np.subtract(steps, self.warmup_steps, out=out)
+        if clamp:
+            np.maximum(out, 0.0, out=out)
+
+    def _xp_value(self, step: Any) -> Any:
+        import array_api_compat
+
+        xp = array_api_compat.array_namespace(step)
+        if xp.isdtype(step.dtype, "bool") or not xp.isdtype(
+            step.dtype, ("integral", "real floating")
+        ):
+            raise _step_type_error(step)
+        floating = xp.isdtype(step.dtype, "real floating")
+        out_dtype = step.dtype if floating else xp.float64
+        # Negative steps cannot raise inside a traced function: clamp them.
+        t = xp.clip(xp.astype(step, xp.float64), min=0.0)
+        decay = self._decay_xp(xp, xp.clip(t - self.warmup_steps, min=0.0))
+        if self.warmup_steps > 0:
+            warm = self.warmup_start_lr + self._warmup_span * (t / self.warmup_steps)
+            decay = xp.where(t < self.warmup_steps, warm, decay)
+        return xp.astype(decay, out_dtype)
+
+
+def unknown_key_error(name: str, value: Any, type_name: str) -> LearningRateConfigError:
+    """The error for a key that the schedule ``type_name`` does not have."""
+    owners = [
+        other
+        for other, cls in SCHEDULES.classes().items()
+        if any(k.name == name for k in cls.variant_keys)
+    ]
+    if owners:
+        where = " or ".join(f'"{o}"' for o in owners)
+        return LearningRateConfigError(
+            key_path(name),
+            f'{name} belongs to type {where}, not to type "{type_name}"',
+            f"Fix: remove {name}, or set type to {where}",
+            value=value,
+        )
+    from deepmd_lr.keys import did_you_mean
+
+    cls = SCHEDULES.get(type_name)
+    known = sorted(_COMMON_NAMES | {k.name for k in cls.variant_keys} | {"type"})
+    hint = did_you_mean(name, known)
+    return LearningRateConfigError(
+        key_path(name),
+        f'{name} is not a key of learning_rate for type "{type_name}"',
+        hint or "Fix: remove it; known keys are " + ", ".join(known),
+        value=value,
+    )
+
+
+def _bad_step(step: Any, array: bool = False) -> ValueError:
+    where = "a step in the array" if array else "step"
+    return ValueError(
+        f"{where} is {describe(float(step))}, but training steps must be finite "
+        "and >= 0"
+    )
+
+
+def _step_type_error(step: Any) -> TypeError:
+    what = getattr(step, "dtype", None)
+    shown = (
+        f"an array of dtype {what}"
+        if what is not None
+        else f"{type(step).__name__} {step!r}"
+    )
+    return TypeError(f"step must be a number or an array of numbers, got {shown}")

@@ -1,0 +1,117 @@
+"""``type: "cosine"``: cosine annealing from start_lr to stop_lr."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from deepmd_lr.schedules.base import BaseLR
+
+
+@BaseLR.register("cosine")
+class LearningRateCosine(BaseLR):
+    r"""Cosine annealing after an optional linear warmup.
+
+    With :math:`u = t - W` the step within the decay phase of
+    :math:`D = T - W` steps:
+
+    .. math::
+
+        \eta(u) =
+        \begin{cases}
+        \eta_{\mathrm{stop}} + \dfrac{\eta_0 - \eta_{\mathrm{stop}}}{2}
+        \left(1 + \cos\dfrac{\pi u}{D}\right) & u < D, \\
+        \eta_{\mathrm{stop}} & u \ge D,
+        \end{cases}
+
+    and :math:`\eta = \eta_0` throughout when :math:`D = 0`.
+
+    Examples
+    --------
+    >>> lr = LearningRateCosine(start_lr=1e-3, stop_lr=1e-5, num_steps=10000)
+    >>> lr.value(0), lr.value(10000), lr.value(20000)
+    (0.001, 1e-05, 1e-05)
+    >>> round(lr.value(5000), 10)
+    0.000505
+    """
+
+    variant_doc = (
+        "Cosine annealing: over the decay phase the rate follows half a cosine "
+        "period from start_lr down to stop_lr, then stays at stop_lr."
+    )
+
+    def __init__(
+        self,
+        start_lr: float,
+        num_steps: int,
+        stop_lr: float | None = None,
+        stop_lr_ratio: float | None = None,
+        warmup_steps: int = 0,
+        warmup_ratio: float | None = None,
+        warmup_start_factor: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            start_lr=start_lr,
+            num_steps=num_steps,
+            stop_lr=stop_lr,
+            stop_lr_ratio=stop_lr_ratio,
+            warmup_steps=warmup_steps,
+            warmup_ratio=warmup_ratio,
+            warmup_start_factor=warmup_start_factor,
+            **kwargs,
+        )
+        self.lr_min_factor = self.stop_lr / self._start_lr
+        self.min_lr = self._start_lr * self.lr_min_factor
+        # The formula is evaluated as start_lr * (f + a * (1 + cos(pi * u / D)))
+        # in that order, which is DeePMD-kit's: near the end 1 + cos(...)
+        # cancels, and only the same rounding gives the same numbers there.
+        self._half_range = 0.5 * (1 - self.lr_min_factor)
+
+    def _scalar_value(self, step: float) -> float:
+        if step < self.warmup_steps:
+            return self.warmup_start_lr + self._warmup_span * (step / self.warmup_steps)
+        decay_step = step - self.warmup_steps
+        phase = self.decay_num_steps
+        if phase == 0:
+            return self._start_lr
+        if decay_step >= phase:
+            return self.min_lr
+        return self._start_lr * (
+            self.lr_min_factor
+            + self._half_range * (1 + math.cos(math.pi * (decay_step / phase)))
+        )
+
+    def _fill_decay(
+        self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
+    ) -> None:
+        phase = self.decay_num_steps
+        if phase == 0:
+            out.fill(self._start_lr)
+            return
+        self._decay_steps_into(steps, out, clamp)
+        # Past the end u / D is held at 1: cos(pi) is exactly -1, so the
+        # formula itself yields start_lr * f, which is min_lr.
+        if high - self.warmup_steps > phase:
+            np.minimum(out, phase, out=out)
+        self._anneal(out, phase)
+
+    def _anneal(self, out: np.ndarray, phase: int) -> None:
+        np.divide(out, phase, out=out)
+        np.multiply(out, math.pi, out=out)
+        np.cos(out, out=out)
+        np.add(out, 1.0, out=out)
+        np.multiply(out, self._half_range, out=out)
+        np.add(out, self.lr_min_factor, out=out)
+        np.multiply(out, self._start_lr, out=out)
+
+    def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
+        phase = self.decay_num_steps
+        if phase == 0:
+            return xp.full_like(decay_step, self._start_lr)
+        progress = xp.clip(decay_step / phase, max=1.0)
+        return self._start_lr * (
+            self.lr_min_factor + self._half_range * (1 + xp.cos(math.pi * progress))
+        )

@@ -1,0 +1,235 @@
+"""``type: "exp"``: exponential decay, as a staircase or smooth."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
+from deepmd_lr.keys import Key, describe, key_path
+from deepmd_lr.rules import given
+from deepmd_lr.schedules.base import BaseLR
+
+TABLE_LIMIT = 1 << 16
+"""Most staircase levels kept in the lookup table before falling back to pow."""
+
+# The rate formula takes a logarithm of stop_lr; zero is raised to this first.
+_LOG_FLOOR = 1e-10
+
+
+@BaseLR.register("exp")
+class LearningRateExp(BaseLR):
+    r"""Exponential decay after an optional linear warmup.
+
+    With :math:`u = t - W` the step within the decay phase, :math:`s` =
+    ``decay_steps`` and :math:`r` = ``decay_rate``:
+
+    .. math::
+
+        \eta(u) = \max\left(\eta_{\mathrm{stop}},\;
+        \eta_0\, r^{\lfloor u / s \rfloor}\right)
+        \quad\text{(staircase)}, \qquad
+        \eta(u) = \max\left(\eta_{\mathrm{stop}},\; \eta_0\, r^{u / s}\right)
+        \quad\text{(smooth)}.
+
+    Unless ``decay_rate`` is given, :math:`r` is chosen so that the rate
+    reaches ``stop_lr`` after the :math:`D = T - W` decay steps,
+    :math:`r = (\eta_{\mathrm{stop}} / \eta_0)^{s / D}`. A ``decay_steps`` not
+    smaller than :math:`D` is then replaced (with a warning) by
+    ``100 if D // 10 > 100 else D // 100 + 1``; with :math:`D = 0`, :math:`r = 1`.
+
+    Examples
+    --------
+    >>> lr = LearningRateExp(start_lr=1e-3, stop_lr=1e-5, num_steps=10000,
+    ...                      decay_steps=5000)
+    >>> lr.value(0), lr.value(5000)
+    (0.001, 0.0001)
+    >>> round(lr.value(10000), 12)
+    1e-05
+    """
+
+    variant_doc = (
+        "Exponential decay: the rate is multiplied by decay_rate once every "
+        "decay_steps steps (or continuously with smooth), falling from "
+        "start_lr to stop_lr over the decay phase and never below stop_lr."
+    )
+    variant_keys = (
+        Key(
+            "decay_steps",
+            int,
+            "Length of one decay period, in steps: with the staircase the rate "
+            "drops once per period. Without decay_rate, a value not smaller than "
+            "the decay phase (numb_steps minus warmup) is replaced by "
+            "100 if that phase has more than 1000 steps, else by phase // 100 + 1, "
+            "with a warning.",
+            default=5000,
+            minimum=1,
+        ),
+        Key(
+            "decay_rate",
+            float,
+            "Factor applied to the rate per decay period. When given it is used "
+            "as is and stop_lr only acts as a floor; when not, it is computed so "
+            "that the rate ends at stop_lr.",
+            default=None,
+            minimum=0.0,
+            exclusive_minimum=True,
+            maximum=1.0,
+        ),
+        Key(
+            "smooth",
+            bool,
+            "false: staircase, the rate changes once per decay_steps. true: the "
+            "same curve without steps, the rate changes at every step.",
+            default=False,
+        ),
+    )
+
+    @classmethod
+    def check_variant(cls, values: Mapping[str, Any]) -> None:
+        if given(values, "decay_rate"):
+            return
+        for name in ("stop_lr", "stop_lr_ratio"):
+            if given(values, name) and values[name] == 0:
+                raise LearningRateConfigError(
+                    key_path(name),
+                    f"{name} is {describe(values[name])}, but exponential decay "
+                    "cannot reach a rate of 0",
+                    f"Fix: set a positive {name}, or give decay_rate so that "
+                    f"{name} only acts as a floor",
+                    value=values[name],
+                )
+
+    def __init__(
+        self,
+        start_lr: float,
+        num_steps: int,
+        stop_lr: float | None = None,
+        stop_lr_ratio: float | None = None,
+        decay_steps: int = 5000,
+        decay_rate: float | None = None,
+        warmup_steps: int = 0,
+        warmup_ratio: float | None = None,
+        warmup_start_factor: float = 0.0,
+        smooth: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            start_lr=start_lr,
+            num_steps=num_steps,
+            stop_lr=stop_lr,
+            stop_lr_ratio=stop_lr_ratio,
+            warmup_steps=warmup_steps,
+            warmup_ratio=warmup_ratio,
+            warmup_start_factor=warmup_start_factor,
+            decay_steps=decay_steps,
+            decay_rate=decay_rate,
+            smooth=smooth,
+            **kwargs,
+        )
+        phase = self.decay_num_steps
+        self.decay_steps = decay_steps
+        if decay_rate is None and decay_steps >= phase:
+            self.decay_steps = 100 if phase // 10 > 100 else phase // 100 + 1
+            warnings.warn(
+                f"{key_path('decay_steps')}: {decay_steps} is not shorter than the "
+                f"decay phase ({phase} steps), so decay_steps = {self.decay_steps} "
+                "is used instead",
+                LearningRateWarning,
+                stacklevel=3,
+            )
+        self.min_lr = self.stop_lr
+        if decay_rate is not None:
+            self.decay_rate = float(decay_rate)
+        elif phase == 0:
+            self.decay_rate = 1.0
+        else:
+            # NumPy's exp/log, not math's: r is raised to large powers, so the
+            # last bit must agree with DeePMD-kit's.
+            floor = max(self.stop_lr, _LOG_FLOOR)
+            self.decay_rate = float(
+                np.exp(np.log(floor / self._start_lr) / (phase / self.decay_steps))
+            )
+        self.smooth = bool(smooth)
+        self._table = np.empty(0)
+        self._table_saturated = False
+
+    def _scalar_value(self, step: float) -> float:
+        if step < self.warmup_steps:
+            return self.warmup_start_lr + self._warmup_span * (step / self.warmup_steps)
+        decay_step = step - self.warmup_steps
+        if self.smooth:
+            exponent = decay_step / self.decay_steps
+        else:
+            exponent = decay_step // self.decay_steps
+        rate = self._start_lr * self.decay_rate**exponent
+        return rate if rate > self.min_lr else self.min_lr
+
+    def _fill_decay(
+        self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
+    ) -> None:
+        if not self.smooth:
+            table = self._levels(int(high) - self.warmup_steps)
+            if table is not None:
+                self._fill_from_table(steps, out, clamp, table)
+                return
+        self._decay_steps_into(steps, out, clamp)
+        if self.smooth:
+            np.divide(out, self.decay_steps, out=out)
+        else:
+            np.floor_divide(out, self.decay_steps, out=out)
+        np.power(self.decay_rate, out, out=out)
+        np.multiply(out, self._start_lr, out=out)
+        np.maximum(out, self.min_lr, out=out)
+
+    def _fill_from_table(
+        self, steps: np.ndarray, out: np.ndarray, clamp: bool, table: np.ndarray
+    ) -> None:
+        index = np.empty(steps.size, dtype=np.intp)
+        if steps.dtype.kind == "f":
+            self._decay_steps_into(steps, out, clamp)
+            np.floor_divide(out, self.decay_steps, out=out)
+            np.minimum(out, table.size - 1, out=out)
+            np.copyto(index, out, casting="unsafe")
+        else:
+            np.subtract(steps, self.warmup_steps, out=index)
+            if clamp:
+                np.maximum(index, 0, out=index)
+            np.floor_divide(index, self.decay_steps, out=index)
+            np.minimum(index, table.size - 1, out=index)
+        np.take(table, index, out=out)
+
+    def _levels(self, last_decay_step: int) -> np.ndarray | None:
+        """The distinct staircase values, enough for ``last_decay_step``.
+
+        Each level is computed exactly as the direct formula would; once a
+        level is clipped at ``min_lr`` every later one is too, so the table
+        stops there. ``None`` when the table would grow past its limit.
+        """
+        needed = max(last_decay_step, 0) // self.decay_steps + 1
+        table, saturated = self._table, self._table_saturated
+        if saturated or needed <= table.size:
+            return table
+        size = min(max(needed, 2 * table.size, 64), TABLE_LIMIT)
+        levels = np.power(self.decay_rate, np.arange(size, dtype=np.float64))
+        np.multiply(levels, self._start_lr, out=levels)
+        np.maximum(levels, self.min_lr, out=levels)
+        floor_hits = np.flatnonzero(levels == self.min_lr)
+        saturated = floor_hits.size > 0
+        if saturated:
+            levels = levels[: floor_hits[0] + 1].copy()
+        self._table, self._table_saturated = levels, saturated
+        if saturated or needed <= levels.size:
+            return levels
+        return None
+
+    def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
+        if self.smooth:
+            exponent = decay_step / self.decay_steps
+        else:
+            exponent = decay_step // self.decay_steps
+        rate = self._start_lr * self.decay_rate**exponent
+        return xp.clip(rate, min=self.min_lr)

@@ -1,0 +1,169 @@
+"""``type: "wsd"``: warmup, a stable plateau, then a short decay to stop_lr."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from deepmd_lr.errors import LearningRateConfigError
+from deepmd_lr.keys import Key, describe, key_path
+from deepmd_lr.rules import given
+from deepmd_lr.schedules.base import BaseLR
+
+DECAY_TYPES = ("inverse_linear", "cosine", "linear")
+
+
+@BaseLR.register("wsd")
+class LearningRateWSD(BaseLR):
+    r"""Warmup, stable, decay.
+
+    After the warmup the rate stays at ``start_lr``; the last
+    :math:`P = \mathrm{clip}(\lfloor p\,T \rfloor, 1, D)` steps of the decay
+    phase (:math:`p` = ``decay_phase_ratio``) bring it to ``stop_lr``. With
+    :math:`\tau \in [0, 1]` the progress through those :math:`P` steps:
+
+    .. math::
+
+        \eta =
+        \begin{cases}
+        \left(\tau / \eta_{\mathrm{stop}} + (1 - \tau) / \eta_0\right)^{-1}
+            & \text{inverse\_linear}, \\
+        \eta_{\mathrm{stop}} + \tfrac12 (\eta_0 - \eta_{\mathrm{stop}})(1 + \cos \pi\tau)
+            & \text{cosine}, \\
+        \eta_0 + (\eta_{\mathrm{stop}} - \eta_0)\,\tau & \text{linear},
+        \end{cases}
+
+    and :math:`\eta = \eta_{\mathrm{stop}}` from the end of training on.
+
+    Examples
+    --------
+    >>> lr = LearningRateWSD(start_lr=1e-3, stop_lr=1e-5, num_steps=10000)
+    >>> lr.stable_steps, lr.decay_phase_steps
+    (9000, 1000)
+    >>> lr.value(8999), lr.value(10000)
+    (0.001, 1e-05)
+    """
+
+    variant_doc = (
+        "Warmup-stable-decay: after warmup the rate holds at start_lr, and only "
+        "the last decay_phase_ratio of training brings it down to stop_lr, "
+        "along the curve chosen by decay_type."
+    )
+    variant_keys = (
+        Key(
+            "decay_phase_ratio",
+            float,
+            "Length of the final decay, as a fraction of numb_steps; the steps "
+            "between warmup and that decay keep the rate at start_lr. The "
+            "resulting length is at least 1 step and at most the steps left "
+            "after warmup.",
+            default=0.1,
+            minimum=0.0,
+            exclusive_minimum=True,
+            maximum=1.0,
+        ),
+        Key(
+            "decay_type",
+            str,
+            'Shape of the final decay: "inverse_linear" interpolates 1/rate '
+            'linearly, "cosine" follows half a cosine period, "linear" '
+            "interpolates the rate itself.",
+            default="inverse_linear",
+            choices=DECAY_TYPES,
+        ),
+    )
+
+    @classmethod
+    def check_variant(cls, values: Mapping[str, Any]) -> None:
+        for name in ("stop_lr", "stop_lr_ratio"):
+            if given(values, name) and values[name] == 0:
+                raise LearningRateConfigError(
+                    key_path(name),
+                    f"{name} is {describe(values[name])}, but the wsd schedule "
+                    "needs a final rate above 0",
+                    f"Fix: set a positive {name}",
+                    value=values[name],
+                )
+
+    def __init__(
+        self,
+        start_lr: float,
+        num_steps: int,
+        stop_lr: float | None = None,
+        stop_lr_ratio: float | None = None,
+        warmup_steps: int = 0,
+        warmup_ratio: float | None = None,
+        warmup_start_factor: float = 0.0,
+        decay_phase_ratio: float = 0.1,
+        decay_type: str = "inverse_linear",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            start_lr=start_lr,
+            num_steps=num_steps,
+            stop_lr=stop_lr,
+            stop_lr_ratio=stop_lr_ratio,
+            warmup_steps=warmup_steps,
+            warmup_ratio=warmup_ratio,
+            warmup_start_factor=warmup_start_factor,
+            decay_phase_ratio=decay_phase_ratio,
+            decay_type=decay_type,
+            **kwargs,
+        )
+        self.decay_phase_ratio = float(decay_phase_ratio)
+        self.decay_type = decay_type
+        self.decay_phase_steps = max(
+            1, min(int(self.decay_phase_ratio * self.num_steps), self.decay_num_steps)
+        )
+        self.stable_steps = self.decay_num_steps - self.decay_phase_steps
+
+    def _curve(self, tau: Any, cos: Any) -> Any:
+        start, stop = self._start_lr, self.stop_lr
+        if self.decay_type == "inverse_linear":
+            return 1.0 / (tau / stop + (1.0 - tau) / start)
+        if self.decay_type == "cosine":
+            return stop + (start - stop) * 0.5 * (1.0 + cos(math.pi * tau))
+        return start + (stop - start) * tau
+
+    def _progress(self, decay_step: float) -> float:
+        return min(
+            max((decay_step - self.stable_steps) / self.decay_phase_steps, 0.0), 1.0
+        )
+
+    def _scalar_value(self, step: float) -> float:
+        if step < self.warmup_steps:
+            return self.warmup_start_lr + self._warmup_span * (step / self.warmup_steps)
+        decay_step = step - self.warmup_steps
+        if decay_step >= self.decay_num_steps:
+            return self.stop_lr
+        if decay_step < self.stable_steps:
+            return self._start_lr
+        return float(self._curve(self._progress(decay_step), math.cos))
+
+    def _fill_decay(
+        self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
+    ) -> None:
+        self._decay_steps_into(steps, out, clamp)
+        plateau = out < self.stable_steps
+        finished = out >= self.decay_num_steps
+        np.subtract(out, self.stable_steps, out=out)
+        np.divide(out, self.decay_phase_steps, out=out)
+        np.clip(out, 0.0, 1.0, out=out)
+        out[...] = self._curve(out, np.cos)
+        out[plateau] = self._start_lr
+        out[finished] = self.stop_lr
+
+    def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
+        tau = xp.clip(
+            (decay_step - self.stable_steps) / self.decay_phase_steps, min=0.0, max=1.0
+        )
+        rate = self._curve(tau, xp.cos)
+        rate = xp.where(
+            decay_step < self.stable_steps, xp.full_like(rate, self._start_lr), rate
+        )
+        return xp.where(
+            decay_step >= self.decay_num_steps, xp.full_like(rate, self.stop_lr), rate
+        )
