@@ -1,0 +1,147 @@
+"""Normalizing ``learning_rate`` sections and whole training inputs."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from deepmd_lr.arguments import check_section
+from deepmd_lr.errors import LearningRateConfigError
+from deepmd_lr.keys import COMMON_KEYS, SECTION, describe
+from deepmd_lr.migration import legacy_fix_text
+from deepmd_lr.rules import check_num_steps
+from deepmd_lr.schedules.base import BaseLR
+
+
+def normalize_learning_rate(
+    section: Mapping[str, Any], num_steps: int | None = None
+) -> dict[str, Any]:
+    """Check a ``learning_rate`` section and fill in its defaults.
+
+    Parameters
+    ----------
+    section
+        The section as written by the user. It is not modified.
+    num_steps
+        The number of training steps; when given, the warmup is also checked
+        to be shorter than training.
+
+    Returns
+    -------
+    dict
+        A new dict: ``type`` first, then every common key, then the keys of
+        that type, each with the given value or its default (``None`` where
+        the key has no default). Keys starting with ``_`` are dropped.
+        Normalizing the result again returns an equal dict.
+
+    Raises
+    ------
+    LearningRateConfigError
+        If any rule of the section is broken.
+
+    Examples
+    --------
+    >>> normalize_learning_rate({"type": "cosine", "start_lr": 1e-3,
+    ...                          "stop_lr_ratio": 0.01, "_note": "x"})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'type': 'cosine', 'start_lr': 0.001, 'stop_lr': None, 'stop_lr_ratio': 0.01,
+     'warmup_steps': 0, 'warmup_ratio': None, 'warmup_start_factor': 0.0,
+     'scale_by_worker': 'linear'}
+    """
+    return _normalize(section, num_steps, warn=True)
+
+
+def _normalize(
+    section: Mapping[str, Any], num_steps: int | None, *, warn: bool
+) -> dict[str, Any]:
+    if num_steps is not None:
+        num_steps = check_num_steps(num_steps)
+    cls = check_section(section, num_steps, warn=warn)
+    normalized: dict[str, Any] = {"type": cls.type_name}
+    for key in (*COMMON_KEYS, *cls.variant_keys):
+        normalized[key.name] = section.get(key.name, key.default)
+    return normalized
+
+
+def make_learning_rate_schedule(section: Mapping[str, Any], num_steps: int) -> BaseLR:
+    """Build the schedule a ``learning_rate`` section describes.
+
+    The section is normalized and checked first, so a bad section is reported
+    as a :class:`LearningRateConfigError` naming the key, never as an error
+    from inside a constructor.
+
+    Examples
+    --------
+    >>> lr = make_learning_rate_schedule(
+    ...     {"type": "exp", "start_lr": 1e-3, "stop_lr": 1e-5, "decay_steps": 100},
+    ...     num_steps=1000)
+    >>> type(lr).__name__, lr.value(0), lr.value(100)
+    ('LearningRateExp', 0.001, 0.0006309573444801932)
+    """
+    num_steps = check_num_steps(num_steps)
+    # The constructor repeats the warmup-rounding warning; warn once.
+    normalized = _normalize(section, num_steps, warn=False)
+    return BaseLR(**normalized, num_steps=num_steps)
+
+
+def training_num_steps(jdata: Mapping[str, Any]) -> int | None:
+    """``training.numb_steps`` (or its alias ``stop_batch``), if present."""
+    training = jdata.get("training")
+    if not isinstance(training, Mapping):
+        return None
+    for name in ("numb_steps", "stop_batch"):
+        if name in training:
+            value = training[name]
+            try:
+                return check_num_steps(value)
+            except LearningRateConfigError as error:
+                raise LearningRateConfigError(
+                    f"training/{name}", error.reason, error.fix, value=value
+                ) from None
+    return None
+
+
+def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
+    """Normalize the ``learning_rate`` section of a whole training input.
+
+    Returns a new dict in which ``learning_rate`` is normalized and every
+    other section is an unchanged copy. When ``training.numb_steps`` is
+    present, the warmup is checked against it.
+
+    Raises
+    ------
+    LearningRateConfigError
+        If the section breaks a rule or is missing.
+    """
+    if not isinstance(jdata, Mapping):
+        raise LearningRateConfigError(
+            "",
+            f"got {describe(jdata)}, but a training input must be an object",
+            "Fix: pass the parsed JSON/YAML input as a dict",
+            value=jdata,
+        )
+    if SECTION not in jdata:
+        raise LearningRateConfigError(
+            SECTION,
+            "the input has no learning_rate section; since DeePMD-kit 3.1.3 "
+            "start_lr and a final rate have no default",
+            legacy_fix_text({}),
+        )
+    num_steps = training_num_steps(jdata)
+    result = {
+        name: value if name == SECTION else copy.deepcopy(value)
+        for name, value in jdata.items()
+    }
+    try:
+        result[SECTION] = normalize_learning_rate(jdata[SECTION], num_steps)
+    except LearningRateConfigError as error:
+        if num_steps is None or "numb_steps" not in error.reason:
+            raise
+        raise LearningRateConfigError(
+            error.path,
+            error.reason.replace("numb_steps", "training/numb_steps"),
+            error.fix,
+            value=error.value,
+        ) from None
+    return result
