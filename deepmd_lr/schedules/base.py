@@ -196,10 +196,26 @@ class BaseLR(ABC):
         return self._value(step)
 
     @abstractmethod
-    def _scalar_value(self, step: float) -> float:
-        """The rate at a valid Python-number step (``0 <= step < inf``)."""
+    def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
+        """The decay-phase rate at float64 steps ``decay_step >= 0``.
 
-    @abstractmethod
+        ``xp`` is the array namespace of ``decay_step`` (NumPy, torch, JAX,
+        ...). This is the one method a new schedule must write: it may use
+        only namespace functions and arithmetic, and no Python branch on the
+        values of ``decay_step``, so that it can be compiled.
+        """
+
+    def _scalar_value(self, step: float) -> float:
+        """The rate at a valid Python-number step (``0 <= step < inf``).
+
+        Built-in schedules replace this with plain ``math``; the default
+        evaluates :meth:`_decay_xp` on a zero-dimensional NumPy array.
+        """
+        if step < self.warmup_steps:
+            return self.warmup_start_lr + self._warmup_span * (step / self.warmup_steps)
+        decay_step = np.asarray(float(step - self.warmup_steps))
+        return float(self._decay_xp(_numpy_namespace(), decay_step))
+
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
     ) -> None:
@@ -207,12 +223,11 @@ class BaseLR(ABC):
 
         ``high`` is the largest step of the block. ``clamp`` is set when the
         block holds warmup steps too; their slots are overwritten afterwards,
-        but must stay finite meanwhile.
+        but must stay finite meanwhile. Built-in schedules replace the
+        default, which evaluates :meth:`_decay_xp`, with in-place kernels.
         """
-
-    @abstractmethod
-    def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
-        """The decay-phase rate for any Array-API array of float64 steps ``u >= 0``."""
+        self._decay_steps_into(steps, out, True)
+        out[...] = self._decay_xp(_numpy_namespace(), out)
 
     def _value(self, step: Any) -> Any:
         if (
@@ -302,6 +317,12 @@ class BaseLR(ABC):
             warm = self.warmup_start_lr + self._warmup_span * (t / self.warmup_steps)
             decay = xp.where(t < self.warmup_steps, warm, decay)
         return xp.astype(decay, out_dtype)
+
+
+def _numpy_namespace() -> Any:
+    import array_api_compat.numpy
+
+    return array_api_compat.numpy
 
 
 def unknown_key_error(name: str, value: Any, type_name: str) -> LearningRateConfigError:
