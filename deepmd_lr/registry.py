@@ -125,9 +125,17 @@ class ScheduleRegistry:
                 stacklevel=2,
             )
             return
-        registered = self._classes.get(entry.name)
-        if registered is obj:
+        if self._classes.get(entry.name) is obj:
             return
+        for name, cls in self._classes.items():
+            if cls is obj:
+                warnings.warn(
+                    f"{where} registers itself as {name!r}; the entry-point name "
+                    "is ignored",
+                    PluginWarning,
+                    stacklevel=2,
+                )
+                return
         try:
             self._add(entry.name, obj)
         except (TypeError, ValueError) as exc:

@@ -319,6 +319,9 @@ class BaseLR(ABC):
         return xp.astype(decay, out_dtype)
 
 
+SCHEDULES.bind(BaseLR)
+
+
 def _numpy_namespace() -> Any:
     import array_api_compat.numpy
 
