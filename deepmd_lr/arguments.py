@@ -154,13 +154,15 @@ def from_dargs_error(error: Exception) -> LearningRateConfigError:
     message = str(getattr(error, "message", None) or error)
     full = f"{SECTION}/{path}".rstrip("/") if not path.startswith(SECTION) else path
     key = _offending_key(message)
-    if key:
+    # A wrong type of the whole section names the section itself as the key.
+    if key and key != full.rsplit("/", 1)[-1]:
         full = f"{full}/{key}"
-    return LearningRateConfigError(
-        full,
-        message.replace("`", '"').replace(".Did", ". Did").rstrip(". "),
-        "Fix: correct the key or its value as described",
-    )
+    reason = message.replace("`", '"')
+    fix = "Fix: correct the key or its value as described"
+    hint_at = reason.find("Did you mean")
+    if hint_at >= 0:
+        reason, fix = reason[:hint_at], reason[hint_at:]
+    return LearningRateConfigError(full, reason.rstrip(". "), fix)
 
 
 def _offending_key(message: str) -> str:

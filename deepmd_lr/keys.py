@@ -55,6 +55,10 @@ def describe(value: Any) -> str:
             return "Infinity" if value > 0 else "-Infinity"
         return repr(value)
     if isinstance(value, int):
+        # str() of an integer with thousands of digits raises ValueError.
+        if value.bit_length() > 192:
+            sign = "a negative" if value < 0 else "an"
+            return f"{sign} integer of about {value.bit_length() * 3 // 10} digits"
         return str(value)
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -147,7 +151,7 @@ class Key:
                     value=value,
                 )
             return
-        if self.kind is float and not math.isfinite(value):
+        if self.kind is float and not _is_finite(value):
             raise LearningRateConfigError(
                 path,
                 f"got {describe(value)}, but {self.name} must be a finite number",
@@ -220,6 +224,13 @@ def _dargs_default(default: Any) -> Any:
 
         return _Flags.NONE
     return default
+
+
+def _is_finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # a JSON integer beyond the range of a float
+        return False
 
 
 def _num(value: float) -> str:

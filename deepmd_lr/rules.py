@@ -39,7 +39,7 @@ def check_num_steps(num_steps: Any) -> int:
     if num_steps < 0:
         raise LearningRateConfigError(
             NUM_STEPS_PATH,
-            f"got {num_steps}, but the number of training steps must be >= 0",
+            f"got {describe(num_steps)}, but the number of training steps must be >= 0",
             "Fix: give a non-negative numb_steps",
             value=num_steps,
         )
@@ -107,7 +107,7 @@ def check_values(
     if warmup_steps != 0 and given(values, "warmup_ratio"):
         raise LearningRateConfigError(
             key_path("warmup_steps"),
-            f"warmup_steps ({warmup_steps}) and warmup_ratio "
+            f"warmup_steps ({describe(warmup_steps)}) and warmup_ratio "
             f"({describe(values['warmup_ratio'])}) are both given, but they are "
             "two ways to set the same warmup length",
             "Fix: keep only one of warmup_steps and warmup_ratio",
@@ -133,8 +133,8 @@ def _check_against_num_steps(
     if num_steps > 0 and warmup >= num_steps:
         raise LearningRateConfigError(
             key_path(name),
-            f"{name} ({shown}, i.e. {warmup} warmup steps) is not shorter than "
-            f"training (numb_steps = {num_steps})",
+            f"{name} ({shown}, i.e. {describe(warmup)} warmup steps) is not shorter "
+            f"than training (numb_steps = {num_steps})",
             f"Fix: use fewer than {num_steps} warmup steps, or raise numb_steps",
             value=values.get(name),
         )
