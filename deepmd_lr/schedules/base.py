@@ -176,9 +176,11 @@ class BaseLR(ABC):
         -------
         float or array
             A Python ``float`` for a Python number; otherwise an array of the
-            input's library and shape. Floating inputs keep their dtype,
-            integer inputs give float64. The arithmetic is done in float64 and
-            cast last.
+            input's library, device and shape. Floating inputs keep their
+            dtype, integer inputs give float64. The arithmetic is done in
+            float64 and cast last. JAX without ``jax_enable_x64`` has no
+            float64: there the arithmetic and integer results are float32,
+            and integer steps are exact only up to 2**24.
 
         Raises
         ------
@@ -197,7 +199,10 @@ class BaseLR(ABC):
 
     @abstractmethod
     def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
-        """The decay-phase rate at float64 steps ``decay_step >= 0``.
+        """The decay-phase rate at floating steps ``decay_step >= 0``.
+
+        The steps are float64, or float32 for a library without float64 (JAX
+        without ``jax_enable_x64``); the result has the same dtype.
 
         ``xp`` is the array namespace of ``decay_step`` (NumPy, torch, JAX,
         ...). This is the one method a new schedule must write: it may use
@@ -301,6 +306,12 @@ class BaseLR(ABC):
             np.maximum(out, 0.0, out=out)
 
     def _xp_value(self, step: Any) -> Any:
+        """:meth:`value` for an array of any Array-API library.
+
+        One body serves NumPy, torch, JAX, CuPy and array-api-strict: only
+        namespace calls and arithmetic, no Python branch on the step's values,
+        so ``jax.jit``, ``torch.jit.trace`` and ``torch.compile`` can compile it.
+        """
         import array_api_compat
 
         xp = array_api_compat.array_namespace(step)
@@ -308,18 +319,35 @@ class BaseLR(ABC):
             step.dtype, ("integral", "real floating")
         ):
             raise _step_type_error(step)
+        work = _widest_float(xp)
         floating = xp.isdtype(step.dtype, "real floating")
-        out_dtype = step.dtype if floating else xp.float64
-        # Negative steps cannot raise inside a traced function: clamp them.
-        t = xp.clip(xp.astype(step, xp.float64), min=0.0)
-        decay = self._decay_xp(xp, xp.clip(t - self.warmup_steps, min=0.0))
+        out_dtype = step.dtype if floating else work
+        # Widening is exact (every integer up to 2**53 is a float64), so the
+        # staircase index and the warmup fraction see the step itself and a
+        # narrow dtype touches only the result. Negative steps cannot raise
+        # inside a traced function: they are clamped.
+        t = xp.clip(xp.astype(step, work), min=0.0)
+        rate = self._decay_xp(xp, xp.clip(t - self.warmup_steps, min=0.0))
         if self.warmup_steps > 0:
             warm = self.warmup_start_lr + self._warmup_span * (t / self.warmup_steps)
-            decay = xp.where(t < self.warmup_steps, warm, decay)
-        return xp.astype(decay, out_dtype)
+            rate = xp.where(t < self.warmup_steps, warm, rate)
+        return xp.astype(rate, out_dtype)
 
 
 SCHEDULES.bind(BaseLR)
+
+
+def _widest_float(xp: Any) -> Any:
+    """float64, or float32 where the library has no float64.
+
+    JAX without ``jax_enable_x64`` is such a library: asked for float64 it
+    gives float32 and a warning, so the choice is made up front.
+    """
+    info = getattr(xp, "__array_namespace_info__", None)
+    if info is None:
+        return xp.float64
+    floats = info().dtypes(kind="real floating")
+    return floats.get("float64", floats.get("float32", xp.float64))
 
 
 def _numpy_namespace() -> Any:

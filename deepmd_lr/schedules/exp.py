@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -231,5 +232,10 @@ class LearningRateExp(BaseLR):
             exponent = decay_step / self.decay_steps
         else:
             exponent = decay_step // self.decay_steps
-        rate = self._start_lr * self.decay_rate**exponent
-        return xp.clip(rate, min=self.min_lr)
+        if decay_step.dtype == xp.float64:
+            levels = self.decay_rate**exponent
+        else:
+            # decay_rate rounded to float32 and raised to the thousandth power
+            # is off by 1e-4; its logarithm, rounded once, keeps 1e-6.
+            levels = xp.exp(math.log(self.decay_rate) * exponent)
+        return xp.clip(self._start_lr * levels, min=self.min_lr)
