@@ -1,0 +1,429 @@
+"""The ``deepmd-lr`` command: check, normalize, show, plot and migrate inputs.
+
+Every subcommand that reads a file accepts JSON or YAML (by suffix), holding
+a whole training input or the ``learning_rate`` section alone. Problems with
+a file or its content are reported as one line on stderr and exit status 1;
+wrong usage exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TextIO
+
+from deepmd_lr import __version__
+from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
+from deepmd_lr.inputs import InputFileError, dumps, file_format, load_file, write_file
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from deepmd_lr.schedules.base import BaseLR
+
+PROG = "deepmd-lr"
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr, with exit status 1."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 2
+    try:
+        return args.run(args)
+    except CommandError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) left early; that is not an error.
+        sys.stderr.close()
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "Check, normalize, inspect, plot and migrate the learning_rate "
+            "section of DeePMD-kit training inputs (JSON or YAML files, whole "
+            "inputs or the section alone)."
+        ),
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    def command(name: str, run: Callable[[argparse.Namespace], int], text: str) -> Any:
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.set_defaults(run=run)
+        return sub
+
+    check = command(
+        "check",
+        run_check,
+        "Check files; print one line per error and exit 1 if any is invalid.",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE")
+
+    normalize = command(
+        "normalize",
+        run_normalize,
+        "Print the input with learning_rate checked and its defaults filled in "
+        "(JSON; other sections unchanged).",
+    )
+    normalize.add_argument("file", metavar="FILE")
+    normalize.add_argument(
+        "-o", "--output", metavar="OUT", help="write here (JSON, or YAML for .yaml)"
+    )
+
+    show = command(
+        "show",
+        run_show,
+        "Describe the schedule: phases, decay rate and the rate at milestones.",
+    )
+    show.add_argument("file", metavar="FILE")
+    _num_steps_option(show)
+
+    plot = command("plot", run_plot, "Draw the schedule into an image file.")
+    plot.add_argument("file", metavar="FILE")
+    _num_steps_option(plot)
+    plot.add_argument(
+        "-o", "--output", metavar="OUT.png", required=True, help="image to write"
+    )
+    plot.add_argument("--log", action="store_true", help="logarithmic rate axis")
+
+    migrate = command(
+        "migrate",
+        run_migrate,
+        "Write the defaults that releases before DeePMD-kit 3.1.3 filled in "
+        "silently (start_lr 1e-3, stop_lr 1e-8, decay_steps 5000) into an old "
+        "input; an up-to-date input is left as it is.",
+    )
+    migrate.add_argument("file", metavar="FILE")
+    target = migrate.add_mutually_exclusive_group()
+    target.add_argument("-o", "--output", metavar="OUT", help="write the result here")
+    target.add_argument(
+        "--in-place",
+        action="store_true",
+        help="rewrite FILE (only when something is added; YAML comments are lost)",
+    )
+
+    doc = command("doc", run_doc, "Print the reference of every learning_rate key.")
+    doc.add_argument(
+        "--format",
+        choices=("md", "rst"),
+        default="md",
+        help="Markdown (default) or reStructuredText",
+    )
+
+    schema = command("schema", run_schema, "Print the JSON Schema for editors.")
+    schema.add_argument("-o", "--output", metavar="OUT", help="write it here")
+    return parser
+
+
+def _num_steps_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--num-steps",
+        type=_step_count,
+        metavar="N",
+        help="number of training steps (default: training.numb_steps of FILE)",
+    )
+
+
+def _step_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+# -- subcommands ------------------------------------------------------------
+
+
+def run_check(args: argparse.Namespace) -> int:
+    failed = False
+    for path in args.files:
+        try:
+            notes = _check_file(path)
+        except CommandError as error:
+            print(error, file=sys.stderr)
+            failed = True
+            continue
+        print(f"{path}: ok")
+        _print_notes(f"{path}: ", notes, sys.stdout)
+    return 1 if failed else 0
+
+
+def _check_file(path: str) -> list[str]:
+    from deepmd_lr.normalization import make_learning_rate_schedule
+
+    data = _read(path)
+    with _config_errors(path), _captured_notes() as notes:
+        _normalized(data)
+        num_steps = _num_steps_in(data)
+        if num_steps is not None:
+            # Building the schedule reports adjustments (e.g. of decay_steps).
+            make_learning_rate_schedule(_section_of(data), num_steps)
+    return notes
+
+
+def run_normalize(args: argparse.Namespace) -> int:
+    data = _read(args.file)
+    with _config_errors(args.file), _captured_notes() as notes:
+        normalized = _normalized(data)
+    _print_notes(f"{args.file}: ", notes, sys.stderr)
+    _emit(normalized, args.output, "json")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from deepmd_lr.summary import describe_schedule
+
+    schedule, source, notes = _schedule(args.file, args.num_steps)
+    print(f"{args.file}")
+    for line in describe_schedule(schedule):
+        if line.startswith("training steps:"):
+            line += f" ({source})"
+        print(f"  {line}")
+    _print_notes("  ", notes, sys.stdout)
+    return 0
+
+
+def run_plot(args: argparse.Namespace) -> int:
+    from deepmd_lr.plotting import MatplotlibMissingError, plot_schedule
+
+    schedule, _, notes = _schedule(args.file, args.num_steps)
+    try:
+        ax = plot_schedule(schedule, log=args.log)
+    except MatplotlibMissingError as error:
+        raise CommandError(f"{PROG} plot: {error}") from None
+    ax.set_title(f"{args.file}: type {schedule.type_name}", fontsize="medium", pad=14)
+    figure = ax.figure
+    try:
+        figure.savefig(args.output, dpi=120)
+    except (OSError, ValueError) as error:
+        raise CommandError(f"{args.output}: cannot write the image: {error}") from None
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+    _print_notes(f"{args.file}: ", notes, sys.stdout)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    from deepmd_lr.migration import migrate
+
+    data = _read(args.file)
+    migrated, added = migrate(data)
+    to_stdout = args.output is None and not args.in_place
+    report = sys.stderr if to_stdout else sys.stdout
+    if added:
+        for name in added:
+            value = _lookup(migrated, name)
+            print(
+                f"{args.file}: added {name} = {_json(value)} "
+                "(the value used when it was absent before DeePMD-kit 3.1.3)",
+                file=report,
+            )
+    else:
+        print(f"{args.file}: nothing to add, already in the 3.1.3 form", file=report)
+    if to_stdout:
+        sys.stdout.write(_dumps(migrated, file_format(args.file)))
+    elif args.output is not None:
+        _write(args.output, migrated)
+    elif added:
+        _write(args.file, migrated)
+    try:
+        with _config_errors(args.file), _captured_notes():
+            _normalized(migrated)
+    except CommandError as error:
+        print(f"{error} (after migration)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_doc(args: argparse.Namespace) -> int:
+    from deepmd_lr.documentation import argument_reference
+
+    sys.stdout.write(argument_reference(args.format))
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from deepmd_lr.schema import json_schema
+
+    schema = json_schema()
+    if args.output is None:
+        sys.stdout.write(_dumps(schema, "json"))
+    else:
+        _write(args.output, schema, fmt="json")
+    return 0
+
+
+# -- helpers ----------------------------------------------------------------
+
+
+def _read(path: str) -> Any:
+    try:
+        data = load_file(path)
+    except InputFileError as error:
+        raise CommandError(f"{path}: {error}") from None
+    if not isinstance(data, dict):
+        raise CommandError(
+            f"{path}: expected an object of keys and values at the top level, "
+            f"got {_json_kind(data)}"
+        )
+    return data
+
+
+def _is_whole_input(data: dict[str, Any]) -> bool:
+    from deepmd_lr.migration import is_whole_input
+
+    return is_whole_input(data)
+
+
+def _section_of(data: dict[str, Any]) -> Any:
+    return data.get("learning_rate") if _is_whole_input(data) else data
+
+
+def _num_steps_in(data: dict[str, Any]) -> int | None:
+    if not _is_whole_input(data):
+        return None
+    from deepmd_lr.normalization import training_num_steps
+
+    return training_num_steps(data)
+
+
+def _normalized(data: dict[str, Any]) -> dict[str, Any]:
+    from deepmd_lr.normalization import normalize, normalize_learning_rate
+
+    if _is_whole_input(data):
+        return normalize(data)
+    return normalize_learning_rate(data)
+
+
+def _schedule(path: str, num_steps: int | None) -> tuple[BaseLR, str, list[str]]:
+    from deepmd_lr.normalization import make_learning_rate_schedule
+
+    data = _read(path)
+    source = "from --num-steps"
+    with _config_errors(path), _captured_notes() as notes:
+        _normalized(data)
+        if num_steps is None:
+            num_steps = _num_steps_in(data)
+            source = "from training.numb_steps"
+        if num_steps is None:
+            raise CommandError(
+                f"{path}: the number of training steps is unknown, as the file "
+                "has no training.numb_steps. Fix: pass --num-steps N"
+            )
+        schedule = make_learning_rate_schedule(_section_of(data), num_steps)
+    return schedule, source, notes
+
+
+@contextmanager
+def _config_errors(path: str) -> Iterator[None]:
+    """Turn a configuration error into a one-line :class:`CommandError`."""
+    try:
+        yield
+    except LearningRateConfigError as error:
+        message = " ".join(str(error).split())
+        hint = _yaml_number_hint(path, error)
+        raise CommandError(f"{path}: {message}{hint}") from None
+
+
+def _yaml_number_hint(path: str, error: LearningRateConfigError) -> str:
+    # YAML 1.1, which PyYAML follows, reads 1e-3 (no dot) as a string.
+    value = error.value
+    if file_format(path) != "yaml" or not isinstance(value, str):
+        return ""
+    try:
+        number = float(value)
+    except ValueError:
+        return ""
+    return (
+        f" (YAML reads {value} as text; write it with a decimal point, e.g. {number!r})"
+    )
+
+
+@contextmanager
+def _captured_notes() -> Iterator[list[str]]:
+    """Collect :class:`LearningRateWarning` messages instead of showing them."""
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LearningRateWarning)
+        yield notes
+    for warning in caught:
+        if issubclass(warning.category, LearningRateWarning):
+            text = str(warning.message)
+            if text not in notes:
+                notes.append(text)
+        else:
+            warnings.warn_explicit(
+                warning.message,
+                warning.category,
+                warning.filename,
+                warning.lineno,
+            )
+
+
+def _print_notes(prefix: str, notes: list[str], stream: TextIO) -> None:
+    for note in notes:
+        print(f"{prefix}note: {note}", file=stream)
+
+
+def _emit(data: Any, output: str | None, stdout_format: str) -> None:
+    if output is None:
+        sys.stdout.write(_dumps(data, stdout_format))
+    else:
+        _write(output, data)
+
+
+def _dumps(data: Any, fmt: str) -> str:
+    try:
+        return dumps(data, fmt)
+    except InputFileError as error:
+        raise CommandError(f"{PROG}: {error}") from None
+
+
+def _write(path: str, data: Any, fmt: str | None = None) -> None:
+    try:
+        write_file(path, data, fmt)
+    except InputFileError as error:
+        raise CommandError(f"{path}: {error}") from None
+
+
+def _lookup(data: dict[str, Any], path: str) -> Any:
+    value: Any = data
+    for part in path.split("/"):
+        value = value[part]
+    return value
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null (or an empty file)"
+    if isinstance(value, list):
+        return "a list"
+    return f"the single value {_json(value)}"

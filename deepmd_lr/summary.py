@@ -1,0 +1,120 @@
+"""A schedule described in numbers: its phases and the rate at milestones.
+
+Used by ``deepmd-lr show`` and ``deepmd-lr plot``; it reads only the public
+attributes every schedule has (``warmup_steps``, ``num_steps``, ...), plus a
+``stable_steps`` plateau when the schedule has one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from deepmd_lr.schedules.base import BaseLR
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A run of training steps ``[start, stop)`` in which one rule applies."""
+
+    name: str
+    start: int
+    stop: int
+
+    @property
+    def steps(self) -> int:
+        return self.stop - self.start
+
+
+def phases(schedule: BaseLR) -> list[Phase]:
+    """The warmup, plateau and decay phases of ``schedule``, empty ones left out.
+
+    Examples
+    --------
+    >>> from deepmd_lr import LearningRateCosine
+    >>> lr = LearningRateCosine(start_lr=1e-3, stop_lr=1e-5, num_steps=1000,
+    ...                         warmup_steps=100)
+    >>> [(p.name, p.start, p.stop) for p in phases(lr)]
+    [('warmup', 0, 100), ('decay', 100, 1000)]
+    """
+    warmup = schedule.warmup_steps
+    stable = getattr(schedule, "stable_steps", 0)
+    bounds = [
+        ("warmup", 0, warmup),
+        ("stable", warmup, warmup + stable),
+        ("decay", warmup + stable, schedule.num_steps),
+    ]
+    return [Phase(name, start, stop) for name, start, stop in bounds if stop > start]
+
+
+def milestones(schedule: BaseLR) -> list[tuple[int, str]]:
+    """The steps ``show`` reports: start, end of warmup, each tenth, end.
+
+    Steps that coincide are reported once, with their labels joined.
+
+    Examples
+    --------
+    >>> from deepmd_lr import LearningRateCosine
+    >>> lr = LearningRateCosine(start_lr=1e-3, stop_lr=1e-5, num_steps=1000,
+    ...                         warmup_steps=100)
+    >>> milestones(lr)[:3]
+    [(0, 'start'), (100, '10%, end of warmup'), (200, '20%')]
+    """
+    total = schedule.num_steps
+    labels: dict[int, list[str]] = {0: ["start"]}
+    for tenth in range(1, 10):
+        labels.setdefault(tenth * total // 10, []).append(f"{tenth * 10}%")
+    if schedule.warmup_steps > 0:
+        labels.setdefault(schedule.warmup_steps, []).append("end of warmup")
+    labels.setdefault(total, []).append("end")
+    return [(step, ", ".join(labels[step])) for step in sorted(labels)]
+
+
+def describe_schedule(schedule: BaseLR) -> list[str]:
+    """Lines describing ``schedule``: settings, phases and milestone rates."""
+    lines = [f"type: {schedule.type_name}"]
+    lines.append(f"training steps: {schedule.num_steps}")
+    lines.append(f"start_lr: {schedule.start_lr:.6g}")
+    lines.append(f"stop_lr: {schedule.stop_lr:.6g}")
+    if schedule.warmup_steps:
+        lines.append(
+            f"warmup: {schedule.warmup_steps} steps from {schedule.warmup_start_lr:.6g}"
+        )
+    for key in schedule.variant_keys:
+        value = getattr(schedule, key.name, None)
+        if value is not None and key.name != "decay_rate":
+            lines.append(f"{key.name}: {_text(value)}")
+    decay_rate = getattr(schedule, "decay_rate", None)
+    if decay_rate is not None:
+        origin = (
+            "as given"
+            if "decay_rate" in schedule.settings
+            else "computed so that the rate reaches stop_lr"
+        )
+        period = getattr(schedule, "decay_steps", None)
+        per = f"every {period} steps" if period else "per decay period"
+        lines.append(f"decay rate: {decay_rate:.9g} {per} ({origin})")
+    lines.append("phases:")
+    width = len(str(schedule.num_steps))
+    for phase in phases(schedule):
+        lines.append(
+            f"  {phase.name:<7} steps {phase.start:>{width}} to "
+            f"{phase.stop:>{width}} ({phase.steps} steps)"
+        )
+    if schedule.num_steps == 0:
+        lines.append("  (none: training has 0 steps)")
+    lines.append("rates:")
+    for step, label in milestones(schedule):
+        lines.append(
+            f"  step {step:>{width}}  {schedule.value(step):<13.6g} {label}".rstrip()
+        )
+    return lines
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
