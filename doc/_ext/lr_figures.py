@@ -1,0 +1,54 @@
+"""Figure helpers for the documentation pages (run by the plot directive)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+
+from deepmd_lr import BaseLR, make_learning_rate_schedule
+from deepmd_lr.inputs import load_file
+from deepmd_lr.plotting import plot_schedule
+
+__all__ = ["choice_comparison", "schedule_panels"]
+
+
+def _section(source: str | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(source, dict):
+        return source
+    data = load_file(source)
+    return data.get("learning_rate", data)
+
+
+def schedule_panels(
+    panels: dict[str, str | dict[str, Any]], num_steps: int, *, log: bool = False
+) -> None:
+    """One panel per titled section (a dict, or an input file in examples/)."""
+    _, axes = plt.subplots(
+        len(panels),
+        1,
+        figsize=(7.5, 2.9 * len(panels)),
+        sharex=True,
+        layout="constrained",
+    )
+    axes = [axes] if len(panels) == 1 else list(axes)
+    for ax, (title, source) in zip(axes, panels.items(), strict=True):
+        schedule = make_learning_rate_schedule(_section(source), num_steps)
+        plot_schedule(schedule, ax, log=log)
+        ax.set_title(title, fontsize="medium", loc="left", pad=14)
+    for ax in axes[:-1]:
+        ax.set_xlabel("")
+
+
+def choice_comparison(
+    section: dict[str, Any], key_name: str, num_steps: int, *, log: bool = False
+) -> None:
+    """One curve per allowed value of a key, the choices read from its ``Key``."""
+    schedule_class = BaseLR.get_class_by_type(section["type"])
+    key = next(k for k in schedule_class.variant_keys if k.name == key_name)
+    _, ax = plt.subplots(figsize=(7.5, 3.2), layout="constrained")
+    for choice in key.choices:
+        schedule = make_learning_rate_schedule({**section, key_name: choice}, num_steps)
+        plot_schedule(
+            schedule, ax, log=log, label=f"{key_name}: {choice}", mark_phases=False
+        )

@@ -1,0 +1,56 @@
+"""Sphinx configuration of the deepmd-lr documentation.
+
+Build with ``sphinx-build -W -b html doc doc/_build/html``. Every figure and
+command output is produced during the build from the installed package and
+the files in ``examples/``; nothing generated is committed.
+"""
+
+import sys
+from pathlib import Path
+
+import deepmd_lr
+
+DOC = Path(__file__).resolve().parent
+ROOT = DOC.parent
+sys.path.insert(0, str(DOC / "_ext"))
+
+project = "deepmd-lr"
+author = "deepmd-lr developers"
+copyright = "deepmd-lr developers"
+release = deepmd_lr.__version__
+version = release
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "matplotlib.sphinxext.plot_directive",
+    "dargs.sphinx",
+    "cli_output",
+]
+
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+exclude_patterns = ["_build", "_ext"]
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
+myst_heading_anchors = 3
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+
+# Figures: drawn by the code in the pages, run from the repository root so
+# that they read the inputs in examples/ exactly as a user would.
+plot_working_directory = str(ROOT)
+plot_include_source = False
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 110)]
+plot_rcparams = {"figure.figsize": (7.5, 3.2)}
+plot_pre_code = "from lr_figures import *"
+
+cli_output_cwd = str(ROOT)
+
+html_theme = "alabaster"
+html_title = f"deepmd-lr {release}"
