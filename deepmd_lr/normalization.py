@@ -10,6 +10,7 @@ from deepmd_lr.arguments import check_section
 from deepmd_lr.errors import LearningRateConfigError
 from deepmd_lr.keys import COMMON_KEYS, SECTION, describe
 from deepmd_lr.migration import legacy_fix_text
+from deepmd_lr.registry import SCHEDULES
 from deepmd_lr.rules import check_num_steps
 from deepmd_lr.schedules.base import BaseLR
 
@@ -76,13 +77,16 @@ def make_learning_rate_schedule(section: Mapping[str, Any], num_steps: int) -> B
     >>> lr = make_learning_rate_schedule(
     ...     {"type": "exp", "start_lr": 1e-3, "stop_lr": 1e-5, "decay_steps": 100},
     ...     num_steps=1000)
-    >>> type(lr).__name__, lr.value(0), lr.value(100)
-    ('LearningRateExp', 0.001, 0.0006309573444801932)
+    >>> type(lr).__name__, lr.value(0), round(lr.value(100) / lr.value(0), 12)
+    ('LearningRateExp', 0.001, 0.63095734448)
     """
     num_steps = check_num_steps(num_steps)
     # The constructor repeats the warmup-rounding warning; warn once.
     normalized = _normalize(section, num_steps, warn=False)
-    return BaseLR(**normalized, num_steps=num_steps)
+    schedule: BaseLR = SCHEDULES.get(normalized["type"])(
+        **normalized, num_steps=num_steps
+    )
+    return schedule
 
 
 def training_num_steps(jdata: Mapping[str, Any]) -> int | None:

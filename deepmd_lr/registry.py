@@ -27,7 +27,7 @@ class ScheduleRegistry:
     """Maps each ``type`` name to the class that computes that schedule."""
 
     def __init__(self, entry_point_group: str | None = ENTRY_POINT_GROUP) -> None:
-        self._classes: dict[str, type] = {}
+        self._classes: dict[str, Any] = {}
         self._entry_point_group = entry_point_group
         self._plugins_loaded = entry_point_group is None
         self._base: type | None = None
@@ -67,7 +67,7 @@ class ScheduleRegistry:
         self._classes[name] = cls
         self.version += 1
 
-    def get(self, name: Any) -> type:
+    def get(self, name: Any) -> Any:
         """The class registered under ``name``.
 
         Raises
@@ -97,7 +97,7 @@ class ScheduleRegistry:
             value=name,
         )
 
-    def classes(self) -> dict[str, type]:
+    def classes(self) -> dict[str, Any]:
         """All registered classes by name, in registration order (a copy)."""
         if not self._plugins_loaded:
             self._load_plugins()

@@ -12,7 +12,12 @@ import numpy as np
 from deepmd_lr.errors import LearningRateConfigError
 from deepmd_lr.keys import COMMON_KEYS, Key, describe, key_path
 from deepmd_lr.registry import SCHEDULES
-from deepmd_lr.rules import check_num_steps, check_values, resolve_warmup_steps
+from deepmd_lr.rules import (
+    check_num_steps,
+    check_values,
+    resolve_stop_lr,
+    resolve_warmup_steps,
+)
 
 S = TypeVar("S", bound=type)
 
@@ -106,9 +111,7 @@ class BaseLR(ABC):
         """The keys this schedule was built from (``None`` ones left out)."""
 
         self._start_lr = float(start_lr)
-        self.stop_lr = float(
-            start_lr * stop_lr_ratio if stop_lr_ratio is not None else stop_lr  # type: ignore[operator]
-        )
+        self.stop_lr = float(resolve_stop_lr(settings))
         self.num_steps = num_steps
         self.warmup_steps = resolve_warmup_steps(settings, num_steps)
         self.warmup_start_lr = float(warmup_start_factor) * self._start_lr

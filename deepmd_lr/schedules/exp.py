@@ -46,7 +46,7 @@ class LearningRateExp(BaseLR):
     --------
     >>> lr = LearningRateExp(start_lr=1e-3, stop_lr=1e-5, num_steps=10000,
     ...                      decay_steps=5000)
-    >>> lr.value(0), lr.value(5000)
+    >>> lr.value(0), round(lr.value(5000), 12)
     (0.001, 0.0001)
     >>> round(lr.value(10000), 12)
     1e-05
