@@ -1,0 +1,126 @@
+"""torch tensors: eager, ``torch.jit.trace`` and ``torch.compile``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from backend_cases import (
+    ABSOLUTE_TOLERANCE,
+    CASE_IDS,
+    CASES,
+    COSINE_TO_ZERO,
+    HUGE,
+    HUGE_STEPS,
+    NUM_STEPS,
+    STEPS,
+    TOLERANCE,
+    TYPES,
+    check_against_numpy,
+    float32_steps_near_1e8,
+    huge_reference,
+    long_schedule,
+    schedule,
+)
+
+from deepmd_lr import BaseLR
+
+torch = pytest.importorskip("torch")
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated"),
+    pytest.mark.filterwarnings("ignore:Dynamo detected a call to a `functools"),
+]
+
+
+def eager(lr):
+    return lr.value
+
+
+def traced(lr, example=None):
+    example = torch.arange(4) if example is None else example
+    return torch.jit.trace(lr.value, example)
+
+
+RUNNERS = {"eager": eager, "jit_trace": traced}
+
+
+def numpy_of(tensor):
+    return tensor.detach().cpu().numpy()
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+@pytest.mark.parametrize(("type_key", "warmup_key"), CASES, ids=CASE_IDS)
+def test_torch_agrees_with_numpy(type_key, warmup_key, runner):
+    lr = schedule(type_key, warmup_key)
+    run = RUNNERS[runner](lr)
+    assert check_against_numpy(lr, run, torch.asarray, numpy_of) <= TOLERANCE
+
+
+@pytest.mark.parametrize("type_key", TYPES)
+def test_torch_compile_agrees_with_numpy(type_key):
+    lr = schedule(type_key, "warmup")
+    run = torch.compile(lr.value, fullgraph=True, dynamic=False)
+    assert check_against_numpy(lr, run, torch.asarray, numpy_of) <= TOLERANCE
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_torch_cosine_to_zero_agrees_with_numpy_in_absolute_terms(runner):
+    lr = BaseLR(**COSINE_TO_ZERO, num_steps=NUM_STEPS)
+    out = numpy_of(RUNNERS[runner](lr)(torch.asarray(STEPS)))
+    np.testing.assert_allclose(
+        out, lr.value(STEPS), rtol=0, atol=ABSOLUTE_TOLERANCE * lr.start_lr
+    )
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int64", "uint8"])
+def test_torch_integer_steps_give_float64(dtype):
+    lr = schedule("exp", "warmup")
+    out = lr.value(torch.arange(5, dtype=getattr(torch, dtype)))
+    assert out.dtype == torch.float64
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+def test_torch_floating_steps_keep_their_dtype(dtype):
+    lr = schedule("cosine", "warmup")
+    steps = torch.arange(0, 40_000, 999, dtype=getattr(torch, dtype))
+    out = lr.value(steps)
+    assert out.dtype == steps.dtype
+    expected = lr.value(steps.double().numpy())
+    torch.testing.assert_close(out, torch.asarray(expected).to(steps.dtype))
+
+
+def test_torch_result_has_the_shape_and_device_of_the_steps():
+    lr = schedule("wsd_inverse_linear", "warmup")
+    steps = torch.arange(24, device="cpu").reshape(2, 3, 4) * 1000
+    out = lr.value(steps)
+    assert out.shape == steps.shape
+    assert out.device == steps.device
+    assert isinstance(out, torch.Tensor)
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_torch_negative_steps_clamp_at_zero(runner):
+    lr = schedule("exp", "warmup")
+    out = RUNNERS[runner](lr)(torch.tensor([-3, -1, 0, 7]))
+    expected = [lr.value(0)] * 3 + [lr.value(7)]
+    assert numpy_of(out).tolist() == expected
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_torch_integer_steps_are_exact_up_to_2_to_the_53(runner):
+    lr = BaseLR(**HUGE)
+    out = RUNNERS[runner](lr)(torch.asarray(HUGE_STEPS))
+    np.testing.assert_array_equal(numpy_of(out), huge_reference())
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+@pytest.mark.parametrize("type_key", ["exp", "exp_smooth", "cosine", "wsd_linear"])
+def test_torch_float32_steps_near_1e8_keep_float32_precision(type_key, runner):
+    lr = long_schedule(type_key)
+    steps = float32_steps_near_1e8()
+    example = torch.asarray(steps[:4])
+    run = traced(lr, example) if runner == "jit_trace" else lr.value
+    out = numpy_of(run(torch.asarray(steps)))
+    assert out.dtype == np.float32
+    expected = lr.value(steps.astype(np.float64)).astype(np.float32)
+    np.testing.assert_array_max_ulp(out, expected, maxulp=1)
