@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from typing import Any
 
 _NO_VALUE: Any = object()
@@ -62,3 +65,23 @@ def _rebuild(
 
 class LearningRateWarning(UserWarning):
     """A valid setting was adjusted or is likely not what was meant."""
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn_user(message: str) -> None:
+    """Issue a :class:`LearningRateWarning` pointing at the user's code.
+
+    A schedule can be built directly, through ``BaseLR`` or from a subclass,
+    so no fixed ``stacklevel`` fits every caller: the level is found by
+    skipping the frames that belong to this package.
+    """
+    level = 2
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(
+        _PACKAGE_DIR
+    ):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, LearningRateWarning, stacklevel=level)

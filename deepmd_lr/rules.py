@@ -8,11 +8,10 @@ the length of training). Constructors and the argument layer both call
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
+from deepmd_lr.errors import LearningRateConfigError, warn_user
 from deepmd_lr.keys import COMMON_KEYS, describe, key_path
 
 if TYPE_CHECKING:
@@ -140,9 +139,7 @@ def _check_against_num_steps(
         )
     ratio = values.get("warmup_ratio")
     if warn and ratio is not None and ratio > 0 and warmup == 0:
-        warnings.warn(
+        warn_user(
             f"{key_path('warmup_ratio')}: {describe(ratio)} of {num_steps} steps "
-            "rounds down to 0 warmup steps, so there is no warmup",
-            LearningRateWarning,
-            stacklevel=4,
+            "rounds down to 0 warmup steps, so there is no warmup"
         )

@@ -388,3 +388,29 @@ def test_start_lr_is_read_only():
     lr = LearningRateCosine(**COS)
     with pytest.raises(AttributeError):
         lr.start_lr = 1.0
+
+
+# -- where warnings point -----------------------------------------------------
+
+
+def test_decay_steps_warning_points_at_the_callers_line():
+    with pytest.warns(LearningRateWarning) as record:
+        LearningRateExp(start_lr=1e-3, stop_lr=1e-5, num_steps=100)
+    assert record[0].filename == __file__
+
+
+def test_decay_steps_warning_through_base_lr_points_at_the_callers_line():
+    with pytest.warns(LearningRateWarning) as record:
+        BaseLR(type="exp", start_lr=1e-3, stop_lr=1e-5, num_steps=100)
+    assert record[0].filename == __file__
+
+
+@pytest.mark.parametrize(
+    "config", [{"type": "exp", "decay_steps": 100}, {"type": "cosine"}], ids=repr
+)
+def test_warmup_ratio_warning_points_at_the_callers_line(config):
+    with pytest.warns(LearningRateWarning, match="0 warmup steps") as record:
+        BaseLR(
+            start_lr=1e-3, stop_lr=1e-5, num_steps=10**6, warmup_ratio=1e-7, **config
+        )
+    assert [entry.filename for entry in record] == [__file__]

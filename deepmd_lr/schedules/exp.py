@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
+from deepmd_lr.errors import LearningRateConfigError, warn_user
 from deepmd_lr.keys import Key, describe, key_path
 from deepmd_lr.rules import given
 from deepmd_lr.schedules.base import BaseLR
@@ -135,12 +134,10 @@ class LearningRateExp(BaseLR):
         self.decay_steps = decay_steps
         if decay_rate is None and decay_steps >= phase:
             self.decay_steps = 100 if phase // 10 > 100 else phase // 100 + 1
-            warnings.warn(
+            warn_user(
                 f"{key_path('decay_steps')}: {decay_steps} is not shorter than the "
                 f"decay phase ({phase} steps), so decay_steps = {self.decay_steps} "
-                "is used instead",
-                LearningRateWarning,
-                stacklevel=3,
+                "is used instead"
             )
         self.min_lr = self.stop_lr
         if decay_rate is not None:
