@@ -164,6 +164,55 @@ class BaseLR(ABC):
         """Same as :meth:`value`, so a schedule is a plain callable of the step."""
         return self.value(step)
 
+    SERIALIZATION_VERSION: ClassVar[int] = 1
+    """Format of :meth:`serialize`; raised when the layout changes."""
+
+    def serialize(self) -> dict[str, Any]:
+        """A plain, JSON-able dict from which :meth:`deserialize` rebuilds this.
+
+        It holds the section's keys as they were given, plus ``type``,
+        ``num_steps`` and the format version under ``"@version"``: small
+        enough for a checkpoint, and it loads with ``torch.load`` in its
+        default ``weights_only`` mode.
+
+        Examples
+        --------
+        >>> lr = BaseLR(type="cosine", start_lr=1e-3, stop_lr=1e-5, num_steps=100)
+        >>> data = lr.serialize()
+        >>> data["type"], data["num_steps"], data["stop_lr"]
+        ('cosine', 100, 1e-05)
+        >>> BaseLR.deserialize(data) == lr
+        True
+        """
+        settings = {name: _plain(value) for name, value in self.settings.items()}
+        return {
+            "@version": self.SERIALIZATION_VERSION,
+            "type": self.type_name,
+            "num_steps": self.num_steps,
+            **settings,
+        }
+
+    @classmethod
+    def deserialize(cls, data: Mapping[str, Any]) -> BaseLR:
+        """Rebuild a schedule from the output of :meth:`serialize`.
+
+        The keys are checked again, exactly as by the constructor.
+
+        Raises
+        ------
+        ValueError
+            When ``data`` was written in an unknown format version.
+        """
+        values = dict(data)
+        version = values.pop("@version", None)
+        if version != cls.SERIALIZATION_VERSION:
+            raise ValueError(
+                f"cannot read a serialized schedule of format version "
+                f"{version!r}; this deepmd-lr reads version "
+                f"{cls.SERIALIZATION_VERSION}"
+            )
+        return cls(**values)  # type: ignore[no-any-return]
+
     # -- values ---------------------------------------------------------------
 
     def value(self, step: Any) -> Any:
@@ -338,6 +387,14 @@ class BaseLR(ABC):
 
 
 SCHEDULES.bind(BaseLR)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as the built-in Python type a JSON encoder knows."""
+    for kind in (bool, int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
 
 
 def _widest_float(xp: Any) -> Any:
