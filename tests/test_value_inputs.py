@@ -314,3 +314,15 @@ def test_staircase_with_rate_one_never_leaves_start_lr():
     )
     steps = np.arange(0, 2 * TABLE_LIMIT, 3)
     np.testing.assert_array_equal(lr.value(steps), np.full(steps.shape, 1e-3))
+
+
+def test_staircase_table_is_not_rebuilt_once_at_its_limit():
+    lr = LearningRateExp(
+        start_lr=1e-3, stop_lr=1e-6, num_steps=10, decay_steps=1, decay_rate=1 - 1e-7
+    )
+    steps = np.arange(0, 4 * TABLE_LIMIT, 5)
+    lr.value(steps)
+    table = lr._table
+    assert table.size == TABLE_LIMIT
+    lr.value(steps)
+    assert lr._table is table

@@ -211,6 +211,9 @@ class LearningRateExp(BaseLR):
         table, saturated = self._table, self._table_saturated
         if saturated or needed <= table.size:
             return table
+        if table.size >= TABLE_LIMIT:
+            # Already as large as allowed: rebuilding would give the same table.
+            return None
         size = min(max(needed, 2 * table.size, 64), TABLE_LIMIT)
         levels = np.power(self.decay_rate, np.arange(size, dtype=np.float64))
         np.multiply(levels, self._start_lr, out=levels)
