@@ -125,9 +125,10 @@ def _check_required(section: Mapping[str, Any]) -> None:
         what = "start_lr and a final rate (stop_lr or stop_lr_ratio) are missing"
     else:
         what = "start_lr is missing"
+    subject = "it has" if missing == ["start_lr"] else "they have"
     raise LearningRateConfigError(
         key_path(missing[0]),
-        f"{what}; since DeePMD-kit 3.1.3 they have no default",
+        f"{what}; since DeePMD-kit 3.1.3 {subject} no default",
         legacy_fix_text(section),
     )
 

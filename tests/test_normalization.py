@@ -130,6 +130,11 @@ def test_legacy_section_error_shows_a_valid_corrected_section(case):
     normalize_learning_rate(shown)
 
 
+def test_legacy_error_for_start_lr_alone_speaks_of_it_in_the_singular():
+    message = str(_legacy_error(section(start_lr=DROP)))
+    assert "start_lr is missing; since DeePMD-kit 3.1.3 it has no default" in message
+
+
 def test_legacy_fix_uses_the_values_older_releases_filled_in():
     shown = _embedded_json(str(_legacy_error({"type": "exp"})))["learning_rate"]
     assert shown == {
