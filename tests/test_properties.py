@@ -139,4 +139,6 @@ def test_cosine_ends_at_stop_lr(lr):
 @given(lr=schedules(kinds=("exp",)))
 def test_exp_never_goes_below_stop_lr_far_past_the_end(lr):
     assert lr.stop_lr <= lr.value(10**15) <= lr.start_lr
-    assert lr.value(10**15) == lr.value(np.array([10**15]))[0]
+    # Python's pow and NumPy's may differ in the last bits at huge exponents.
+    far = lr.value(np.array([10**15]))[0]
+    assert math.isclose(lr.value(10**15), far, rel_tol=1e-13)
