@@ -63,7 +63,7 @@ def milestones(schedule: BaseLR) -> list[tuple[int, str]]:
     """
     total = schedule.num_steps
     labels: dict[int, list[str]] = {0: ["start"]}
-    for tenth in range(1, 10):
+    for tenth in range(1, 10 if total > 0 else 1):
         labels.setdefault(tenth * total // 10, []).append(f"{tenth * 10}%")
     if schedule.warmup_steps > 0:
         labels.setdefault(schedule.warmup_steps, []).append("end of warmup")
