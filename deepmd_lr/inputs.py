@@ -1,9 +1,8 @@
 """Reading and writing input files (JSON, or YAML when PyYAML is installed).
 
-A file holds either a whole training input (a mapping with a
-``learning_rate`` key, or with other sections such as ``training``) or the
-``learning_rate`` section alone. Key order is kept in both directions, so a
-file that is read and written back differs only where a value changed.
+The format follows the file name: ``.yaml``/``.yml`` is YAML, anything else
+JSON. Key order is kept in both directions, so a file that is read and
+written back differs only in layout and where a value changed.
 """
 
 from __future__ import annotations
