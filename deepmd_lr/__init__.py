@@ -30,6 +30,8 @@ __all__ = [
     "make_learning_rate_schedule",
     "normalize",
     "normalize_learning_rate",
+    "scale_by_worker",
+    "torch_lambda_lr",
 ]
 
 # dargs is only needed once arguments are declared or checked, so the modules
@@ -39,6 +41,8 @@ _LAZY = {
     "normalize": "deepmd_lr.normalization",
     "normalize_learning_rate": "deepmd_lr.normalization",
     "make_learning_rate_schedule": "deepmd_lr.normalization",
+    "scale_by_worker": "deepmd_lr.workers",
+    "torch_lambda_lr": "deepmd_lr.torch_scheduler",
 }
 
 
