@@ -44,7 +44,7 @@ from typing import Any
 
 from deepmd_lr.keys import COMMON_KEYS, SECTION, Key
 
-SCHEMA_ID = "https://deepmd-lr.readthedocs.io/schema/learning_rate.json"
+SCHEMA_ID = "urn:deepmd-lr:learning-rate"
 """The ``$id`` written into the generated schema."""
 
 _STOP_KEYS = ("stop_lr", "stop_lr_ratio")
