@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import os
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
@@ -25,7 +28,51 @@ CHUNK = 1 << 14
 """Steps handled per block on the NumPy path: the scratch stays in cache and
 the peak memory is the output alone."""
 
+PARALLEL_MIN = 1 << 20
+"""Arrays with at least this many steps are split across threads."""
+
 _COMMON_NAMES = frozenset(k.name for k in COMMON_KEYS)
+
+
+def max_threads() -> int:
+    """Threads used for large NumPy arrays: ``DEEPMD_LR_NUM_THREADS``, or
+    the number of CPUs available to this process (at most 8)."""
+    setting = os.environ.get("DEEPMD_LR_NUM_THREADS", "")
+    if setting.strip().isdigit() and int(setting) > 0:
+        return int(setting)
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:
+        available = os.cpu_count() or 1
+    return max(1, min(available, 8))
+
+
+def _spans(size: int) -> list[tuple[int, int]]:
+    """Split ``range(size)`` into whole blocks, one part per thread."""
+    parts = (
+        min(max_threads(), size // (PARALLEL_MIN // 2)) if size >= PARALLEL_MIN else 1
+    )
+    if parts <= 1:
+        return [(0, size)]
+    blocks = -(-size // CHUNK)
+    bounds = [min(size, (blocks * i // parts) * CHUNK) for i in range(parts + 1)]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+_pool: Any = None
+_pool_lock = threading.Lock()
+
+
+def _thread_pool(workers: int) -> Any:
+    # NumPy releases the GIL inside its loops, so blocks of one large array
+    # are computed on several cores at once.
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool._max_workers < workers:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _pool = ThreadPoolExecutor(workers, thread_name_prefix="deepmd-lr")
+        return _pool
 
 
 class BaseLR(ABC):
@@ -311,24 +358,36 @@ class BaseLR(ABC):
             raise _step_type_error(steps)
         out_dtype = steps.dtype if kind == "f" else np.dtype(np.float64)
         flat = np.asarray(steps).reshape(-1)
-        size = flat.size
-        out = np.empty(size, dtype=out_dtype)
-        direct = out_dtype == np.float64
-        scratch = None if direct else np.empty(min(size, CHUNK), dtype=np.float64)
-        work_dtype = np.float64 if kind == "f" else np.int64
-        for begin in range(0, size, CHUNK):
-            block = flat[begin : begin + CHUNK]
+        out = np.empty(flat.size, dtype=out_dtype)
+        spans = _spans(flat.size)
+        if len(spans) == 1:
+            self._fill_span(flat, out, *spans[0])
+        else:
+            pool = _thread_pool(len(spans))
+            for done in [pool.submit(self._fill_span, flat, out, *s) for s in spans]:
+                done.result()
+        result = out.reshape(np.shape(steps))
+        return result[()] if isinstance(steps, np.generic) else result
+
+    def _fill_span(
+        self, flat: np.ndarray, out: np.ndarray, start: int, stop: int
+    ) -> None:
+        """Fill ``out[start:stop]`` block by block."""
+        direct = out.dtype == np.float64
+        scratch = None if direct else np.empty(min(stop - start, CHUNK), np.float64)
+        work_dtype = np.float64 if flat.dtype.kind == "f" else np.int64
+        for begin in range(start, stop, CHUNK):
+            end = min(begin + CHUNK, stop)
+            block = flat[begin:end]
             if block.dtype != work_dtype:
                 block = block.astype(work_dtype)
             low, high = block.min(), block.max()
             if not (low >= 0 and high < math.inf):
                 raise _bad_step(low if not low >= 0 else high, array=True)
-            dest = out[begin : begin + CHUNK] if direct else scratch[: block.size]  # type: ignore[index]
+            dest = out[begin:end] if direct else scratch[: block.size]  # type: ignore[index]
             self._fill_block(block, dest, low, high)
             if not direct:
-                out[begin : begin + CHUNK] = dest
-        result = out.reshape(np.shape(steps))
-        return result[()] if isinstance(steps, np.generic) else result
+                out[begin:end] = dest
 
     def _fill_block(
         self, steps: np.ndarray, out: np.ndarray, low: Any, high: Any

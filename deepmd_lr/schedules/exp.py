@@ -152,8 +152,9 @@ class LearningRateExp(BaseLR):
                 np.exp(np.log(floor / self._start_lr) / (phase / self.decay_steps))
             )
         self.smooth = bool(smooth)
-        self._table = np.empty(0)
-        self._table_saturated = False
+        # One attribute, replaced whole, so that threads filling blocks of the
+        # same call always see a table together with its own saturation flag.
+        self._levels_cache: tuple[np.ndarray, bool] = (np.empty(0), False)
 
     def _scalar_value(self, step: float) -> float:
         if step < self.warmup_steps:
@@ -200,6 +201,10 @@ class LearningRateExp(BaseLR):
             np.minimum(index, table.size - 1, out=index)
         np.take(table, index, out=out)
 
+    @property
+    def _table(self) -> np.ndarray:
+        return self._levels_cache[0]
+
     def _levels(self, last_decay_step: int) -> np.ndarray | None:
         """The distinct staircase values, enough for ``last_decay_step``.
 
@@ -208,7 +213,7 @@ class LearningRateExp(BaseLR):
         stops there. ``None`` when the table would grow past its limit.
         """
         needed = max(last_decay_step, 0) // self.decay_steps + 1
-        table, saturated = self._table, self._table_saturated
+        table, saturated = self._levels_cache
         if saturated or needed <= table.size:
             return table
         if table.size >= TABLE_LIMIT:
@@ -222,7 +227,7 @@ class LearningRateExp(BaseLR):
         saturated = floor_hits.size > 0
         if saturated:
             levels = levels[: floor_hits[0] + 1].copy()
-        self._table, self._table_saturated = levels, saturated
+        self._levels_cache = (levels, saturated)
         if saturated or needed <= levels.size:
             return levels
         return None
