@@ -43,20 +43,13 @@ import sys
 from typing import Any
 
 from deepmd_lr.keys import COMMON_KEYS, SECTION, Key
+from deepmd_lr.registry import SCHEDULES
 
 SCHEMA_ID = "urn:deepmd-lr:learning-rate"
 """The ``$id`` written into the generated schema."""
 
 _STOP_KEYS = ("stop_lr", "stop_lr_ratio")
 _WARMUP_KEYS = ("warmup_steps", "warmup_ratio")
-
-# Rules that BaseLR.check_variant implementations enforce and JSON Schema can
-# state: the final rate must be above 0 for these types, unless one of the
-# listed keys is given. tests/test_schema.py compares them with the checker.
-_POSITIVE_STOP_UNLESS: dict[str, tuple[str, ...]] = {
-    "exp": ("decay_rate",),
-    "wsd": (),
-}
 
 
 def json_schema() -> dict[str, Any]:
@@ -100,7 +93,6 @@ def section_schema() -> dict[str, Any]:
     from dargs.json_schema import generate_json_schema
 
     from deepmd_lr.arguments import learning_rate_args
-    from deepmd_lr.registry import SCHEDULES
 
     schema = generate_json_schema(learning_rate_args())
     for name in ("$schema", "$id"):
@@ -228,12 +220,12 @@ def _not_both_warmups(common: dict[str, Key]) -> dict[str, Any]:
 def _positive_stop_rule(
     type_name: str, common: dict[str, Key]
 ) -> dict[str, Any] | None:
-    if type_name not in _POSITIVE_STOP_UNLESS:
+    escapes = SCHEDULES.get(type_name).positive_stop_unless
+    if escapes is None:
         return None
     positive = {
         "properties": {common[name].name: {"not": {"const": 0}} for name in _STOP_KEYS}
     }
-    escapes = _POSITIVE_STOP_UNLESS[type_name]
     if not escapes:
         return {"description": "The final rate is above 0.", **positive}
     return {

@@ -118,17 +118,22 @@ def test_warmup_rises_from_start_factor_to_start_lr(section, num_steps):
         assert rate <= schedule.start_lr * (1 + 1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="exp without decay_rate computes (1e-10 / start_lr) ** (s / D), "
-    "which overflows for a subnormal start_lr; spec 1 allows any start_lr > 0 "
-    "while spec 5 forbids infinite rates",
-)
-def test_exp_with_subnormal_start_lr_stays_finite():
+def test_exp_without_decay_rate_rejects_start_lr_at_or_below_the_log_floor():
+    # The rate is fitted against max(stop_lr, 1e-10): from a start below that
+    # floor it would grow without bound (and overflow for a subnormal start).
+    with pytest.raises(LearningRateConfigError, match=">= 1e-10") as caught:
+        make_learning_rate_schedule(
+            {"start_lr": 5e-324, "stop_lr_ratio": 0.5, "decay_steps": 2}, num_steps=100
+        )
+    assert caught.value.path == "learning_rate/start_lr"
+
+
+def test_exp_with_decay_rate_and_tiny_start_lr_stays_finite():
     schedule = make_learning_rate_schedule(
-        {"start_lr": 5e-324, "stop_lr_ratio": 0.5, "decay_steps": 2}, num_steps=100
+        {"start_lr": 5e-324, "stop_lr": 0, "decay_rate": 0.5, "decay_steps": 2},
+        num_steps=100,
     )
-    assert all(math.isfinite(schedule.value(step)) for step in range(101))
+    assert all(math.isfinite(schedule.value(step)) for step in range(201))
 
 
 @FAST

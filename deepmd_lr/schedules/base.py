@@ -18,6 +18,7 @@ from deepmd_lr.registry import SCHEDULES
 from deepmd_lr.rules import (
     check_num_steps,
     check_values,
+    given,
     resolve_stop_lr,
     resolve_warmup_steps,
 )
@@ -99,6 +100,9 @@ class BaseLR(ABC):
     """Keys that exist only for this schedule type."""
     variant_doc: ClassVar[str] = ""
     """One paragraph describing the schedule, used in generated docs."""
+    positive_stop_unless: ClassVar[tuple[str, ...] | None] = None
+    """``None`` when a final rate of 0 is allowed; otherwise the final rate
+    must be above 0 unless one of the keys listed here is given."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         if cls is BaseLR:
@@ -125,12 +129,29 @@ class BaseLR(ABC):
         """The registered type names, built-in ones first."""
         return SCHEDULES.names()
 
-    @classmethod  # noqa: B027 - an optional hook, empty unless a type needs it
+    @classmethod
     def check_variant(cls, values: Mapping[str, Any]) -> None:
-        """Rules of this schedule that involve several keys; override to add.
+        """Rules of this schedule that involve several keys.
 
         Called after every single-key rule and the common rules have passed.
+        The default enforces :attr:`positive_stop_unless`; override to add
+        more, calling this one too.
         """
+        escapes = cls.positive_stop_unless
+        if escapes is None or any(given(values, name) for name in escapes):
+            return
+        for name in ("stop_lr", "stop_lr_ratio"):
+            if given(values, name) and values[name] == 0:
+                fix = f"Fix: set a positive {name}"
+                if escapes:
+                    fix += ", or give " + " or ".join(escapes)
+                raise LearningRateConfigError(
+                    key_path(name),
+                    f'{name} is {describe(values[name])}, but type "{cls.type_name}" '
+                    "cannot decay to a rate of 0",
+                    fix,
+                    value=values[name],
+                )
 
     def __init__(
         self,

@@ -69,10 +69,6 @@ class LearningRateCosine(BaseLR):
         # in that order, which is DeePMD-kit's: near the end 1 + cos(...)
         # cancels, and only the same rounding gives the same numbers there.
         self._half_range = 0.5 * (1 - self.lr_min_factor)
-        # Array path: start_lr * (f + a * y) as (start_lr * f) + (start_lr * a) * y.
-        # Both terms are >= 0, so this only moves the last bit.
-        self._floor_term = self._start_lr * self.lr_min_factor
-        self._range_term = self._start_lr * self._half_range
 
     def _scalar_value(self, step: float) -> float:
         if step < self.warmup_steps:
@@ -107,8 +103,9 @@ class LearningRateCosine(BaseLR):
         np.multiply(out, math.pi, out=out)
         np.cos(out, out=out)
         np.add(out, 1.0, out=out)
-        np.multiply(out, self._range_term, out=out)
-        np.add(out, self._floor_term, out=out)
+        np.multiply(out, self._half_range, out=out)
+        np.add(out, self.lr_min_factor, out=out)
+        np.multiply(out, self._start_lr, out=out)
 
     def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
         phase = self.decay_num_steps

@@ -88,20 +88,21 @@ class LearningRateExp(BaseLR):
         ),
     )
 
+    positive_stop_unless = ("decay_rate",)
+
     @classmethod
     def check_variant(cls, values: Mapping[str, Any]) -> None:
-        if given(values, "decay_rate"):
-            return
-        for name in ("stop_lr", "stop_lr_ratio"):
-            if given(values, name) and values[name] == 0:
-                raise LearningRateConfigError(
-                    key_path(name),
-                    f"{name} is {describe(values[name])}, but exponential decay "
-                    "cannot reach a rate of 0",
-                    f"Fix: set a positive {name}, or give decay_rate so that "
-                    f"{name} only acts as a floor",
-                    value=values[name],
-                )
+        super().check_variant(values)
+        if not given(values, "decay_rate") and values["start_lr"] < _LOG_FLOOR:
+            # The rate is fitted against max(stop_lr, 1e-10); from a start
+            # below that floor it would rise instead of decay, without bound.
+            raise LearningRateConfigError(
+                key_path("start_lr"),
+                f"start_lr is {describe(values['start_lr'])}, but exponential "
+                f"decay without decay_rate needs start_lr >= {_LOG_FLOOR!r}",
+                "Fix: raise start_lr, or give decay_rate",
+                value=values["start_lr"],
+            )
 
     def __init__(
         self,

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from deepmd_lr.errors import LearningRateConfigError
-from deepmd_lr.keys import Key, describe, key_path
-from deepmd_lr.rules import given
+from deepmd_lr.keys import Key
 from deepmd_lr.schedules.base import BaseLR
 
 DECAY_TYPES = ("inverse_linear", "cosine", "linear")
@@ -76,17 +73,7 @@ class LearningRateWSD(BaseLR):
         ),
     )
 
-    @classmethod
-    def check_variant(cls, values: Mapping[str, Any]) -> None:
-        for name in ("stop_lr", "stop_lr_ratio"):
-            if given(values, name) and values[name] == 0:
-                raise LearningRateConfigError(
-                    key_path(name),
-                    f"{name} is {describe(values[name])}, but the wsd schedule "
-                    "needs a final rate above 0",
-                    f"Fix: set a positive {name}",
-                    value=values[name],
-                )
+    positive_stop_unless = ()
 
     def __init__(
         self,
