@@ -63,6 +63,20 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
     )
 
 
+_shared: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+
+def _shared_argument() -> Argument:
+    """One ``learning_rate_args()`` per state of the registry, for internal
+    checks only (callers of :func:`learning_rate_args` get their own copy)."""
+    registered = tuple(SCHEDULES.classes().items())
+    argument = _shared.get(registered)
+    if argument is None:
+        _shared.clear()
+        argument = _shared[registered] = learning_rate_args()
+    return argument
+
+
 def _extra_check(section: Any) -> bool:
     check_section(section)
     return True
@@ -144,7 +158,7 @@ def dargs_check(section: Any) -> dict[str, Any]:
     from dargs.dargs import ArgumentError
 
     try:
-        return check(learning_rate_args(), section, strict=True, trim_pattern="_*")
+        return check(_shared_argument(), section, strict=True, trim_pattern="_*")
     except ArgumentError as error:
         raise from_dargs_error(error) from None
 

@@ -84,7 +84,7 @@ def legacy_fix_text(section: Mapping[str, Any]) -> str:
     migrated, _ = migrate_section(section)
     body = json.dumps({SECTION: migrated}, indent=2, default=repr)
     return (
-        "Fix: write them explicitly; with the values older releases used "
+        "Fix: write the missing values explicitly; with the ones older releases used "
         f"silently the section reads\n{body}\n"
         "(`deepmd-lr migrate FILE` writes this into the input file)"
     )
