@@ -53,3 +53,35 @@ def test_installed_plugin_appears_in_the_argument_declaration():
     variant = learning_rate_args().sub_variants["type"]
     assert "poly" in variant.choice_dict
     assert "power" in variant.choice_dict["poly"].sub_fields
+
+
+def test_installed_plugin_is_documented_in_both_formats():
+    from deepmd_lr.documentation import argument_reference
+
+    for fmt in ("md", "rst"):
+        text = argument_reference(fmt)
+        assert "poly" in text
+        assert "power" in text
+
+
+def test_installed_plugin_is_accepted_and_checked_by_the_json_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    from deepmd_lr.schema import json_schema
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    assert validator.is_valid({"learning_rate": SECTION})
+    assert not validator.is_valid({"learning_rate": {**SECTION, "power": 0}})
+    assert not validator.is_valid({"learning_rate": {**SECTION, "type": "cosine"}})
+
+
+def test_installed_plugin_section_is_shown_by_the_command(tmp_path, capsys):
+    import json
+
+    from deepmd_lr.cli import main
+
+    path = tmp_path / "poly.json"
+    path.write_text(json.dumps({"learning_rate": SECTION}))
+    assert main(["show", str(path), "--num-steps", "1000"]) == 0
+    out = capsys.readouterr().out
+    assert "type: poly" in out
+    assert main(["check", str(path)]) == 0
