@@ -286,6 +286,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="1e6 steps and fewer repeats"
     )
+    parser.add_argument(
+        "--no-normalize",
+        action="store_true",
+        help="skip the normalization and import timings of bench_normalize.py",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         settings = Settings(num_steps=10**6, scalar_calls=2000, repeats=3)
@@ -294,8 +299,14 @@ def main(argv: list[str] | None = None) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", deepmd_lr.LearningRateWarning)
         rows = [row for group in GROUPS for row in group(settings)]
-    report(rows, settings)
-    return 0
+    schedules_ok = report(rows, settings)
+    if args.no_normalize:
+        return 0 if schedules_ok else 1
+    print()
+    import bench_normalize
+
+    normalize_ok = bench_normalize.main(["--quick"] if args.quick else []) == 0
+    return 0 if schedules_ok and normalize_ok else 1
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ CHUNK = 1 << 14
 """Steps handled per block on the NumPy path: the scratch stays in cache and
 the peak memory is the output alone."""
 
-PARALLEL_MIN = 1 << 20
+PARALLEL_MIN = 1 << 18
 """Arrays with at least this many steps are split across threads."""
 
 _COMMON_NAMES = frozenset(k.name for k in COMMON_KEYS)
