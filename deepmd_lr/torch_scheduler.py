@@ -84,7 +84,7 @@ def _lambda_lr_class() -> type:
                 lambda _optimizer: _repin(owner)
             )
 
-        def get_lr(self) -> list[float]:
+        def get_lr(self) -> list[Any]:
             # value() itself: start_lr * (value / start_lr) can be a bit off.
             rate = float(self._schedule.value(self.last_epoch))
             return [rate] * len(self.optimizer.param_groups)
