@@ -51,9 +51,18 @@ def test_valid_section_normalizes_as_deepmd_kit_does(valid):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(valid_sections(types=DEEPMD_TYPES, min_start_lr=1e-300))
+@given(valid_sections(types=DEEPMD_TYPES, min_start_lr=1e-10))
 def test_generated_valid_section_normalizes_as_deepmd_kit_does(valid):
     assert typed(normalize_learning_rate(valid)) == typed(deepmd_normalize(valid))
+
+
+def test_exp_start_lr_below_the_log_floor_is_accepted_by_deepmd_kit_only():
+    # Without decay_rate the rate is fitted against max(stop_lr, 1e-10); from a
+    # start below that floor DeePMD-kit's schedule rises without bound.
+    section = {"start_lr": 1e-12, "stop_lr_ratio": 0.5}
+    deepmd_normalize(section)
+    with pytest.raises(LearningRateConfigError, match=">= 1e-10"):
+        normalize_learning_rate(section)
 
 
 # Sections DeePMD-kit accepts and this package rejects, each for a rule of
