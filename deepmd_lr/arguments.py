@@ -28,8 +28,6 @@ SECTION_DOC = (
 )
 TYPE_DOC = 'The schedule used after warmup. Default: "exp".'
 
-_COMMON_NAMES = {key.name for key in COMMON_KEYS}
-
 
 def learning_rate_args(fold_subdoc: bool = False) -> Argument:
     """The ``learning_rate`` section as a dargs ``Argument``.
@@ -109,7 +107,7 @@ def check_section(
             value=section,
         )
     cls = schedule_class(section)
-    own = _COMMON_NAMES | {key.name for key in cls.variant_keys} | {"type"}
+    own = cls.key_names()
     for name, value in section.items():
         if not isinstance(name, str):
             raise LearningRateConfigError(

@@ -137,15 +137,5 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
         name: value if name == SECTION else copy.deepcopy(value)
         for name, value in jdata.items()
     }
-    try:
-        result[SECTION] = normalize_learning_rate(jdata[SECTION], num_steps)
-    except LearningRateConfigError as error:
-        if num_steps is None or "numb_steps" not in error.reason:
-            raise
-        raise LearningRateConfigError(
-            error.path,
-            error.reason.replace("numb_steps", "training/numb_steps"),
-            error.fix,
-            value=error.value,
-        ) from None
+    result[SECTION] = normalize_learning_rate(jdata[SECTION], num_steps)
     return result

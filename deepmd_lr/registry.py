@@ -31,8 +31,6 @@ class ScheduleRegistry:
         self._entry_point_group = entry_point_group
         self._plugins_loaded = entry_point_group is None
         self._base: type | None = None
-        self.version = 0
-        """Incremented on every registration, so derived data can be cached."""
 
     def bind(self, base: type) -> None:
         """Only subclasses of ``base`` may be registered."""
@@ -65,7 +63,6 @@ class ScheduleRegistry:
             )
         cls.type_name = name
         self._classes[name] = cls
-        self.version += 1
 
     def get(self, name: Any) -> Any:
         """The class registered under ``name``.

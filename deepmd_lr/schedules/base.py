@@ -32,8 +32,6 @@ the peak memory is the output alone."""
 PARALLEL_MIN = 1 << 18
 """Arrays with at least this many steps are split across threads."""
 
-_COMMON_NAMES = frozenset(k.name for k in COMMON_KEYS)
-
 
 def max_threads() -> int:
     """Threads used for large NumPy arrays: ``DEEPMD_LR_NUM_THREADS``, or
@@ -130,6 +128,17 @@ class BaseLR(ABC):
         return SCHEDULES.names()
 
     @classmethod
+    def key_names(cls) -> frozenset[str]:
+        """Every key a section of this type may hold, ``type`` included."""
+        return frozenset(
+            [
+                "type",
+                *(k.name for k in COMMON_KEYS),
+                *(k.name for k in cls.variant_keys),
+            ]
+        )
+
+    @classmethod
     def check_variant(cls, values: Mapping[str, Any]) -> None:
         """Rules of this schedule that involve several keys.
 
@@ -202,7 +211,7 @@ class BaseLR(ABC):
                 f'Fix: build it as BaseLR(type="{flag}", ...) or drop the type argument',
                 value=flag,
             )
-        own = {"scale_by_worker"} | {k.name for k in self.variant_keys}
+        own = self.key_names()
         accepted = {name: extra.pop(name) for name in list(extra) if name in own}
         for name, value in extra.items():
             raise unknown_key_error(name, value, self.type_name)
@@ -313,7 +322,11 @@ class BaseLR(ABC):
         kind = type(step)
         if kind is int or kind is float:
             if 0 <= step < math.inf:
-                return self._scalar_value(step)
+                if step < self.warmup_steps:
+                    return self.warmup_start_lr + self._warmup_span * (
+                        step / self.warmup_steps
+                    )
+                return self._scalar_decay(step - self.warmup_steps)
             raise _bad_step(step)
         return self._value(step)
 
@@ -330,16 +343,13 @@ class BaseLR(ABC):
         values of ``decay_step``, so that it can be compiled.
         """
 
-    def _scalar_value(self, step: float) -> float:
-        """The rate at a valid Python-number step (``0 <= step < inf``).
+    def _scalar_decay(self, decay_step: float) -> float:
+        """The decay-phase rate at a Python-number step ``decay_step >= 0``.
 
         Built-in schedules replace this with plain ``math``; the default
         evaluates :meth:`_decay_xp` on a zero-dimensional NumPy array.
         """
-        if step < self.warmup_steps:
-            return self.warmup_start_lr + self._warmup_span * (step / self.warmup_steps)
-        decay_step = np.asarray(float(step - self.warmup_steps))
-        return float(self._decay_xp(_numpy_namespace(), decay_step))
+        return float(self._decay_xp(_numpy_namespace(), np.asarray(float(decay_step))))
 
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
@@ -514,7 +524,7 @@ def unknown_key_error(name: str, value: Any, type_name: str) -> LearningRateConf
     from deepmd_lr.keys import did_you_mean
 
     cls = SCHEDULES.get(type_name)
-    known = sorted(_COMMON_NAMES | {k.name for k in cls.variant_keys} | {"type"})
+    known = sorted(cls.key_names())
     hint = did_you_mean(name, known)
     return LearningRateConfigError(
         key_path(name),

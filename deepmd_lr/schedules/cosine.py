@@ -70,10 +70,7 @@ class LearningRateCosine(BaseLR):
         # cancels, and only the same rounding gives the same numbers there.
         self._half_range = 0.5 * (1 - self.lr_min_factor)
 
-    def _scalar_value(self, step: float) -> float:
-        if step < self.warmup_steps:
-            return self.warmup_start_lr + self._warmup_span * (step / self.warmup_steps)
-        decay_step = step - self.warmup_steps
+    def _scalar_decay(self, decay_step: float) -> float:
         phase = self.decay_num_steps
         if phase == 0:
             return self._start_lr

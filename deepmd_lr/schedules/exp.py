@@ -157,10 +157,7 @@ class LearningRateExp(BaseLR):
         # same call always see a table together with its own saturation flag.
         self._levels_cache: tuple[np.ndarray, bool] = (np.empty(0), False)
 
-    def _scalar_value(self, step: float) -> float:
-        if step < self.warmup_steps:
-            return self.warmup_start_lr + self._warmup_span * (step / self.warmup_steps)
-        decay_step = step - self.warmup_steps
+    def _scalar_decay(self, decay_step: float) -> float:
         if self.smooth:
             exponent = decay_step / self.decay_steps
         else:

@@ -115,20 +115,13 @@ class LearningRateWSD(BaseLR):
             return stop + (start - stop) * 0.5 * (1.0 + cos(math.pi * tau))
         return start + (stop - start) * tau
 
-    def _progress(self, decay_step: float) -> float:
-        return min(
-            max((decay_step - self.stable_steps) / self.decay_phase_steps, 0.0), 1.0
-        )
-
-    def _scalar_value(self, step: float) -> float:
-        if step < self.warmup_steps:
-            return self.warmup_start_lr + self._warmup_span * (step / self.warmup_steps)
-        decay_step = step - self.warmup_steps
+    def _scalar_decay(self, decay_step: float) -> float:
         if decay_step >= self.decay_num_steps:
             return self.stop_lr
         if decay_step < self.stable_steps:
             return self._start_lr
-        return float(self._curve(self._progress(decay_step), math.cos))
+        progress = (decay_step - self.stable_steps) / self.decay_phase_steps
+        return float(self._curve(min(max(progress, 0.0), 1.0), math.cos))
 
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
