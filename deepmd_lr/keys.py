@@ -35,6 +35,25 @@ _TYPE_WORDS = {
 }
 
 
+class OutOfRangeFloat(float):
+    """A number literal beyond the range of a float, as read from a file.
+
+    Its value is the infinity the literal rounds to; :attr:`literal` keeps the
+    text as written, so that messages can quote ``1e400`` instead of calling
+    it Infinity.
+    """
+
+    literal: str
+
+    def __new__(cls, literal: str) -> OutOfRangeFloat:
+        number = super().__new__(cls, literal)
+        number.literal = literal
+        return number
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (OutOfRangeFloat, (self.literal,))
+
+
 def key_path(name: str) -> str:
     """Return the slash-separated path of a key inside the section."""
     return f"{SECTION}/{name}"
@@ -48,6 +67,8 @@ def describe(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return f'"{value}"'
+    if isinstance(value, OutOfRangeFloat):
+        return f"{value.literal} (beyond the range of a float)"
     if isinstance(value, float):
         if math.isnan(value):
             return "NaN"
