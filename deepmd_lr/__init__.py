@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
+from deepmd_lr.keys import REQUIRED, Key
 from deepmd_lr.schedules import (
     BaseLR,
     LearningRateCosine,
@@ -20,7 +21,9 @@ from deepmd_lr.schedules import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "REQUIRED",
     "BaseLR",
+    "Key",
     "LearningRateConfigError",
     "LearningRateCosine",
     "LearningRateExp",

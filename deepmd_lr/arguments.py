@@ -13,7 +13,15 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.errors import LearningRateConfigError
-from deepmd_lr.keys import COMMON_KEYS, SECTION, describe, key_path
+from deepmd_lr.keys import (
+    COMMON_KEYS,
+    DEFAULT_TYPE,
+    SECTION,
+    SECTION_DOC,
+    TYPE_DOC,
+    describe,
+    key_path,
+)
 from deepmd_lr.migration import legacy_fix_text
 from deepmd_lr.registry import SCHEDULES
 from deepmd_lr.rules import check_values, given
@@ -22,12 +30,6 @@ from deepmd_lr.schedules.base import BaseLR, unknown_key_error
 if TYPE_CHECKING:
     from dargs import Argument
 
-SECTION_DOC = (
-    "How the learning rate changes during training: an optional linear "
-    "warmup, then the decay schedule selected by type."
-)
-TYPE_DOC = 'The schedule used after warmup. Default: "exp".'
-
 
 def learning_rate_args(fold_subdoc: bool = False) -> Argument:
     """The ``learning_rate`` section as a dargs ``Argument``.
@@ -35,7 +37,9 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
     The common keys are sub-fields; a ``Variant`` on ``type`` (optional,
     default ``"exp"``) holds one choice per registered schedule, with the
     keys that schedule declares. Every rule of the section is enforced by the
-    ``extra_check`` of the returned ``Argument``.
+    ``extra_check`` of the returned ``Argument``: it returns whether the
+    section passes, as dargs expects, and on failure puts the rule that was
+    broken into the ``Argument``'s ``extra_check_errmsg``, which dargs shows.
     """
     from dargs import Argument, Variant
 
@@ -48,8 +52,10 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
         )
         for name, cls in SCHEDULES.classes().items()
     ]
-    variant = Variant("type", choices, optional=True, default_tag="exp", doc=TYPE_DOC)
-    return Argument(
+    variant = Variant(
+        "type", choices, optional=True, default_tag=DEFAULT_TYPE, doc=TYPE_DOC
+    )
+    argument = Argument(
         SECTION,
         dict,
         [key.argument() for key in COMMON_KEYS],
@@ -57,8 +63,27 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
         optional=True,
         doc=SECTION_DOC,
         fold_subdoc=fold_subdoc,
-        extra_check=_extra_check,
     )
+    argument.extra_check = _SectionCheck(argument)
+    return argument
+
+
+class _SectionCheck:
+    """The ``extra_check`` of the section: every rule, once, as a boolean."""
+
+    def __init__(self, argument: Argument) -> None:
+        self._argument = argument
+        self.failure: LearningRateConfigError | None = None
+        """The error of the last section that failed, for :func:`dargs_check`."""
+
+    def __call__(self, section: Any) -> bool:
+        try:
+            check_section(section)
+        except LearningRateConfigError as error:
+            self.failure = error
+            self._argument.extra_check_errmsg = str(error)
+            return False
+        return True
 
 
 _shared: dict[tuple[tuple[str, Any], ...], Any] = {}
@@ -75,14 +100,9 @@ def _shared_argument() -> Argument:
     return argument
 
 
-def _extra_check(section: Any) -> bool:
-    check_section(section)
-    return True
-
-
 def schedule_class(section: Mapping[str, Any]) -> type[BaseLR]:
     """The schedule class selected by the section's ``type`` (default exp)."""
-    return SCHEDULES.get(section.get("type", "exp"))
+    return SCHEDULES.get(section.get("type", DEFAULT_TYPE))
 
 
 def check_section(
@@ -155,9 +175,15 @@ def dargs_check(section: Any) -> dict[str, Any]:
     from dargs.check import check
     from dargs.dargs import ArgumentError
 
+    argument = _shared_argument()
+    section_check = argument.extra_check
+    assert isinstance(section_check, _SectionCheck)
+    section_check.failure = None
     try:
-        return check(_shared_argument(), section, strict=True, trim_pattern="_*")
+        return check(argument, section, strict=True, trim_pattern="_*")
     except ArgumentError as error:
+        if section_check.failure is not None:
+            raise section_check.failure from None
         raise from_dargs_error(error) from None
 
 

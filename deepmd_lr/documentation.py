@@ -103,14 +103,14 @@ def _markdown_variant(
 
 
 def _signature(argument: Argument) -> str:
-    from dargs.dargs import _Flags
-
     types = " or ".join(f"`{_type_name(dtype)}`" for dtype in argument.dtype)
     text = f"Type: {types}"
     if not argument.optional:
         return text + ", required"
     text += ", optional"
-    if argument.default is not _Flags.NONE:
+    # Every optional key is declared with its default; an object (the
+    # section, a schedule's group of keys) has none of its own.
+    if dict not in argument.dtype:
         text += f", default `{_json_text(argument.default)}`"
     return text
 

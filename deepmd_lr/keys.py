@@ -17,6 +17,14 @@ if TYPE_CHECKING:
     from dargs import Argument
 
 SECTION = "learning_rate"
+"""The name of the section in a training input."""
+SECTION_DOC = (
+    "How the learning rate changes during training: an optional linear "
+    "warmup, then the decay schedule selected by type."
+)
+DEFAULT_TYPE = "exp"
+"""The schedule type of a section that does not name one."""
+TYPE_DOC = f'The schedule used after warmup. Default: "{DEFAULT_TYPE}".'
 
 
 class _Required:
@@ -117,6 +125,41 @@ class Key:
     exclusive_maximum: bool = False
     choices: tuple[str, ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        # A declaration is code, not input: a mistake in it is the author's,
+        # reported when the schedule module is imported.
+        where = f"Key {self.name!r}"
+        if not isinstance(self.name, str) or not self.name.isidentifier():
+            raise ValueError(f"{where}: a key name must be an identifier")
+        if self.name.startswith("_"):
+            raise ValueError(f"{where}: names starting with '_' are comments")
+        if self.kind not in _TYPE_WORDS:
+            raise TypeError(
+                f"{where}: kind must be one of float, int, bool, str, got {self.kind!r}"
+            )
+        if not isinstance(self.doc, str) or not self.doc.strip():
+            raise ValueError(f"{where}: every key needs its documentation")
+        if self.choices and self.kind is not str:
+            raise ValueError(f"{where}: only str keys have choices")
+        bounded = self.minimum is not None or self.maximum is not None
+        if bounded and self.kind not in (int, float):
+            raise ValueError(f"{where}: only int and float keys have bounds")
+        if (
+            self.minimum is not None
+            and self.maximum is not None
+            and self.minimum > self.maximum
+        ):
+            raise ValueError(
+                f"{where}: minimum {self.minimum} is above maximum {self.maximum}"
+            )
+        if self.default is not REQUIRED and self.default is not None:
+            try:
+                self.check(self.default)
+            except LearningRateConfigError as error:
+                raise ValueError(
+                    f"{where}: its default breaks its own rule: {error.reason}"
+                ) from None
+
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
@@ -205,23 +248,23 @@ class Key:
         return text
 
     def argument(self) -> Argument:
-        """The dargs ``Argument`` for this key; its check is :meth:`check`."""
-        from dargs import Argument
+        """The dargs ``Argument`` of this key: its type, default and doc.
 
-        def extra_check(value: Any) -> bool:
-            self.check(value)
-            return True
+        Its value rules are not attached here: the section's own check
+        applies them with every other rule, so each key is checked once.
+        """
+        from dargs import Argument
 
         dtype: list[Any] = [self.kind]
         if self.nullable:
             dtype.append(None)
+        declared: dict[str, Any] = {} if self.required else {"default": self.default}
         return Argument(
             self.name,
             dtype,
             optional=not self.required,
-            default=_dargs_default(self.default),
             doc=self.full_doc(),
-            extra_check=extra_check,
+            **declared,
         )
 
     def full_doc(self) -> str:
@@ -237,14 +280,6 @@ class Key:
         else:
             extra.append(f"Default: {describe(self.default)}.")
         return f"{text} {' '.join(extra)}"
-
-
-def _dargs_default(default: Any) -> Any:
-    if default is REQUIRED:
-        from dargs.dargs import _Flags
-
-        return _Flags.NONE
-    return default
 
 
 def _is_finite(value: float) -> bool:

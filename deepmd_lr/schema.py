@@ -1,10 +1,11 @@
 """A JSON Schema of the ``learning_rate`` section, for editors and validators.
 
-:func:`json_schema` starts from what ``dargs.json_schema`` derives from
-:func:`~deepmd_lr.learning_rate_args` (key types, defaults, descriptions, the
-``type`` enum and one ``if``/``then`` branch per schedule type) and completes
-it from the :class:`~deepmd_lr.keys.Key` declarations and the registry:
+:func:`json_schema` is written from the same table as
+:func:`~deepmd_lr.learning_rate_args`: the :class:`~deepmd_lr.keys.Key`
+declarations and the registry of schedule types. It states:
 
+- the JSON type, default and description of every key, the ``type`` enum and
+  one ``if``/``then`` branch per schedule type;
 - the range of every number (``minimum``, ``exclusiveMinimum``, ``maximum``,
   ``exclusiveMaximum``) and the choices of every string key (``enum``);
 - a largest finite ``maximum`` on numbers otherwise unbounded above, which
@@ -38,7 +39,6 @@ What JSON Schema cannot express, and only :func:`~deepmd_lr.normalize` checks:
 
 from __future__ import annotations
 
-import copy
 import sys
 from typing import Any
 
@@ -89,108 +89,86 @@ def json_schema() -> dict[str, Any]:
 
 
 def section_schema() -> dict[str, Any]:
-    """The JSON Schema of the ``learning_rate`` section alone."""
-    from dargs.json_schema import generate_json_schema
+    """The JSON Schema of the ``learning_rate`` section alone.
 
-    from deepmd_lr.arguments import learning_rate_args
+    Written from the key declarations and the registry, the same table that
+    :func:`~deepmd_lr.learning_rate_args` builds the dargs ``Argument`` from.
+    """
+    from deepmd_lr.arguments import DEFAULT_TYPE, SECTION_DOC, TYPE_DOC
 
-    schema = generate_json_schema(learning_rate_args())
-    for name in ("$schema", "$id"):
-        schema.pop(name, None)
-    _tidy(schema)
     schedules = SCHEDULES.classes()
     common = {key.name: key for key in COMMON_KEYS}
-    properties = schema["properties"]
-    for name, key in common.items():
-        _complete(properties[name], key)
-
-    owners: dict[str, list[str]] = {}
-    branch_of = _variant_branches(schema, schedules)
-    for type_name, cls in schedules.items():
-        branch = branch_of[type_name]
+    properties: dict[str, Any] = {key.name: key_schema(key) for key in COMMON_KEYS}
+    properties["type"] = {
+        "type": "string",
+        "enum": list(schedules),
+        "default": DEFAULT_TYPE,
+        "description": TYPE_DOC,
+    }
+    owned: dict[str, list[dict[str, Any]]] = {}
+    for cls in schedules.values():
         for key in cls.variant_keys:
-            _complete(branch["properties"][key.name], key)
-            owners.setdefault(key.name, []).append(type_name)
-    for type_name, cls in schedules.items():
-        branch = branch_of[type_name]
-        own = {key.name for key in cls.variant_keys}
-        for name in owners:
-            if name not in own:
-                branch["properties"][name] = False
-        positive = _positive_stop_rule(type_name, common)
-        if positive is not None:
-            branch.setdefault("allOf", []).append(positive)
-
-    for name, types in owners.items():
+            owned.setdefault(key.name, []).append(key_schema(key))
+    for name, schemas in owned.items():
         # Listed at the top as well, so that additionalProperties lets them
         # through; the branch of the selected type then accepts or rejects.
-        first = branch_of[types[0]]["properties"][name]
-        same = all(branch_of[t]["properties"][name] == first for t in types)
-        properties[name] = copy.deepcopy(first) if same else True
-    schema["patternProperties"] = {"^_": True}
-    schema["additionalProperties"] = False
-    schema["type"] = "object"
-    schema.setdefault("allOf", []).extend(
-        [_exactly_one_stop(common), _not_both_warmups(common)]
-    )
+        same = all(schema == schemas[0] for schema in schemas)
+        properties[name] = schemas[0] if same else True
+
+    branches = []
+    for type_name, cls in schedules.items():
+        own = {key.name: key_schema(key) for key in cls.variant_keys}
+        branch: dict[str, Any] = {
+            "description": cls.variant_doc,
+            "properties": {
+                name: own.get(name, False)
+                for name in [*own, *sorted(set(owned) - set(own))]
+            },
+        }
+        positive = _positive_stop_rule(cls.positive_stop_unless, common)
+        if positive is not None:
+            branch["allOf"] = [positive]
+        selects: dict[str, Any] = {"properties": {"type": {"const": type_name}}}
+        if type_name != DEFAULT_TYPE:
+            selects["required"] = ["type"]
+        branches.append({"if": selects, "then": branch})
+
+    return {
+        "title": SECTION,
+        "description": SECTION_DOC,
+        "type": "object",
+        "properties": properties,
+        "required": [key.name for key in COMMON_KEYS if key.required],
+        "patternProperties": {"^_": True},
+        "additionalProperties": False,
+        "allOf": [*branches, _exactly_one_stop(common), _not_both_warmups(common)],
+    }
+
+
+def key_schema(key: Key) -> dict[str, Any]:
+    """The JSON Schema of one key's value, from its declaration."""
+    kind = _JSON_TYPES[key.kind]
+    schema: dict[str, Any] = {
+        "description": key.full_doc(),
+        "type": ["null", kind] if key.nullable else kind,
+    }
+    if not key.required:
+        schema["default"] = key.default
+    if key.choices:
+        schema["enum"] = [*key.choices, None] if key.nullable else list(key.choices)
+    if key.kind not in (int, float):
+        return schema
+    if key.minimum is not None:
+        schema["exclusiveMinimum" if key.exclusive_minimum else "minimum"] = key.minimum
+    if key.maximum is not None:
+        schema["exclusiveMaximum" if key.exclusive_maximum else "maximum"] = key.maximum
+    elif key.kind is float:
+        # A finite bound is what keeps YAML's .inf out.
+        schema["maximum"] = sys.float_info.max
     return schema
 
 
-def _variant_branches(
-    schema: dict[str, Any], schedules: dict[str, type]
-) -> dict[str, dict[str, Any]]:
-    """The ``then`` schema dargs wrote for each schedule type, by type name."""
-    branches: dict[str, dict[str, Any]] = {}
-    for rule in schema.get("allOf", []):
-        condition = rule.get("if", {})
-        for option in condition.get("oneOf", []):
-            flag = option.get("properties", {}).get("type", {})
-            if "const" in flag:
-                branches[flag["const"]] = rule["then"]
-    missing = set(schedules) - set(branches)
-    if missing:
-        raise RuntimeError(
-            "dargs.json_schema wrote no branch for schedule type(s) "
-            + ", ".join(sorted(missing))
-        )
-    return branches
-
-
-def _tidy(node: Any) -> None:
-    """Drop dargs' empty object keywords on leaves and order ``type`` lists.
-
-    dargs builds ``type`` from a set, whose order changes between runs; a
-    sorted list keeps the generated file stable.
-    """
-    if isinstance(node, list):
-        for item in node:
-            _tidy(item)
-        return
-    if not isinstance(node, dict):
-        return
-    types = node.get("type")
-    if isinstance(types, list):
-        node["type"] = sorted(types) if len(types) > 1 else types[0]
-        if "object" not in types:
-            for name, empty in (("properties", {}), ("required", [])):
-                if node.get(name) == empty:
-                    del node[name]
-    for value in node.values():
-        _tidy(value)
-
-
-def _complete(node: dict[str, Any], key: Key) -> None:
-    """Add what the key declares beyond its JSON type."""
-    if key.choices:
-        node["enum"] = [*key.choices, None] if key.nullable else list(key.choices)
-    if key.kind not in (int, float):
-        return
-    if key.minimum is not None:
-        node["exclusiveMinimum" if key.exclusive_minimum else "minimum"] = key.minimum
-    if key.maximum is not None:
-        node["exclusiveMaximum" if key.exclusive_maximum else "maximum"] = key.maximum
-    elif key.kind is float:
-        node["maximum"] = sys.float_info.max
+_JSON_TYPES = {float: "number", int: "integer", bool: "boolean", str: "string"}
 
 
 def _given(name: str) -> dict[str, Any]:
@@ -218,9 +196,8 @@ def _not_both_warmups(common: dict[str, Key]) -> dict[str, Any]:
 
 
 def _positive_stop_rule(
-    type_name: str, common: dict[str, Key]
+    escapes: tuple[str, ...] | None, common: dict[str, Key]
 ) -> dict[str, Any] | None:
-    escapes = SCHEDULES.get(type_name).positive_stop_unless
     if escapes is None:
         return None
     positive = {

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from deepmd_lr import BaseLR
-from deepmd_lr.keys import Key
+from deepmd_lr import BaseLR, Key
 
 
 class LearningRatePoly(BaseLR):
