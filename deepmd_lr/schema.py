@@ -94,7 +94,7 @@ def section_schema() -> dict[str, Any]:
     Written from the key declarations and the registry, the same table that
     :func:`~deepmd_lr.learning_rate_args` builds the dargs ``Argument`` from.
     """
-    from deepmd_lr.arguments import DEFAULT_TYPE, SECTION_DOC, TYPE_DOC
+    from deepmd_lr.keys import DEFAULT_TYPE, SECTION_DOC, TYPE_DOC
 
     schedules = SCHEDULES.classes()
     common = {key.name: key for key in COMMON_KEYS}
