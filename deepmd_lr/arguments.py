@@ -1,31 +1,20 @@
-"""The dargs declaration of the ``learning_rate`` section, and its checks.
+"""The dargs declaration of the ``learning_rate`` section.
 
 :func:`learning_rate_args` assembles the ``Argument`` from the common
 :data:`~deepmd_lr.keys.COMMON_KEYS` and, for each registered schedule type,
-the keys that type declares; :func:`check_section` enforces every rule and is
-attached to the ``Argument`` as its ``extra_check``, so ``dargs check``
-applies the same rules as :func:`~deepmd_lr.normalize_learning_rate`.
+the keys that type declares. :func:`~deepmd_lr.rules.check_section` is its
+``extra_check``, so ``dargs check`` applies the same rules as
+:func:`~deepmd_lr.normalize_learning_rate`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.errors import LearningRateConfigError
-from deepmd_lr.keys import (
-    COMMON_KEYS,
-    DEFAULT_TYPE,
-    SECTION,
-    SECTION_DOC,
-    TYPE_DOC,
-    describe,
-    key_path,
-)
-from deepmd_lr.migration import legacy_fix_text
+from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, SECTION, SECTION_DOC, TYPE_DOC
 from deepmd_lr.registry import SCHEDULES
-from deepmd_lr.rules import check_values, given
-from deepmd_lr.schedules.base import BaseLR, unknown_key_error
+from deepmd_lr.rules import check_section
 
 if TYPE_CHECKING:
     from dargs import Argument
@@ -98,71 +87,6 @@ def _shared_argument() -> Argument:
         _shared.clear()
         argument = _shared[registered] = learning_rate_args()
     return argument
-
-
-def schedule_class(section: Mapping[str, Any]) -> type[BaseLR]:
-    """The schedule class selected by the section's ``type`` (default exp)."""
-    return SCHEDULES.get(section.get("type", DEFAULT_TYPE))
-
-
-def check_section(
-    section: Any, num_steps: int | None = None, *, warn: bool = True
-) -> type[BaseLR]:
-    """Check a ``learning_rate`` section; return the schedule class it selects.
-
-    Keys starting with ``_`` are comments and are ignored. The section is
-    never modified.
-
-    Raises
-    ------
-    LearningRateConfigError
-        For the first rule the section breaks.
-    """
-    if not isinstance(section, Mapping):
-        raise LearningRateConfigError(
-            SECTION,
-            f"got {describe(section)}, but the learning_rate section must be an "
-            "object of keys and values",
-            'Fix: write it as {"type": "exp", "start_lr": 0.001, "stop_lr": 1e-08}',
-            value=section,
-        )
-    cls = schedule_class(section)
-    own = cls.key_names()
-    for name, value in section.items():
-        if not isinstance(name, str):
-            raise LearningRateConfigError(
-                SECTION,
-                f"key {name!r} is not a string",
-                "Fix: use the key names of the learning_rate section",
-                value=name,
-            )
-        if name not in own and not name.startswith("_"):
-            raise unknown_key_error(name, value, cls.type_name)
-    _check_required(section)
-    check_values(cls, section, num_steps, warn=warn)
-    return cls
-
-
-def _check_required(section: Mapping[str, Any]) -> None:
-    missing = []
-    if "start_lr" not in section:
-        missing.append("start_lr")
-    if not given(section, "stop_lr") and not given(section, "stop_lr_ratio"):
-        missing.append("stop_lr")
-    if not missing:
-        return
-    if missing == ["stop_lr"]:
-        what = "neither stop_lr nor stop_lr_ratio is given"
-    elif len(missing) == 2:
-        what = "start_lr and a final rate (stop_lr or stop_lr_ratio) are missing"
-    else:
-        what = "start_lr is missing"
-    subject = "it has" if missing == ["start_lr"] else "they have"
-    raise LearningRateConfigError(
-        key_path(missing[0]),
-        f"{what}; since DeePMD-kit 3.1.3 {subject} no default",
-        legacy_fix_text(section),
-    )
 
 
 def dargs_check(section: Any) -> dict[str, Any]:

@@ -6,12 +6,11 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from deepmd_lr.arguments import check_section
 from deepmd_lr.errors import LearningRateConfigError
 from deepmd_lr.keys import COMMON_KEYS, SECTION, describe
 from deepmd_lr.migration import legacy_fix_text
 from deepmd_lr.registry import SCHEDULES
-from deepmd_lr.rules import check_num_steps
+from deepmd_lr.rules import check_num_steps, check_section
 from deepmd_lr.schedules.base import BaseLR
 
 

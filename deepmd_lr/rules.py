@@ -1,23 +1,151 @@
-"""Rules that tie several ``learning_rate`` keys together.
+"""Every rule of the ``learning_rate`` section, in one place.
 
-Single-key rules live on each :class:`~deepmd_lr.keys.Key`; the rules here
-look at the whole section (exclusivity, ``stop_lr <= start_lr``, warmup versus
-the length of training). Constructors and the argument layer both call
-:func:`check_values`, so a rule is written once.
+Single-key rules are declared on each :class:`~deepmd_lr.keys.Key` and
+applied here, together with the rules that look at the whole section
+(unknown keys, required keys, exclusivity, ``stop_lr <= start_lr``, a final
+rate above 0 where the decay needs one, warmup versus the length of
+training). Constructors, normalization and the dargs ``Argument`` all call
+:func:`check_section` or :func:`check_values`, so a rule is written once.
+
+The rules see a schedule type only through :class:`ScheduleSpec`: its name,
+its keys and its own cross-key rule. They never import the schedules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from deepmd_lr.errors import LearningRateConfigError, warn_user
-from deepmd_lr.keys import COMMON_KEYS, describe, key_path
-
-if TYPE_CHECKING:
-    from deepmd_lr.schedules.base import BaseLR
+from deepmd_lr.keys import (
+    COMMON_KEYS,
+    DEFAULT_TYPE,
+    SECTION,
+    Key,
+    describe,
+    did_you_mean,
+    key_path,
+)
+from deepmd_lr.registry import SCHEDULES
 
 NUM_STEPS_PATH = "training/numb_steps"
+
+
+class ScheduleSpec(Protocol):
+    """What the rules know of a schedule type; every schedule class is one."""
+
+    type_name: str
+    """The value of ``type`` that selects the schedule."""
+    variant_keys: tuple[Key, ...]
+    """The keys that only this type has."""
+    positive_stop_unless: tuple[str, ...] | None
+    """``None`` when a final rate of 0 is allowed; otherwise the final rate
+    must be above 0 unless one of the keys listed here is given."""
+
+    def check_variant(self, values: Mapping[str, Any]) -> None:
+        """The type's own rule across several keys; raises when broken."""
+
+
+def section_keys(spec: ScheduleSpec) -> frozenset[str]:
+    """Every key a section of type ``spec`` may hold, ``type`` included."""
+    return frozenset(
+        ["type", *(k.name for k in COMMON_KEYS), *(k.name for k in spec.variant_keys)]
+    )
+
+
+def schedule_spec(section: Mapping[str, Any]) -> ScheduleSpec:
+    """The schedule type the section selects (its ``type``, by default exp)."""
+    spec: ScheduleSpec = SCHEDULES.get(section.get("type", DEFAULT_TYPE))
+    return spec
+
+
+def check_section(
+    section: Any, num_steps: int | None = None, *, warn: bool = True
+) -> Any:
+    """Check a ``learning_rate`` section; return the schedule class it selects.
+
+    Keys starting with ``_`` are comments and are ignored. The section is
+    never modified.
+
+    Raises
+    ------
+    LearningRateConfigError
+        For the first rule the section breaks.
+    """
+    if not isinstance(section, Mapping):
+        raise LearningRateConfigError(
+            SECTION,
+            f"got {describe(section)}, but the learning_rate section must be an "
+            "object of keys and values",
+            'Fix: write it as {"type": "exp", "start_lr": 0.001, "stop_lr": 1e-08}',
+            value=section,
+        )
+    spec = schedule_spec(section)
+    own = section_keys(spec)
+    for name, value in section.items():
+        if not isinstance(name, str):
+            raise LearningRateConfigError(
+                SECTION,
+                f"key {describe(name)} is not a string",
+                "Fix: use the key names of the learning_rate section",
+                value=name,
+            )
+        if name not in own and not name.startswith("_"):
+            raise unknown_key_error(name, value, spec)
+    _check_required(section)
+    check_values(spec, section, num_steps, warn=warn)
+    return spec
+
+
+def _check_required(section: Mapping[str, Any]) -> None:
+    from deepmd_lr.migration import legacy_fix_text
+
+    missing = []
+    if "start_lr" not in section:
+        missing.append("start_lr")
+    if not given(section, "stop_lr") and not given(section, "stop_lr_ratio"):
+        missing.append("stop_lr")
+    if not missing:
+        return
+    if missing == ["stop_lr"]:
+        what = "neither stop_lr nor stop_lr_ratio is given"
+    elif len(missing) == 2:
+        what = "start_lr and a final rate (stop_lr or stop_lr_ratio) are missing"
+    else:
+        what = "start_lr is missing"
+    subject = "it has" if missing == ["start_lr"] else "they have"
+    raise LearningRateConfigError(
+        key_path(missing[0]),
+        f"{what}; since DeePMD-kit 3.1.3 {subject} no default",
+        legacy_fix_text(section),
+    )
+
+
+def unknown_key_error(
+    name: str, value: Any, spec: ScheduleSpec
+) -> LearningRateConfigError:
+    """The error for a key that the schedule type ``spec`` does not have."""
+    owners = [
+        other
+        for other, cls in SCHEDULES.classes().items()
+        if any(k.name == name for k in cls.variant_keys)
+    ]
+    if owners:
+        where = " or ".join(f'"{o}"' for o in owners)
+        return LearningRateConfigError(
+            key_path(name),
+            f'{name} belongs to type {where}, not to type "{spec.type_name}"',
+            f"Fix: remove {name}, or set type to {where}",
+            value=value,
+        )
+    known = sorted(section_keys(spec))
+    hint = did_you_mean(name, known)
+    return LearningRateConfigError(
+        key_path(name),
+        f'{name} is not a key of learning_rate for type "{spec.type_name}"',
+        hint or "Fix: remove it; known keys are " + ", ".join(known),
+        value=value,
+    )
 
 
 def given(values: Mapping[str, Any], name: str) -> bool:
@@ -61,20 +189,20 @@ def resolve_stop_lr(values: Mapping[str, Any]) -> float:
 
 
 def check_values(
-    schedule: type[BaseLR],
+    spec: ScheduleSpec,
     values: Mapping[str, Any],
     num_steps: int | None = None,
     *,
     warn: bool = True,
 ) -> None:
-    """Check every rule of the section for the schedule class ``schedule``.
+    """Check every rule of the section for the schedule type ``spec``.
 
     ``values`` holds the keys of the section that are set; keys of other
     variants and unknown keys must already have been rejected. ``start_lr``
     and one stop value must be present. With ``num_steps`` the warmup length
     is checked against the length of training as well.
     """
-    for key in (*COMMON_KEYS, *schedule.variant_keys):
+    for key in (*COMMON_KEYS, *spec.variant_keys):
         if key.name in values:
             key.check(values[key.name])
 
@@ -111,9 +239,28 @@ def check_values(
             "two ways to set the same warmup length",
             "Fix: keep only one of warmup_steps and warmup_ratio",
         )
-    schedule.check_variant(values)
+    _check_positive_stop(spec, values)
+    spec.check_variant(values)
     if num_steps is not None:
         _check_against_num_steps(values, num_steps, warn=warn)
+
+
+def _check_positive_stop(spec: ScheduleSpec, values: Mapping[str, Any]) -> None:
+    escapes = spec.positive_stop_unless
+    if escapes is None or any(given(values, name) for name in escapes):
+        return
+    for name in ("stop_lr", "stop_lr_ratio"):
+        if given(values, name) and values[name] == 0:
+            fix = f"Fix: set a positive {name}"
+            if escapes:
+                fix += ", or give " + " or ".join(escapes)
+            raise LearningRateConfigError(
+                key_path(name),
+                f'{name} is {describe(values[name])}, but type "{spec.type_name}" '
+                "cannot decay to a rate of 0",
+                fix,
+                value=values[name],
+            )
 
 
 def _check_against_num_steps(

@@ -13,14 +13,15 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 
 from deepmd_lr.errors import LearningRateConfigError
-from deepmd_lr.keys import COMMON_KEYS, Key, describe, key_path
+from deepmd_lr.keys import Key, describe, key_path
 from deepmd_lr.registry import SCHEDULES
 from deepmd_lr.rules import (
     check_num_steps,
     check_values,
-    given,
     resolve_stop_lr,
     resolve_warmup_steps,
+    section_keys,
+    unknown_key_error,
 )
 
 S = TypeVar("S", bound=type)
@@ -130,37 +131,16 @@ class BaseLR(ABC):
     @classmethod
     def key_names(cls) -> frozenset[str]:
         """Every key a section of this type may hold, ``type`` included."""
-        return frozenset(
-            [
-                "type",
-                *(k.name for k in COMMON_KEYS),
-                *(k.name for k in cls.variant_keys),
-            ]
-        )
+        return section_keys(cls)
 
-    @classmethod
+    @classmethod  # noqa: B027 (a hook with nothing to check by default)
     def check_variant(cls, values: Mapping[str, Any]) -> None:
-        """Rules of this schedule that involve several keys.
+        """This type's own rule across several keys; none by default.
 
-        Called after every single-key rule and the common rules have passed.
-        The default enforces :attr:`positive_stop_unless`; override to add
-        more, calling this one too.
+        Called with the section's values after every single-key rule and the
+        rules common to all types have passed; raise
+        :class:`~deepmd_lr.LearningRateConfigError` when it is broken.
         """
-        escapes = cls.positive_stop_unless
-        if escapes is None or any(given(values, name) for name in escapes):
-            return
-        for name in ("stop_lr", "stop_lr_ratio"):
-            if given(values, name) and values[name] == 0:
-                fix = f"Fix: set a positive {name}"
-                if escapes:
-                    fix += ", or give " + " or ".join(escapes)
-                raise LearningRateConfigError(
-                    key_path(name),
-                    f'{name} is {describe(values[name])}, but type "{cls.type_name}" '
-                    "cannot decay to a rate of 0",
-                    fix,
-                    value=values[name],
-                )
 
     def __init__(
         self,
@@ -214,7 +194,7 @@ class BaseLR(ABC):
         own = self.key_names()
         accepted = {name: extra.pop(name) for name in list(extra) if name in own}
         for name, value in extra.items():
-            raise unknown_key_error(name, value, self.type_name)
+            raise unknown_key_error(name, value, type(self))
         return accepted
 
     @property
@@ -504,34 +484,6 @@ def _numpy_namespace() -> Any:
     import array_api_compat.numpy
 
     return array_api_compat.numpy
-
-
-def unknown_key_error(name: str, value: Any, type_name: str) -> LearningRateConfigError:
-    """The error for a key that the schedule ``type_name`` does not have."""
-    owners = [
-        other
-        for other, cls in SCHEDULES.classes().items()
-        if any(k.name == name for k in cls.variant_keys)
-    ]
-    if owners:
-        where = " or ".join(f'"{o}"' for o in owners)
-        return LearningRateConfigError(
-            key_path(name),
-            f'{name} belongs to type {where}, not to type "{type_name}"',
-            f"Fix: remove {name}, or set type to {where}",
-            value=value,
-        )
-    from deepmd_lr.keys import did_you_mean
-
-    cls = SCHEDULES.get(type_name)
-    known = sorted(cls.key_names())
-    hint = did_you_mean(name, known)
-    return LearningRateConfigError(
-        key_path(name),
-        f'{name} is not a key of learning_rate for type "{type_name}"',
-        hint or "Fix: remove it; known keys are " + ", ".join(known),
-        value=value,
-    )
 
 
 def _bad_step(step: Any, array: bool = False) -> ValueError:

@@ -92,7 +92,6 @@ class LearningRateExp(BaseLR):
 
     @classmethod
     def check_variant(cls, values: Mapping[str, Any]) -> None:
-        super().check_variant(values)
         if not given(values, "decay_rate") and values["start_lr"] < _LOG_FLOOR:
             # The rate is fitted against max(stop_lr, 1e-10); from a start
             # below that floor it would rise instead of decay, without bound.
