@@ -11,12 +11,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from deepmd_lr.keys import SECTION
+from deepmd_lr.errors import LearningRateConfigError
+from deepmd_lr.keys import DEFAULT_TYPE, SECTION
+from deepmd_lr.registry import SCHEDULES
 
 LEGACY_DEFAULTS: dict[str, Any] = {"start_lr": 1e-3, "stop_lr": 1e-8}
-"""Values older releases used when the key was absent."""
-LEGACY_EXP_DEFAULTS: dict[str, Any] = {"decay_steps": 5000}
-"""Additional values older releases used for ``type: "exp"``."""
+"""Values older releases used when the key was absent; each schedule type
+adds its own in its ``legacy_defaults``."""
 
 _WHOLE_INPUT_SECTIONS = ("learning_rate", "training", "model", "loss", "optimizer")
 
@@ -44,13 +45,20 @@ def migrate_section(section: Mapping[str, Any]) -> tuple[dict[str, Any], list[st
     missing = dict(LEGACY_DEFAULTS)
     if section.get("stop_lr_ratio") is not None:
         missing.pop("stop_lr")
-    if section.get("type", "exp") == "exp":
-        missing.update(LEGACY_EXP_DEFAULTS)
+    missing.update(_legacy_defaults_of_type(section.get("type", DEFAULT_TYPE)))
     for name, value in missing.items():
         if migrated.get(name) is None:
             migrated[name] = value
             added.append(name)
     return migrated, added
+
+
+def _legacy_defaults_of_type(type_name: Any) -> dict[str, Any]:
+    try:
+        schedule = SCHEDULES.get(type_name)
+    except LearningRateConfigError:
+        return {}  # the checker reports the unknown type
+    return dict(schedule.legacy_defaults)
 
 
 def is_whole_input(data: Mapping[str, Any]) -> bool:

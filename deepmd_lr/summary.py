@@ -1,8 +1,8 @@
 """A schedule described in numbers: its phases and the rate at milestones.
 
-Used by ``deepmd-lr show`` and ``deepmd-lr plot``; it reads only the public
-attributes every schedule has (``warmup_steps``, ``num_steps``, ...), plus a
-``stable_steps`` plateau when the schedule has one.
+Used by ``deepmd-lr show`` and ``deepmd-lr plot``; it reads the public
+attributes every schedule has (``warmup_steps``, ``num_steps``, ...) and asks
+the schedule itself for its phases and its own settings.
 """
 
 from __future__ import annotations
@@ -38,14 +38,11 @@ def phases(schedule: BaseLR) -> list[Phase]:
     >>> [(p.name, p.start, p.stop) for p in phases(lr)]
     [('warmup', 0, 100), ('decay', 100, 1000)]
     """
-    warmup = schedule.warmup_steps
-    stable = getattr(schedule, "stable_steps", 0)
-    bounds = [
-        ("warmup", 0, warmup),
-        ("stable", warmup, warmup + stable),
-        ("decay", warmup + stable, schedule.num_steps),
+    return [
+        Phase(name, start, stop)
+        for name, start, stop in schedule.phases()
+        if stop > start
     ]
-    return [Phase(name, start, stop) for name, start, stop in bounds if stop > start]
 
 
 def milestones(schedule: BaseLR) -> list[tuple[int, str]]:
@@ -81,20 +78,8 @@ def describe_schedule(schedule: BaseLR) -> list[str]:
         lines.append(
             f"warmup: {schedule.warmup_steps} steps from {schedule.warmup_start_lr:.6g}"
         )
-    for key in schedule.variant_keys:
-        value = getattr(schedule, key.name, None)
-        if value is not None and key.name != "decay_rate":
-            lines.append(f"{key.name}: {_text(value)}")
-    decay_rate = getattr(schedule, "decay_rate", None)
-    if decay_rate is not None:
-        origin = (
-            "as given"
-            if "decay_rate" in schedule.settings
-            else "computed so that the rate reaches stop_lr"
-        )
-        period = getattr(schedule, "decay_steps", None)
-        per = f"every {period} steps" if period else "per decay period"
-        lines.append(f"decay rate: {decay_rate:.9g} {per} ({origin})")
+    for label, value in schedule.summary_items():
+        lines.append(f"{label}: {_text(value)}")
     lines.append("phases:")
     width = len(str(schedule.num_steps))
     for phase in phases(schedule):

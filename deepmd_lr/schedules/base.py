@@ -102,6 +102,9 @@ class BaseLR(ABC):
     positive_stop_unless: ClassVar[tuple[str, ...] | None] = None
     """``None`` when a final rate of 0 is allowed; otherwise the final rate
     must be above 0 unless one of the keys listed here is given."""
+    legacy_defaults: ClassVar[dict[str, Any]] = {}
+    """Values of this type's keys that releases before DeePMD-kit 3.1.3
+    filled in silently; the migration writes them into old inputs."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         if cls is BaseLR:
@@ -196,6 +199,28 @@ class BaseLR(ABC):
         for name, value in extra.items():
             raise unknown_key_error(name, value, type(self))
         return accepted
+
+    def phases(self) -> list[tuple[str, int, int]]:
+        """The named runs of steps ``[start, stop)`` of this schedule, in order.
+
+        Warmup then decay by default; a type with a phase of its own (a
+        plateau, say) lists it too. Runs may be empty.
+        """
+        return [
+            ("warmup", 0, self.warmup_steps),
+            ("decay", self.warmup_steps, self.num_steps),
+        ]
+
+    def summary_items(self) -> list[tuple[str, Any]]:
+        """What ``deepmd-lr show`` reports of this type's own keys.
+
+        ``(label, value)`` pairs; by default each variant key's value.
+        """
+        return [
+            (key.name, getattr(self, key.name))
+            for key in self.variant_keys
+            if getattr(self, key.name, None) is not None
+        ]
 
     @property
     def start_lr(self) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -89,6 +89,7 @@ class LearningRateExp(BaseLR):
     )
 
     positive_stop_unless = ("decay_rate",)
+    legacy_defaults: ClassVar[dict[str, Any]] = {"decay_steps": 5000}
 
     @classmethod
     def check_variant(cls, values: Mapping[str, Any]) -> None:
@@ -155,6 +156,16 @@ class LearningRateExp(BaseLR):
         # One attribute, replaced whole, so that threads filling blocks of the
         # same call always see a table together with its own saturation flag.
         self._levels_cache: tuple[np.ndarray, bool] = (np.empty(0), False)
+
+    def summary_items(self) -> list[tuple[str, Any]]:
+        items = [item for item in super().summary_items() if item[0] != "decay_rate"]
+        origin = (
+            "as given"
+            if "decay_rate" in self.settings
+            else "computed so that the rate reaches stop_lr"
+        )
+        text = f"{self.decay_rate:.9g} every {self.decay_steps} steps ({origin})"
+        return [*items, ("decay rate", text)]
 
     def _scalar_decay(self, decay_step: float) -> float:
         if self.smooth:

@@ -107,6 +107,14 @@ class LearningRateWSD(BaseLR):
         )
         self.stable_steps = self.decay_num_steps - self.decay_phase_steps
 
+    def phases(self) -> list[tuple[str, int, int]]:
+        warmup, decay_start = self.warmup_steps, self.warmup_steps + self.stable_steps
+        return [
+            ("warmup", 0, warmup),
+            ("stable", warmup, decay_start),
+            ("decay", decay_start, self.num_steps),
+        ]
+
     def _curve(self, tau: Any, cos: Any) -> Any:
         start, stop = self._start_lr, self.stop_lr
         if self.decay_type == "inverse_linear":
