@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from deepmd_lr.errors import LearningRateConfigError
-from deepmd_lr.keys import COMMON_KEYS, SECTION, describe
+from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, SECTION, describe
 from deepmd_lr.migration import legacy_fix_text
 from deepmd_lr.registry import SCHEDULES
 from deepmd_lr.rules import check_num_steps, check_section
@@ -49,15 +49,9 @@ def normalize_learning_rate(
      'warmup_steps': 0, 'warmup_ratio': None, 'warmup_start_factor': 0.0,
      'scale_by_worker': 'linear'}
     """
-    return _normalize(section, num_steps, warn=True)
-
-
-def _normalize(
-    section: Mapping[str, Any], num_steps: int | None, *, warn: bool
-) -> dict[str, Any]:
     if num_steps is not None:
         num_steps = check_num_steps(num_steps)
-    cls = check_section(section, num_steps, warn=warn)
+    cls = check_section(section, num_steps)
     normalized: dict[str, Any] = {"type": cls.type_name}
     for key in (*COMMON_KEYS, *cls.variant_keys):
         normalized[key.name] = section.get(key.name, key.default)
@@ -67,9 +61,9 @@ def _normalize(
 def make_learning_rate_schedule(section: Mapping[str, Any], num_steps: int) -> BaseLR:
     """Build the schedule a ``learning_rate`` section describes.
 
-    The section is normalized and checked first, so a bad section is reported
-    as a :class:`LearningRateConfigError` naming the key, never as an error
-    from inside a constructor.
+    Keys starting with ``_`` (comments) are left out. A bad section is
+    reported as a :class:`LearningRateConfigError` naming the key, never as
+    an error from inside a constructor.
 
     Examples
     --------
@@ -80,12 +74,16 @@ def make_learning_rate_schedule(section: Mapping[str, Any], num_steps: int) -> B
     ('LearningRateExp', 0.001, 0.63095734448)
     """
     num_steps = check_num_steps(num_steps)
-    # The constructor repeats the warmup-rounding warning; warn once.
-    normalized = _normalize(section, num_steps, warn=False)
-    schedule: BaseLR = SCHEDULES.get(normalized["type"])(
-        **normalized, num_steps=num_steps
-    )
-    return schedule
+    if isinstance(section, Mapping) and all(isinstance(name, str) for name in section):
+        values = {k: v for k, v in section.items() if not k.startswith("_")}
+        cls = SCHEDULES.get(values.pop("type", DEFAULT_TYPE))
+        if "start_lr" in values and values.keys() <= cls.key_names():
+            # The constructor checks every rule, once.
+            schedule: BaseLR = cls(**values, num_steps=num_steps)
+            return schedule
+    # Not constructor arguments as they stand: the full check says why.
+    check_section(section, num_steps)
+    raise AssertionError(f"check_section accepted {section!r}")
 
 
 def training_num_steps(jdata: Mapping[str, Any]) -> int | None:

@@ -59,9 +59,7 @@ def schedule_spec(section: Mapping[str, Any]) -> ScheduleSpec:
     return spec
 
 
-def check_section(
-    section: Any, num_steps: int | None = None, *, warn: bool = True
-) -> Any:
+def check_section(section: Any, num_steps: int | None = None) -> Any:
     """Check a ``learning_rate`` section; return the schedule class it selects.
 
     Keys starting with ``_`` are comments and are ignored. The section is
@@ -93,7 +91,7 @@ def check_section(
         if name not in own and not name.startswith("_"):
             raise unknown_key_error(name, value, spec)
     _check_required(section)
-    check_values(spec, section, num_steps, warn=warn)
+    check_values(spec, section, num_steps)
     return spec
 
 
@@ -192,8 +190,6 @@ def check_values(
     spec: ScheduleSpec,
     values: Mapping[str, Any],
     num_steps: int | None = None,
-    *,
-    warn: bool = True,
 ) -> None:
     """Check every rule of the section for the schedule type ``spec``.
 
@@ -242,7 +238,7 @@ def check_values(
     _check_positive_stop(spec, values)
     spec.check_variant(values)
     if num_steps is not None:
-        _check_against_num_steps(values, num_steps, warn=warn)
+        _check_against_num_steps(values, num_steps)
 
 
 def _check_positive_stop(spec: ScheduleSpec, values: Mapping[str, Any]) -> None:
@@ -263,9 +259,7 @@ def _check_positive_stop(spec: ScheduleSpec, values: Mapping[str, Any]) -> None:
             )
 
 
-def _check_against_num_steps(
-    values: Mapping[str, Any], num_steps: int, *, warn: bool
-) -> None:
+def _check_against_num_steps(values: Mapping[str, Any], num_steps: int) -> None:
     warmup = resolve_warmup_steps(values, num_steps)
     name = "warmup_ratio" if given(values, "warmup_ratio") else "warmup_steps"
     shown = describe(values.get(name, 0))
@@ -285,7 +279,7 @@ def _check_against_num_steps(
             value=values.get(name),
         )
     ratio = values.get("warmup_ratio")
-    if warn and ratio is not None and ratio > 0 and warmup == 0:
+    if ratio is not None and ratio > 0 and warmup == 0:
         warn_user(
             f"{key_path('warmup_ratio')}: {describe(ratio)} of {num_steps} steps "
             "rounds down to 0 warmup steps, so there is no warmup"

@@ -20,7 +20,7 @@ def test_json_round_trip_rebuilds_an_equal_schedule(type_key, warmup_key):
     np.testing.assert_array_equal(rebuilt.value(STEPS), lr.value(STEPS))
 
 
-def test_serialized_form_is_the_given_keys_plus_type_num_steps_and_version():
+def test_serialized_form_is_the_keys_with_defaults_plus_type_num_steps_and_version():
     lr = BaseLR(
         type="exp", start_lr=1e-3, stop_lr_ratio=1e-2, decay_steps=50, num_steps=500
     )
@@ -32,6 +32,7 @@ def test_serialized_form_is_the_given_keys_plus_type_num_steps_and_version():
         "stop_lr_ratio": 1e-2,
         "warmup_steps": 0,
         "warmup_start_factor": 0.0,
+        "scale_by_worker": "linear",
         "decay_steps": 50,
         "smooth": False,
     }

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from deepmd_lr import BaseLR, LearningRateExp
-from deepmd_lr.schedules.base import CHUNK
+from deepmd_lr.engines.numpy_blocks import CHUNK
 from deepmd_lr.schedules.exp import TABLE_LIMIT
 
 WARMUP = 1000

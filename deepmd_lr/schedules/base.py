@@ -1,78 +1,40 @@
-"""The shared part of every schedule: registry access, warmup and ``value``."""
+"""What every schedule shares: construction, dispatch on ``type``, warmup,
+serialization and the front door of ``value``.
+
+A schedule type is a subclass that declares its keys and writes its decay
+formula once, in :meth:`BaseLR._decay_xp`. The engines in
+:mod:`deepmd_lr.engines` evaluate it for arrays; a type may add faster
+kernels for Python numbers (``_scalar_decay``) and NumPy blocks
+(``_fill_decay``), which the tests check against ``_decay_xp``.
+"""
 
 from __future__ import annotations
 
-import itertools
+import inspect
 import math
-import os
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
-import numpy as np
-
+from deepmd_lr.engines import bad_step, step_type_error
 from deepmd_lr.errors import LearningRateConfigError
-from deepmd_lr.keys import Key, describe, key_path
+from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, REQUIRED, Key, key_path
 from deepmd_lr.registry import SCHEDULES
 from deepmd_lr.rules import (
     check_num_steps,
-    check_values,
+    check_section,
     resolve_stop_lr,
     resolve_warmup_steps,
     section_keys,
-    unknown_key_error,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 S = TypeVar("S", bound=type)
 
-CHUNK = 1 << 14
-"""Steps handled per block on the NumPy path: the scratch stays in cache and
-the peak memory is the output alone."""
-
-PARALLEL_MIN = 1 << 18
-"""Arrays with at least this many steps are split across threads."""
-
-
-def max_threads() -> int:
-    """Threads used for large NumPy arrays: ``DEEPMD_LR_NUM_THREADS``, or
-    the number of CPUs available to this process (at most 8)."""
-    setting = os.environ.get("DEEPMD_LR_NUM_THREADS", "")
-    if setting.strip().isdigit() and int(setting) > 0:
-        return int(setting)
-    try:
-        available = len(os.sched_getaffinity(0))
-    except AttributeError:
-        available = os.cpu_count() or 1
-    return max(1, min(available, 8))
-
-
-def _spans(size: int) -> list[tuple[int, int]]:
-    """Split ``range(size)`` into whole blocks, one part per thread."""
-    parts = (
-        min(max_threads(), size // (PARALLEL_MIN // 2)) if size >= PARALLEL_MIN else 1
-    )
-    if parts <= 1:
-        return [(0, size)]
-    blocks = -(-size // CHUNK)
-    bounds = [min(size, (blocks * i // parts) * CHUNK) for i in range(parts + 1)]
-    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
-
-
-_pool: Any = None
-_pool_lock = threading.Lock()
-
-
-def _thread_pool(workers: int) -> Any:
-    # NumPy releases the GIL inside its loops, so blocks of one large array
-    # are computed on several cores at once.
-    global _pool
-    with _pool_lock:
-        if _pool is None or _pool._max_workers < workers:
-            from concurrent.futures import ThreadPoolExecutor
-
-            _pool = ThreadPoolExecutor(workers, thread_name_prefix="deepmd-lr")
-        return _pool
+_POSITIONAL = ("start_lr", "num_steps", "stop_lr", "stop_lr_ratio")
+"""Constructor arguments that may be given by position, as in DeePMD-kit."""
 
 
 class BaseLR(ABC):
@@ -108,8 +70,13 @@ class BaseLR(ABC):
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         if cls is BaseLR:
-            cls = SCHEDULES.get(kwargs.get("type", "exp"))
+            cls = SCHEDULES.get(kwargs.get("type", DEFAULT_TYPE))
         return super().__new__(cls)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" not in cls.__dict__:
+            cls.__signature__ = _signature(cls)  # type: ignore[attr-defined]
 
     @staticmethod
     def register(name: str) -> Callable[[S], S]:
@@ -119,7 +86,8 @@ class BaseLR(ABC):
     @staticmethod
     def get_class_by_type(name: str) -> type[BaseLR]:
         """The schedule class registered under ``name``."""
-        return SCHEDULES.get(name)
+        cls: type[BaseLR] = SCHEDULES.get(name)
+        return cls
 
     @staticmethod
     def get_plugins() -> dict[str, type[BaseLR]]:
@@ -151,41 +119,9 @@ class BaseLR(ABC):
         num_steps: int,
         stop_lr: float | None = None,
         stop_lr_ratio: float | None = None,
-        warmup_steps: int = 0,
-        warmup_ratio: float | None = None,
-        warmup_start_factor: float = 0.0,
-        **kwargs: Any,
+        **keys: Any,
     ) -> None:
-        settings = {
-            "start_lr": start_lr,
-            "stop_lr": stop_lr,
-            "stop_lr_ratio": stop_lr_ratio,
-            "warmup_steps": warmup_steps,
-            "warmup_ratio": warmup_ratio,
-            "warmup_start_factor": warmup_start_factor,
-            **self._accept_extra(kwargs),
-        }
-        num_steps = check_num_steps(num_steps)
-        check_values(type(self), settings, num_steps)
-        self.settings = {k: v for k, v in settings.items() if v is not None}
-        """The keys this schedule was built from (``None`` ones left out)."""
-
-        self._start_lr = float(start_lr)
-        self.stop_lr = float(resolve_stop_lr(settings))
-        self.num_steps = num_steps
-        self.warmup_steps = resolve_warmup_steps(settings, num_steps)
-        self.warmup_start_lr = float(warmup_start_factor) * self._start_lr
-        self.decay_num_steps = num_steps - self.warmup_steps
-        self.scale_by_worker = settings.get("scale_by_worker", "linear")
-        self._warmup_span = self._start_lr - self.warmup_start_lr
-
-    def _accept_extra(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """Keep ``type``, ``scale_by_worker`` and this type's own keys.
-
-        Anything else is an error that names the type the key belongs to.
-        """
-        extra = dict(kwargs)
-        flag = extra.pop("type", None)
+        flag = keys.pop("type", None)
         if flag is not None and SCHEDULES.get(flag) is not type(self):
             raise LearningRateConfigError(
                 key_path("type"),
@@ -194,11 +130,41 @@ class BaseLR(ABC):
                 f'Fix: build it as BaseLR(type="{flag}", ...) or drop the type argument',
                 value=flag,
             )
-        own = self.key_names()
-        accepted = {name: extra.pop(name) for name in list(extra) if name in own}
-        for name, value in extra.items():
-            raise unknown_key_error(name, value, type(self))
-        return accepted
+        given = {
+            "type": self.type_name,
+            "start_lr": start_lr,
+            "stop_lr": stop_lr,
+            "stop_lr_ratio": stop_lr_ratio,
+            **keys,
+        }
+        num_steps = check_num_steps(num_steps)
+        check_section(given, num_steps)
+        values = {
+            key.name: given.get(key.name, key.default)
+            for key in (*COMMON_KEYS, *self.variant_keys)
+        }
+        self.settings = {k: v for k, v in values.items() if v is not None}
+        """The keys this schedule was built from, defaults filled in
+        (``None`` ones left out)."""
+
+        self._start_lr = float(start_lr)
+        self.stop_lr = float(resolve_stop_lr(values))
+        self.num_steps = num_steps
+        self.warmup_steps = resolve_warmup_steps(values, num_steps)
+        self.warmup_start_lr = float(values["warmup_start_factor"]) * self._start_lr
+        self.decay_num_steps = num_steps - self.warmup_steps
+        self.scale_by_worker = values["scale_by_worker"]
+        self._warmup_span = self._start_lr - self.warmup_start_lr
+        for key in self.variant_keys:
+            setattr(self, key.name, values[key.name])
+        self._prepare()
+
+    def _prepare(self) -> None:  # noqa: B027 (a hook with nothing to do by default)
+        """Derive this type's own attributes once the keys are checked.
+
+        Every variant key is an attribute by then, holding its value or its
+        default.
+        """
 
     def phases(self) -> list[tuple[str, int, int]]:
         """The named runs of steps ``[start, stop)`` of this schedule, in order.
@@ -242,6 +208,12 @@ class BaseLR(ABC):
 
     __hash__ = None  # type: ignore[assignment]
 
+    @overload
+    def __call__(self, step: float) -> float: ...
+    @overload
+    def __call__(self, step: np.ndarray) -> np.ndarray: ...
+    @overload
+    def __call__(self, step: Any) -> Any: ...
     def __call__(self, step: Any) -> Any:
         """Same as :meth:`value`, so a schedule is a plain callable of the step."""
         return self.value(step)
@@ -297,6 +269,12 @@ class BaseLR(ABC):
 
     # -- values ---------------------------------------------------------------
 
+    @overload
+    def value(self, step: float) -> float: ...
+    @overload
+    def value(self, step: np.ndarray) -> np.ndarray: ...
+    @overload
+    def value(self, step: Any) -> Any: ...
     def value(self, step: Any) -> Any:
         """The learning rate at training step ``step`` (warmup included).
 
@@ -332,7 +310,7 @@ class BaseLR(ABC):
                         step / self.warmup_steps
                     )
                 return self._scalar_decay(step - self.warmup_steps)
-            raise _bad_step(step)
+            raise bad_step(step)
         return self._value(step)
 
     @abstractmethod
@@ -343,18 +321,23 @@ class BaseLR(ABC):
         without ``jax_enable_x64``); the result has the same dtype.
 
         ``xp`` is the array namespace of ``decay_step`` (NumPy, torch, JAX,
-        ...). This is the one method a new schedule must write: it may use
-        only namespace functions and arithmetic, and no Python branch on the
-        values of ``decay_step``, so that it can be compiled.
+        ...). This is the one definition of the schedule's formula and the
+        one method a new schedule must write: it may use only namespace
+        functions and arithmetic, and no Python branch on the values of
+        ``decay_step``, so that it can be compiled.
         """
 
     def _scalar_decay(self, decay_step: float) -> float:
         """The decay-phase rate at a Python-number step ``decay_step >= 0``.
 
-        Built-in schedules replace this with plain ``math``; the default
-        evaluates :meth:`_decay_xp` on a zero-dimensional NumPy array.
+        A fast path that built-in schedules write with plain ``math``; the
+        default evaluates :meth:`_decay_xp` on a zero-dimensional array.
         """
-        return float(self._decay_xp(_numpy_namespace(), np.asarray(float(decay_step))))
+        import numpy as np
+
+        from deepmd_lr.engines.array_api import numpy_namespace
+
+        return float(self._decay_xp(numpy_namespace(), np.asarray(float(decay_step))))
 
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
@@ -363,125 +346,62 @@ class BaseLR(ABC):
 
         ``high`` is the largest step of the block. ``clamp`` is set when the
         block holds warmup steps too; their slots are overwritten afterwards,
-        but must stay finite meanwhile. Built-in schedules replace the
-        default, which evaluates :meth:`_decay_xp`, with in-place kernels.
+        but must stay finite meanwhile. A fast path that built-in schedules
+        write with in-place NumPy kernels; the default evaluates
+        :meth:`_decay_xp`.
         """
-        self._decay_steps_into(steps, out, True)
-        out[...] = self._decay_xp(_numpy_namespace(), out)
+        from deepmd_lr.engines.array_api import numpy_namespace
+        from deepmd_lr.engines.numpy_blocks import decay_steps_into
+
+        decay_steps_into(steps, out, self.warmup_steps, True)
+        out[...] = self._decay_xp(numpy_namespace(), out)
 
     def _value(self, step: Any) -> Any:
+        import numpy as np
+
         if (
             isinstance(step, (bool, np.bool_))
             or step is None
             or isinstance(step, (str, bytes))
         ):
-            raise _step_type_error(step)
+            raise step_type_error(step)
         if isinstance(step, (np.ndarray, np.generic)):
-            return self._numpy_value(step)
+            from deepmd_lr.engines.numpy_blocks import numpy_value
+
+            return numpy_value(self, step)
         if isinstance(step, (list, tuple)):
-            return self._numpy_value(np.asarray(step))
+            return self._value(np.asarray(step))
         if isinstance(step, (int, float)):
             return self.value(float(step) if isinstance(step, float) else int(step))
         import array_api_compat
 
         if array_api_compat.is_array_api_obj(step):
-            return self._xp_value(step)
-        raise _step_type_error(step)
+            from deepmd_lr.engines.array_api import xp_value
 
-    def _numpy_value(self, steps: np.ndarray | np.generic) -> Any:
-        kind = steps.dtype.kind
-        if kind not in "iuf":
-            raise _step_type_error(steps)
-        out_dtype = steps.dtype if kind == "f" else np.dtype(np.float64)
-        flat = np.asarray(steps).reshape(-1)
-        out = np.empty(flat.size, dtype=out_dtype)
-        spans = _spans(flat.size)
-        if len(spans) == 1:
-            self._fill_span(flat, out, *spans[0])
-        else:
-            pool = _thread_pool(len(spans))
-            for done in [pool.submit(self._fill_span, flat, out, *s) for s in spans]:
-                done.result()
-        result = out.reshape(np.shape(steps))
-        return result[()] if isinstance(steps, np.generic) else result
-
-    def _fill_span(
-        self, flat: np.ndarray, out: np.ndarray, start: int, stop: int
-    ) -> None:
-        """Fill ``out[start:stop]`` block by block."""
-        direct = out.dtype == np.float64
-        scratch = None if direct else np.empty(min(stop - start, CHUNK), np.float64)
-        work_dtype = np.float64 if flat.dtype.kind == "f" else np.int64
-        for begin in range(start, stop, CHUNK):
-            end = min(begin + CHUNK, stop)
-            block = flat[begin:end]
-            if block.dtype != work_dtype:
-                block = block.astype(work_dtype)
-            low, high = block.min(), block.max()
-            if not (low >= 0 and high < math.inf):
-                raise _bad_step(low if not low >= 0 else high, array=True)
-            dest = out[begin:end] if direct else scratch[: block.size]  # type: ignore[index]
-            self._fill_block(block, dest, low, high)
-            if not direct:
-                out[begin:end] = dest
-
-    def _fill_block(
-        self, steps: np.ndarray, out: np.ndarray, low: Any, high: Any
-    ) -> None:
-        warmup = self.warmup_steps
-        if high < warmup:
-            self._fill_warmup(steps, out)
-            return
-        self._fill_decay(steps, out, bool(low < warmup), high)
-        if low < warmup:
-            in_warmup = steps < warmup
-            part = np.empty(np.count_nonzero(in_warmup), dtype=np.float64)
-            self._fill_warmup(steps[in_warmup], part)
-            out[in_warmup] = part
-
-    def _fill_warmup(self, steps: np.ndarray, out: np.ndarray) -> None:
-        np.divide(steps, self.warmup_steps, out=out)
-        np.multiply(out, self._warmup_span, out=out)
-        np.add(out, self.warmup_start_lr, out=out)
-
-    def _decay_steps_into(
-        self, steps: np.ndarray, out: np.ndarray, clamp: bool
-    ) -> None:
-        """``out = max(steps - warmup_steps, 0)`` in float64."""
-        np.subtract(steps, self.warmup_steps, out=out)
-        if clamp:
-            np.maximum(out, 0.0, out=out)
-
-    def _xp_value(self, step: Any) -> Any:
-        """:meth:`value` for an array of any Array-API library.
-
-        One body serves NumPy, torch, JAX, CuPy and array-api-strict: only
-        namespace calls and arithmetic, no Python branch on the step's values,
-        so ``jax.jit``, ``torch.jit.trace`` and ``torch.compile`` can compile it.
-        """
-        import array_api_compat
-
-        xp = array_api_compat.array_namespace(step)
-        if xp.isdtype(step.dtype, "bool") or not xp.isdtype(
-            step.dtype, ("integral", "real floating")
-        ):
-            raise _step_type_error(step)
-        work = _widest_float(xp)
-        floating = xp.isdtype(step.dtype, "real floating")
-        out_dtype = step.dtype if floating else work
-        # Widening is exact (every integer up to 2**53 is a float64), so the
-        # staircase index and the warmup fraction see the step itself and a
-        # narrow dtype touches only the result. Negative steps cannot raise
-        # inside a traced function: they are clamped.
-        t = xp.clip(xp.astype(step, work), min=0.0)
-        rate = self._decay_xp(xp, xp.clip(t - self.warmup_steps, min=0.0))
-        if self.warmup_steps > 0:
-            warm = self.warmup_start_lr + self._warmup_span * (t / self.warmup_steps)
-            rate = xp.where(t < self.warmup_steps, warm, rate)
-        return xp.astype(rate, out_dtype)
+            return xp_value(self, step)
+        raise step_type_error(step)
 
 
 SCHEDULES.bind(BaseLR)
+
+
+def _signature(cls: type[BaseLR]) -> inspect.Signature:
+    """The constructor signature of ``cls``, written from its keys."""
+    kind = inspect.Parameter
+    parameters = [kind("start_lr", kind.POSITIONAL_OR_KEYWORD, annotation=float)]
+    parameters.append(kind("num_steps", kind.POSITIONAL_OR_KEYWORD, annotation=int))
+    for key in (*COMMON_KEYS, *cls.variant_keys):
+        if key.name in _POSITIONAL[:2]:
+            continue
+        style = (
+            kind.POSITIONAL_OR_KEYWORD if key.name in _POSITIONAL else kind.KEYWORD_ONLY
+        )
+        annotation: Any = (
+            key.kind if not key.nullable else f"{key.kind.__name__} | None"
+        )
+        default = kind.empty if key.default is REQUIRED else key.default
+        parameters.append(kind(key.name, style, default=default, annotation=annotation))
+    return inspect.Signature(parameters)
 
 
 def _plain(value: Any) -> Any:
@@ -490,40 +410,3 @@ def _plain(value: Any) -> Any:
         if isinstance(value, kind):
             return kind(value)
     return value
-
-
-def _widest_float(xp: Any) -> Any:
-    """float64, or float32 where the library has no float64.
-
-    JAX without ``jax_enable_x64`` is such a library: asked for float64 it
-    gives float32 and a warning, so the choice is made up front.
-    """
-    info = getattr(xp, "__array_namespace_info__", None)
-    if info is None:
-        return xp.float64
-    floats = info().dtypes(kind="real floating")
-    return floats.get("float64", floats.get("float32", xp.float64))
-
-
-def _numpy_namespace() -> Any:
-    import array_api_compat.numpy
-
-    return array_api_compat.numpy
-
-
-def _bad_step(step: Any, array: bool = False) -> ValueError:
-    where = "a step in the array" if array else "step"
-    return ValueError(
-        f"{where} is {describe(float(step))}, but training steps must be finite "
-        "and >= 0"
-    )
-
-
-def _step_type_error(step: Any) -> TypeError:
-    what = getattr(step, "dtype", None)
-    shown = (
-        f"an array of dtype {what}"
-        if what is not None
-        else f"{type(step).__name__} {step!r}"
-    )
-    return TypeError(f"step must be a number or an array of numbers, got {shown}")

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from deepmd_lr.engines.numpy_blocks import decay_steps_into
 from deepmd_lr.schedules.base import BaseLR
 
 
@@ -42,27 +43,7 @@ class LearningRateCosine(BaseLR):
         "period from start_lr down to stop_lr, then stays at stop_lr."
     )
 
-    def __init__(
-        self,
-        start_lr: float,
-        num_steps: int,
-        stop_lr: float | None = None,
-        stop_lr_ratio: float | None = None,
-        warmup_steps: int = 0,
-        warmup_ratio: float | None = None,
-        warmup_start_factor: float = 0.0,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            start_lr=start_lr,
-            num_steps=num_steps,
-            stop_lr=stop_lr,
-            stop_lr_ratio=stop_lr_ratio,
-            warmup_steps=warmup_steps,
-            warmup_ratio=warmup_ratio,
-            warmup_start_factor=warmup_start_factor,
-            **kwargs,
-        )
+    def _prepare(self) -> None:
         self.lr_min_factor = self.stop_lr / self._start_lr
         self.min_lr = self._start_lr * self.lr_min_factor
         # The formula is evaluated as start_lr * (f + a * (1 + cos(pi * u / D)))
@@ -88,7 +69,7 @@ class LearningRateCosine(BaseLR):
         if phase == 0:
             out.fill(self._start_lr)
             return
-        self._decay_steps_into(steps, out, clamp)
+        decay_steps_into(steps, out, self.warmup_steps, clamp)
         # Past the end u / D is held at 1: cos(pi) is exactly -1, so the
         # formula itself yields start_lr * f, which is min_lr.
         if high - self.warmup_steps > phase:

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from deepmd_lr.engines.numpy_blocks import decay_steps_into
 from deepmd_lr.errors import LearningRateConfigError, warn_user
 from deepmd_lr.keys import Key, describe, key_path
 from deepmd_lr.rules import given
@@ -104,35 +105,13 @@ class LearningRateExp(BaseLR):
                 value=values["start_lr"],
             )
 
-    def __init__(
-        self,
-        start_lr: float,
-        num_steps: int,
-        stop_lr: float | None = None,
-        stop_lr_ratio: float | None = None,
-        decay_steps: int = 5000,
-        decay_rate: float | None = None,
-        warmup_steps: int = 0,
-        warmup_ratio: float | None = None,
-        warmup_start_factor: float = 0.0,
-        smooth: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            start_lr=start_lr,
-            num_steps=num_steps,
-            stop_lr=stop_lr,
-            stop_lr_ratio=stop_lr_ratio,
-            warmup_steps=warmup_steps,
-            warmup_ratio=warmup_ratio,
-            warmup_start_factor=warmup_start_factor,
-            decay_steps=decay_steps,
-            decay_rate=decay_rate,
-            smooth=smooth,
-            **kwargs,
-        )
+    decay_steps: int
+    decay_rate: float
+    smooth: bool
+
+    def _prepare(self) -> None:
         phase = self.decay_num_steps
-        self.decay_steps = decay_steps
+        decay_steps, decay_rate = self.decay_steps, self.settings.get("decay_rate")
         if decay_rate is None and decay_steps >= phase:
             self.decay_steps = 100 if phase // 10 > 100 else phase // 100 + 1
             warn_user(
@@ -152,7 +131,7 @@ class LearningRateExp(BaseLR):
             self.decay_rate = float(
                 np.exp(np.log(floor / self._start_lr) / (phase / self.decay_steps))
             )
-        self.smooth = bool(smooth)
+        self.smooth = bool(self.smooth)
         # One attribute, replaced whole, so that threads filling blocks of the
         # same call always see a table together with its own saturation flag.
         self._levels_cache: tuple[np.ndarray, bool] = (np.empty(0), False)
@@ -183,7 +162,7 @@ class LearningRateExp(BaseLR):
             if table is not None:
                 self._fill_from_table(steps, out, clamp, table)
                 return
-        self._decay_steps_into(steps, out, clamp)
+        decay_steps_into(steps, out, self.warmup_steps, clamp)
         if self.smooth:
             np.divide(out, self.decay_steps, out=out)
         else:
@@ -197,7 +176,7 @@ class LearningRateExp(BaseLR):
     ) -> None:
         index = np.empty(steps.size, dtype=np.intp)
         if steps.dtype.kind == "f":
-            self._decay_steps_into(steps, out, clamp)
+            decay_steps_into(steps, out, self.warmup_steps, clamp)
             np.floor_divide(out, self.decay_steps, out=out)
             np.minimum(out, table.size - 1, out=out)
             np.copyto(index, out, casting="unsafe")

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from deepmd_lr.engines.numpy_blocks import decay_steps_into
 from deepmd_lr.keys import Key
 from deepmd_lr.schedules.base import BaseLR
 
@@ -75,33 +76,11 @@ class LearningRateWSD(BaseLR):
 
     positive_stop_unless = ()
 
-    def __init__(
-        self,
-        start_lr: float,
-        num_steps: int,
-        stop_lr: float | None = None,
-        stop_lr_ratio: float | None = None,
-        warmup_steps: int = 0,
-        warmup_ratio: float | None = None,
-        warmup_start_factor: float = 0.0,
-        decay_phase_ratio: float = 0.1,
-        decay_type: str = "inverse_linear",
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            start_lr=start_lr,
-            num_steps=num_steps,
-            stop_lr=stop_lr,
-            stop_lr_ratio=stop_lr_ratio,
-            warmup_steps=warmup_steps,
-            warmup_ratio=warmup_ratio,
-            warmup_start_factor=warmup_start_factor,
-            decay_phase_ratio=decay_phase_ratio,
-            decay_type=decay_type,
-            **kwargs,
-        )
-        self.decay_phase_ratio = float(decay_phase_ratio)
-        self.decay_type = decay_type
+    decay_phase_ratio: float
+    decay_type: str
+
+    def _prepare(self) -> None:
+        self.decay_phase_ratio = float(self.decay_phase_ratio)
         self.decay_phase_steps = max(
             1, min(int(self.decay_phase_ratio * self.num_steps), self.decay_num_steps)
         )
@@ -134,7 +113,7 @@ class LearningRateWSD(BaseLR):
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
     ) -> None:
-        self._decay_steps_into(steps, out, clamp)
+        decay_steps_into(steps, out, self.warmup_steps, clamp)
         plateau = out < self.stable_steps
         finished = out >= self.decay_num_steps
         np.subtract(out, self.stable_steps, out=out)

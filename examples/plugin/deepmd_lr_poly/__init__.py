@@ -31,11 +31,7 @@ class LearningRatePoly(BaseLR):
         ),
     )
 
-    def __init__(
-        self, start_lr: float, num_steps: int, power: float = 1.0, **kwargs: Any
-    ):
-        super().__init__(start_lr=start_lr, num_steps=num_steps, power=power, **kwargs)
-        self.power = float(power)
+    power: float  # set from the key when the schedule is built
 
     def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
         if self.decay_num_steps == 0:

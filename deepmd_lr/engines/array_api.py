@@ -1,0 +1,60 @@
+"""``value`` for the arrays of any Array-API library.
+
+One body serves NumPy, torch, JAX, CuPy and array-api-strict: only namespace
+calls and arithmetic, no Python branch on the step's values, so ``jax.jit``,
+``torch.jit.trace`` and ``torch.compile`` can compile it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from deepmd_lr.engines import step_type_error
+
+if TYPE_CHECKING:
+    from deepmd_lr.schedules.base import BaseLR
+
+
+def xp_value(schedule: BaseLR, step: Any) -> Any:
+    """The rate of ``schedule`` at every step of the array ``step``."""
+    import array_api_compat
+
+    xp = array_api_compat.array_namespace(step)
+    if xp.isdtype(step.dtype, "bool") or not xp.isdtype(
+        step.dtype, ("integral", "real floating")
+    ):
+        raise step_type_error(step)
+    work = widest_float(xp)
+    floating = xp.isdtype(step.dtype, "real floating")
+    out_dtype = step.dtype if floating else work
+    # Widening is exact (every integer up to 2**53 is a float64), so the
+    # staircase index and the warmup fraction see the step itself and a
+    # narrow dtype touches only the result. Negative steps cannot raise
+    # inside a traced function: they are clamped.
+    t = xp.clip(xp.astype(step, work), min=0.0)
+    warmup = schedule.warmup_steps
+    rate = schedule._decay_xp(xp, xp.clip(t - warmup, min=0.0))
+    if warmup > 0:
+        warm = schedule.warmup_start_lr + schedule._warmup_span * (t / warmup)
+        rate = xp.where(t < warmup, warm, rate)
+    return xp.astype(rate, out_dtype)
+
+
+def widest_float(xp: Any) -> Any:
+    """float64, or float32 where the library has no float64.
+
+    JAX without ``jax_enable_x64`` is such a library: asked for float64 it
+    gives float32 and a warning, so the choice is made up front.
+    """
+    info = getattr(xp, "__array_namespace_info__", None)
+    if info is None:
+        return xp.float64
+    floats = info().dtypes(kind="real floating")
+    return floats.get("float64", floats.get("float32", xp.float64))
+
+
+def numpy_namespace() -> Any:
+    """NumPy as an Array-API namespace, for evaluating ``_decay_xp`` on it."""
+    import array_api_compat.numpy
+
+    return array_api_compat.numpy
