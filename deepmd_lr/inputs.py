@@ -219,7 +219,7 @@ def _scan_yaml(yaml: Any, text: str) -> list[DuplicateKey]:
     and it sees aliases before they are expanded: each alias adds the size
     of the node it repeats to a running total.
     """
-    # libyaml's scanner stops at its own depth limit before this one applies.
+    # Not libyaml, whose scanner stops at a depth limit of its own first.
     events = yaml.parse(text, Loader=yaml.SafeLoader)
     open_collections: list[_Collection] = []
     anchored: dict[str, tuple[int, int]] = {}
@@ -301,9 +301,9 @@ def _scan_yaml(yaml: Any, text: str) -> list[DuplicateKey]:
 
 
 def _safe_loader(yaml: Any) -> Any:
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class LimitedSafeLoader(base):  # type: ignore[misc, valid-type]
+    # The pure-Python loader: libyaml refuses the escapes of lone surrogates
+    # that the dumper writes, so the C loader could not read them back.
+    class LimitedSafeLoader(yaml.SafeLoader):  # type: ignore[misc, name-defined]
         """The safe loader, with the integer and float limits of JSON reading."""
 
         def construct_yaml_int(self, node: Any) -> int:
