@@ -77,15 +77,16 @@ def write_atomically(path: str | Path, content: bytes) -> None:
     and fsynced, and the temporary file is renamed over the target. An
     existing target keeps its permission bits; a new one gets the usual
     mode for new files (0o666 less the umask). A symbolic link is followed,
-    and the file it points to is replaced. When this returns, the new content
+    and the file it points to is replaced. A character device or a FIFO
+    (``/dev/null``) has no content to replace and is written directly. When this returns, the new content
     is in place; when it raises, the target is as it was and no temporary
     file is left.
 
     Raises
     ------
     InputFileError
-        When the target's directory is missing, the target is not a regular
-        file, or the content cannot be written (disk full, file-size limit,
+        When the target's directory is missing, the target is a directory,
+        or the content cannot be written (disk full, file-size limit,
         permissions).
     """
     target = os.path.realpath(path)
@@ -100,10 +101,13 @@ def write_atomically(path: str | Path, content: bytes) -> None:
         existing = None
     except OSError as error:
         raise InputFileError(f"cannot write the file: {_reason(error)}") from None
+    if existing is not None and _is_stream(existing.st_mode):
+        _write_stream(target, content)
+        return
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         raise InputFileError(
             "cannot write the file: it exists and is not a regular file "
-            "(a directory, a FIFO or a device)"
+            "(a directory, a socket or a block device)"
         )
     temporary, descriptor = _create_beside(target)
     try:
@@ -126,6 +130,28 @@ def write_atomically(path: str | Path, content: bytes) -> None:
             ) from None
         raise
     _sync_directory(directory)
+
+
+def _is_stream(mode: int) -> bool:
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def _write_stream(target: str, content: bytes) -> None:
+    """Write to a character device or FIFO (``-o /dev/null``): nothing to replace."""
+    try:
+        # Without a reader, a FIFO then fails at once instead of blocking.
+        descriptor = os.open(target, os.O_WRONLY | _O_NONBLOCK | _O_CLOEXEC)
+    except OSError as error:
+        raise InputFileError(f"cannot write the file: {_reason(error)}") from None
+    try:
+        os.set_blocking(descriptor, True)
+        view = memoryview(content)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    except OSError as error:
+        raise InputFileError(f"cannot write the file: {_reason(error)}") from None
+    finally:
+        os.close(descriptor)
 
 
 def _create_beside(target: str) -> tuple[str, int]:

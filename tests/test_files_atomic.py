@@ -15,6 +15,7 @@ import random
 import resource
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -291,6 +292,20 @@ def test_a_missing_directory_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="missing/dir does not exist"):
         write_atomically(tmp_path / "missing" / "dir" / "x.json", b"{}")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_device_is_written_directly(tmp_path: Path) -> None:
+    write_atomically(os.devnull, b"{}")
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    with pytest.raises(InputFileError, match="No space left on device"):
+        write_atomically("/dev/full", b"{}")
+
+
+def test_a_fifo_without_a_reader_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "out.json"
+    os.mkfifo(fifo)
+    with pytest.raises(InputFileError, match="No such device or address"):
+        write_atomically(fifo, b"{}")
 
 
 def test_a_directory_is_never_replaced(tmp_path: Path) -> None:
