@@ -100,7 +100,7 @@ def one_line(text: str, limit: int = MAX_LINE) -> str:
     Examples
     --------
     >>> one_line("key " + "k" * 1000 + " is unknown", limit=40)
-    'key kkkkkkkkkkkkkkkkkkkk [... 971 characters left out ...] unknown'
+    'key kkkkkkkkkkkkkkkkkkkk [... 981 characters left out ...] is unknown'
     """
     text = " ".join(text.split())
     if len(text) <= limit:
