@@ -357,6 +357,7 @@ def dumps(data: Any, fmt: str = "json") -> str:
     return _LONE_SURROGATE.sub(lambda char: f"\\u{ord(char.group()):04x}", text)
 
 
+_UNICODE_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
 # Outside JSON strings the output is ASCII, so every surrogate is inside one.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -416,8 +417,18 @@ def _kind(value: Any) -> str:
 
 def _safe_dumper(yaml: Any) -> Any:
     class LiteralKeepingDumper(yaml.SafeDumper):  # type: ignore[misc, name-defined]
-        """Writes a number read as beyond the float range as it was written."""
+        """The safe dumper, with two kinds of scalar written so they read back.
 
+        A number read as beyond the float range is written as it was read.
+        A string with a Unicode line break (NEL, U+2028, U+2029) is
+        double-quoted, where these are escaped; other styles fold them.
+        """
+
+    def represent_text(dumper: Any, text: str) -> Any:
+        style = '"' if _UNICODE_LINE_BREAK.search(text) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+    LiteralKeepingDumper.add_representer(str, represent_text)
     LiteralKeepingDumper.add_representer(
         OutOfRangeFloat,
         lambda dumper, number: dumper.represent_scalar(

@@ -28,7 +28,9 @@ from deepmd_lr.files import InputFileError, write_atomically
 from deepmd_lr.inputs import dumps, load_file, read_input
 
 ROOT = Path(__file__).resolve().parent.parent
-CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+# Warnings (such as one about a broken plugin installed next to the package)
+# are not the command's output, whose every line these tests count.
+CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
 
 # A pre-3.1.3 input (migrate adds keys) with a sibling section large enough
 # that writing it takes a noticeable share of the run.

@@ -22,7 +22,9 @@ from deepmd_lr.cli import main
 from deepmd_lr.inputs import MAX_ALIAS_VALUES, MAX_DEPTH, InputFileError, read_input
 
 ROOT = Path(__file__).resolve().parent.parent
-CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+# Warnings (such as one about a broken plugin installed next to the package)
+# are not the command's output, whose every line these tests count.
+CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
 SECTION_JSON = '{"type": "exp", "start_lr": 1e-3, "stop_lr": 1e-8}'
 SECTION_YAML = "type: exp\nstart_lr: 1.0e-3\nstop_lr: 1.0e-8\n"
 SECTION_FLOW = "{type: exp, start_lr: 1.0e-3, stop_lr: 1.0e-8}"
