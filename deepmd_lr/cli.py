@@ -3,21 +3,34 @@
 Every subcommand that reads a file accepts JSON or YAML (by suffix), holding
 a whole training input or the ``learning_rate`` section alone. Problems with
 a file or its content are reported as one line on stderr and exit status 1;
-wrong usage exits with status 2.
+wrong usage exits with status 2. Files are written atomically, and only
+after the whole new content is known to be valid; what is reported as
+written has been written.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from deepmd_lr import __version__
 from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
-from deepmd_lr.inputs import InputFileError, dumps, file_format, load_file, write_file
+from deepmd_lr.files import write_atomically
+from deepmd_lr.inputs import (
+    DuplicateKey,
+    InputFileError,
+    dumps,
+    file_format,
+    read_input,
+)
+from deepmd_lr.keys import SECTION
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -25,6 +38,10 @@ if TYPE_CHECKING:
     from deepmd_lr.schedules.base import BaseLR
 
 PROG = "deepmd-lr"
+MAX_LINE = 400
+"""Longest message line printed; longer ones keep their start and end."""
+MAX_STEP_COUNT = 2**53
+"""Largest ``--num-steps``: beyond it, steps are no longer exact in float64."""
 
 
 class CommandError(Exception):
@@ -33,20 +50,64 @@ class CommandError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    try:
+        status = _run(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) left early; that is not an error.
+        _detach_stdout()
+        return 0
+    except OSError as error:
+        # Files have messages of their own, so this is an output stream failing.
+        _detach_stdout()
+        _print_error(f"{PROG}: cannot write the output: {error.strerror or error}")
+        return 1
+    return status
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 2
     try:
-        return args.run(args)
+        status: int = args.run(args)
     except CommandError as error:
-        print(error, file=sys.stderr)
+        _print_error(str(error))
         return 1
-    except BrokenPipeError:
-        # The reader (e.g. `| head`) left early; that is not an error.
-        sys.stderr.close()
-        return 0
+    return status
+
+
+def _detach_stdout() -> None:
+    # Python flushes stdout once more at exit; with stdout on the null device,
+    # that flush cannot fail and print "Exception ignored".
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass
+
+
+def _print_error(message: str) -> None:
+    print(one_line(message), file=sys.stderr)
+
+
+def one_line(text: str, limit: int = MAX_LINE) -> str:
+    """``text`` on one line, its middle cut out when longer than ``limit``.
+
+    Examples
+    --------
+    >>> one_line("key " + "k" * 1000 + " is unknown", limit=40)
+    'key kkkkkkkkkkkkkkkkkkkk [... 981 characters left out ...] is unknown'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head, tail = limit * 3 // 5, limit // 4
+    cut = len(text) - head - tail
+    return f"{text[:head]} [... {cut} characters left out ...] {text[-tail:]}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,7 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument(
         "--in-place",
         action="store_true",
-        help="rewrite FILE (only when something is added; YAML comments are lost)",
+        help=(
+            "rewrite FILE, atomically and only when something is added "
+            "(YAML comments are not kept)"
+        ),
     )
 
     doc = command("doc", run_doc, "Print the reference of every learning_rate key.")
@@ -141,12 +205,24 @@ def _num_steps_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _step_count(text: str) -> int:
+    shown = (
+        repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
+    )
+    if len(text.strip().lstrip("+-")) > len(str(MAX_STEP_COUNT)):
+        raise argparse.ArgumentTypeError(
+            f"must be at most 2**53 = {MAX_STEP_COUNT}, got {shown}"
+        )
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a whole number: {shown}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    if value > MAX_STEP_COUNT:
+        raise argparse.ArgumentTypeError(
+            f"must be at most 2**53 = {MAX_STEP_COUNT} (larger steps are not "
+            f"exact in float64), got {value}"
+        )
     return value
 
 
@@ -157,35 +233,45 @@ def run_check(args: argparse.Namespace) -> int:
     failed = False
     for path in args.files:
         try:
-            notes = _check_file(path)
+            notes, duplicates = _check_file(path)
         except CommandError as error:
-            print(error, file=sys.stderr)
+            _print_error(str(error))
             failed = True
             continue
         print(f"{path}: ok")
         _print_notes(f"{path}: ", notes, sys.stdout)
+        for duplicate in duplicates:
+            print(
+                one_line(
+                    f"{path}: warning: {duplicate} repeats a key; "
+                    "its last value is used"
+                )
+            )
     return 1 if failed else 0
 
 
-def _check_file(path: str) -> list[str]:
+def _check_file(path: str) -> tuple[list[str], list[DuplicateKey]]:
     from deepmd_lr.normalization import make_learning_rate_schedule
 
-    data = _read(path)
+    data, duplicates = _read(path)
     with _config_errors(path), _captured_notes() as notes:
         _normalized(data)
         num_steps = _num_steps_in(data)
         if num_steps is not None:
             # Building the schedule reports adjustments (e.g. of decay_steps).
             make_learning_rate_schedule(_section_of(data), num_steps)
-    return notes
+    return notes, duplicates
 
 
 def run_normalize(args: argparse.Namespace) -> int:
-    data = _read(args.file)
+    data, _ = _read(args.file)
     with _config_errors(args.file), _captured_notes() as notes:
         normalized = _normalized(data)
+    if args.output is None:
+        sys.stdout.write(_dumps(normalized, "json", args.file))
+    else:
+        _write(args.output, _dumps(normalized, file_format(args.output), args.file))
     _print_notes(f"{args.file}: ", notes, sys.stderr)
-    _emit(normalized, args.output, "json")
     return 0
 
 
@@ -212,14 +298,16 @@ def run_plot(args: argparse.Namespace) -> int:
         raise CommandError(f"{PROG} plot: {error}") from None
     ax.set_title(f"{args.file}: type {schedule.type_name}", fontsize="medium", pad=14)
     figure = ax.figure
+    image = io.BytesIO()
     try:
-        figure.savefig(args.output, dpi=120)
-    except (OSError, ValueError) as error:
+        figure.savefig(image, format=Path(args.output).suffix[1:] or None, dpi=120)
+    except ValueError as error:
         raise CommandError(f"{args.output}: cannot write the image: {error}") from None
     finally:
         import matplotlib.pyplot as plt
 
         plt.close(figure)
+    _write_bytes(args.output, image.getvalue())
     _print_notes(f"{args.file}: ", notes, sys.stdout)
     print(f"wrote {args.output}")
     return 0
@@ -228,9 +316,22 @@ def run_plot(args: argparse.Namespace) -> int:
 def run_migrate(args: argparse.Namespace) -> int:
     from deepmd_lr.migration import migrate
 
-    data = _read(args.file)
+    data, _ = _read(args.file)
     migrated, added = migrate(data)
+    try:
+        with _config_errors(args.file), _captured_notes():
+            _normalized(migrated)
+    except CommandError as error:
+        after = "after migration; " if added else ""
+        raise CommandError(f"{error} ({after}nothing was written)") from None
     to_stdout = args.output is None and not args.in_place
+    text = _dumps(migrated, file_format(args.output or args.file), args.file)
+    if to_stdout:
+        sys.stdout.write(text)
+    elif args.output is not None:
+        _write(args.output, text)
+    elif added:
+        _write(args.file, text)
     report = sys.stderr if to_stdout else sys.stdout
     if added:
         for name in added:
@@ -242,18 +343,6 @@ def run_migrate(args: argparse.Namespace) -> int:
             )
     else:
         print(f"{args.file}: nothing to add, already in the 3.1.3 form", file=report)
-    if to_stdout:
-        sys.stdout.write(_dumps(migrated, file_format(args.file)))
-    elif args.output is not None:
-        _write(args.output, migrated)
-    elif added:
-        _write(args.file, migrated)
-    try:
-        with _config_errors(args.file), _captured_notes():
-            _normalized(migrated)
-    except CommandError as error:
-        print(f"{error} (after migration)", file=sys.stderr)
-        return 1
     return 0
 
 
@@ -267,28 +356,52 @@ def run_doc(args: argparse.Namespace) -> int:
 def run_schema(args: argparse.Namespace) -> int:
     from deepmd_lr.schema import json_schema
 
-    schema = json_schema()
+    text = _dumps(json_schema(), "json")
     if args.output is None:
-        sys.stdout.write(_dumps(schema, "json"))
+        sys.stdout.write(text)
     else:
-        _write(args.output, schema, fmt="json")
+        _write(args.output, text)
     return 0
 
 
 # -- helpers ----------------------------------------------------------------
 
 
-def _read(path: str) -> Any:
+def _read(path: str) -> tuple[dict[str, Any], list[DuplicateKey]]:
+    """The file's top-level object, and the repeated keys outside its section.
+
+    A key repeated inside the ``learning_rate`` section, or a repeated
+    section, is an error: which of the values was meant cannot be known.
+    """
     try:
-        data = load_file(path)
+        document = read_input(path)
     except InputFileError as error:
         raise CommandError(f"{path}: {error}") from None
+    data = document.data
     if not isinstance(data, dict):
         raise CommandError(
             f"{path}: expected an object of keys and values at the top level, "
             f"got {_json_kind(data)}"
         )
-    return data
+    in_section, others = [], []
+    for duplicate in document.duplicate_keys:
+        if not _is_whole_input(data):
+            in_section.append(DuplicateKey((SECTION, *duplicate.path), duplicate.line))
+        elif duplicate.path[0] == SECTION:
+            in_section.append(duplicate)
+        else:
+            others.append(duplicate)
+    if in_section:
+        first = in_section[0]
+        with _config_errors(path):
+            raise LearningRateConfigError(
+                "/".join(first.path),
+                "the key is given more than once"
+                + (f" (again at line {first.line})" if first.line else "")
+                + ", so which value is meant is unclear",
+                f"Fix: keep a single {first.path[-1]}",
+            )
+    return data, others
 
 
 def _is_whole_input(data: dict[str, Any]) -> bool:
@@ -320,7 +433,7 @@ def _normalized(data: dict[str, Any]) -> dict[str, Any]:
 def _schedule(path: str, num_steps: int | None) -> tuple[BaseLR, str, list[str]]:
     from deepmd_lr.normalization import make_learning_rate_schedule
 
-    data = _read(path)
+    data, _ = _read(path)
     source = "from --num-steps"
     with _config_errors(path), _captured_notes() as notes:
         _normalized(data)
@@ -384,26 +497,23 @@ def _captured_notes() -> Iterator[list[str]]:
 
 def _print_notes(prefix: str, notes: list[str], stream: TextIO) -> None:
     for note in notes:
-        print(f"{prefix}note: {note}", file=stream)
+        print(f"{prefix}note: {one_line(note)}", file=stream)
 
 
-def _emit(data: Any, output: str | None, stdout_format: str) -> None:
-    if output is None:
-        sys.stdout.write(_dumps(data, stdout_format))
-    else:
-        _write(output, data)
-
-
-def _dumps(data: Any, fmt: str) -> str:
+def _dumps(data: Any, fmt: str, source: str = PROG) -> str:
     try:
         return dumps(data, fmt)
     except InputFileError as error:
-        raise CommandError(f"{PROG}: {error}") from None
+        raise CommandError(f"{source}: {error}") from None
 
 
-def _write(path: str, data: Any, fmt: str | None = None) -> None:
+def _write(path: str, text: str) -> None:
+    _write_bytes(path, text.encode("utf-8"))
+
+
+def _write_bytes(path: str, content: bytes) -> None:
     try:
-        write_file(path, data, fmt)
+        write_atomically(path, content)
     except InputFileError as error:
         raise CommandError(f"{path}: {error}") from None
 
@@ -422,8 +532,10 @@ def _json(value: Any) -> str:
 
 
 def _json_kind(value: Any) -> str:
+    from deepmd_lr.keys import describe
+
     if value is None:
-        return "null (or an empty file)"
+        return "null"
     if isinstance(value, list):
         return "a list"
-    return f"the single value {_json(value)}"
+    return f"the single value {describe(value)}"

@@ -1,21 +1,71 @@
-"""Reading and writing input files (JSON, or YAML when PyYAML is installed).
+"""Parsing and rendering input files (JSON, or YAML when PyYAML is installed).
 
 The format follows the file name: ``.yaml``/``.yml`` is YAML, anything else
 JSON. Key order is kept in both directions, so a file that is read and
 written back differs only in layout and where a value changed.
+
+Reading has stated limits, each reported as its own one-line
+:class:`InputFileError`: at most :data:`MAX_DEPTH` nested lists and objects,
+integer literals no longer than Python converts (4300 digits by default), at
+most :data:`MAX_ALIAS_VALUES` values added by YAML aliases, one YAML
+document. These are checked before anything recursive touches the data.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
+import math
+import re
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from deepmd_lr.files import InputFileError, read_text, write_atomically
+from deepmd_lr.keys import OutOfRangeFloat
+
+__all__ = [
+    "MAX_ALIAS_VALUES",
+    "MAX_DEPTH",
+    "YAML_SUFFIXES",
+    "DuplicateKey",
+    "InputDocument",
+    "InputFileError",
+    "dumps",
+    "file_format",
+    "load_file",
+    "read_input",
+    "write_file",
+]
+
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_DEPTH = 100
+"""Deepest nesting of lists and objects that is read."""
+MAX_ALIAS_VALUES = 100_000
+"""Most values that the aliases of a YAML file may add when expanded."""
 
 
-class InputFileError(Exception):
-    """A file could not be read, parsed or written; the message says why."""
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A key given more than once in the same object; the last value is kept."""
+
+    path: tuple[str, ...]
+    """Keys (and list indices) from the top of the file to the repeated key."""
+    line: int | None = None
+    """The line of the repeated occurrence, where the parser tells it."""
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line is not None else ""
+        return "/".join(self.path) + where
+
+
+@dataclass
+class InputDocument:
+    """The parsed content of an input file and what parsing noticed."""
+
+    data: Any
+    duplicate_keys: list[DuplicateKey] = field(default_factory=list)
 
 
 def file_format(path: str | Path) -> str:
@@ -24,58 +74,391 @@ def file_format(path: str | Path) -> str:
 
 
 def load_file(path: str | Path) -> Any:
-    """Parse a JSON or YAML file; YAML is read with ``yaml.safe_load``.
+    """Parse a JSON or YAML file; see :func:`read_input`."""
+    return read_input(path).data
+
+
+def read_input(path: str | Path) -> InputDocument:
+    """Parse a JSON or YAML file within the reading limits.
+
+    A UTF-8 byte-order mark is accepted; YAML is read with safe loading only.
 
     Raises
     ------
     InputFileError
-        When the file is missing or unreadable, is not valid JSON/YAML, or
-        is YAML while PyYAML is not installed.
+        When the file is missing, not a regular file, empty, not valid
+        JSON/YAML, beyond a reading limit, or YAML while PyYAML is not
+        installed.
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputFileError("no such file") from None
-    except IsADirectoryError:
-        raise InputFileError("is a directory, not a file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputFileError(f"cannot read the file: {error}") from None
+    text = read_text(path)
+    if not text.strip():
+        raise InputFileError("the file is empty")
     if file_format(path) == "yaml":
-        return _load_yaml(text)
+        return _read_yaml(text)
+    return _read_json(text)
+
+
+# -- JSON ----------------------------------------------------------------------
+
+# A string (its brackets do not count) or a bracket; linear even when unclosed.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"|[\[\]{}]')
+
+
+class _LongIntegerLiteralError(Exception):
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _read_json(text: str) -> InputDocument:
+    _check_json_depth(text)
+    repeated: list[tuple[dict[str, Any], list[str]]] = []
+
+    def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) < len(pairs):
+            names = [name for name, _ in pairs]
+            repeated.append(
+                (result, [n for n in result if names.count(n) > 1]),
+            )
+        return result
+
     try:
-        return json.loads(text)
+        data = json.loads(
+            text,
+            object_pairs_hook=mapping,
+            parse_int=_json_int,
+            parse_float=_json_float,
+        )
     except json.JSONDecodeError as error:
         raise InputFileError(
             f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from None
+    except _LongIntegerLiteralError as error:
+        raise InputFileError(_long_integer_message(error.digits)) from None
+    return InputDocument(data, _locate(data, repeated))
 
 
-def _load_yaml(text: str) -> Any:
+def _check_json_depth(text: str) -> None:
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, token.start()) + 1
+                raise InputFileError(_depth_message(f"at line {line}"))
+        elif bracket in "]}":
+            depth -= 1
+
+
+def _json_int(literal: str) -> int:
+    digits = len(literal.lstrip("-"))
+    if 0 < _int_digit_limit() < digits:
+        raise _LongIntegerLiteralError(digits)
+    return int(literal)
+
+
+def _json_float(literal: str) -> float:
+    number = float(literal)
+    return OutOfRangeFloat(literal) if math.isinf(number) else number
+
+
+def _locate(
+    data: Any, repeated: list[tuple[dict[str, Any], list[str]]]
+) -> list[DuplicateKey]:
+    if not repeated:
+        return []
+    wanted = {id(mapping): names for mapping, names in repeated}
+    found = []
+    stack: list[tuple[tuple[str, ...], Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for name in wanted.get(id(value), ()):
+                found.append(DuplicateKey((*path, name)))
+            stack.extend(((*path, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, str(i)), item) for i, item in enumerate(value))
+    return sorted(found, key=lambda duplicate: duplicate.path)
+
+
+# -- YAML ----------------------------------------------------------------------
+
+
+def _read_yaml(text: str) -> InputDocument:
     yaml = _yaml()
     try:
-        return yaml.safe_load(text)
+        duplicates = _scan_yaml(yaml, text)
+        data = yaml.load(text, Loader=_safe_loader(yaml))
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         if where is not None:
             problem += f" at line {where.line + 1}, column {where.column + 1}"
         raise InputFileError(f"not valid YAML: {problem}") from None
+    return InputDocument(data, duplicates)
+
+
+@dataclass
+class _Collection:
+    """An open YAML list or mapping while the event stream is scanned."""
+
+    is_mapping: bool
+    anchor: str | None
+    values: int = 0
+    height: int = 0
+    next_is_key: bool = True
+    key: str = ""
+    keys: set[str] = field(default_factory=set)
+
+
+def _scan_yaml(yaml: Any, text: str) -> list[DuplicateKey]:
+    """Check the limits on the event stream, before any node is built.
+
+    The parser is a state machine, so this walk cannot exhaust the stack,
+    and it sees aliases before they are expanded: each alias adds the size
+    of the node it repeats to a running total.
+    """
+    # Not libyaml, whose scanner stops at a depth limit of its own first.
+    events = yaml.parse(text, Loader=yaml.SafeLoader)
+    open_collections: list[_Collection] = []
+    anchored: dict[str, tuple[int, int]] = {}
+    alias_values = 0
+    documents = 0
+    duplicates: list[DuplicateKey] = []
+
+    def add_node(size: int, height: int, key_text: str | None, line: int) -> None:
+        if not open_collections:
+            return
+        parent = open_collections[-1]
+        parent.values += size
+        parent.height = max(parent.height, height)
+        if not parent.is_mapping:
+            parent.key = str(int(parent.key or "-1") + 1)
+        elif parent.next_is_key:
+            parent.key = key_text if key_text is not None else "?"
+            if key_text is not None and key_text != "<<":
+                if key_text in parent.keys:
+                    path = tuple(c.key for c in open_collections)
+                    duplicates.append(DuplicateKey(path, line))
+                parent.keys.add(key_text)
+            parent.next_is_key = False
+        else:
+            parent.next_is_key = True
+
+    for event in events:
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise InputFileError(
+                    f"holds more than one YAML document (another starts at line "
+                    f"{line}); put the input in a single document"
+                )
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.anchor is not None:
+                anchored[event.anchor] = (1, 0)
+            add_node(1, 0, event.value, line)
+        elif isinstance(event, yaml.AliasEvent):
+            if any(c.anchor == event.anchor for c in open_collections):
+                raise InputFileError(
+                    f"the alias *{event.anchor} at line {line} refers to a node "
+                    "that contains it; recursive aliases are not read"
+                )
+            if event.anchor not in anchored:
+                raise InputFileError(
+                    f"not valid YAML: the alias *{event.anchor} at line {line} "
+                    "comes before any anchor of that name"
+                )
+            size, height = anchored[event.anchor]
+            alias_values += size
+            if alias_values > MAX_ALIAS_VALUES:
+                raise InputFileError(
+                    f"its aliases expand to more than {MAX_ALIAS_VALUES} values "
+                    f"(at *{event.anchor}, line {line}); the limit guards "
+                    "against alias bombs"
+                )
+            if len(open_collections) + height > MAX_DEPTH:
+                raise InputFileError(
+                    _depth_message(f"through the alias *{event.anchor} at line {line}")
+                )
+            add_node(size, height, None, line)
+        elif isinstance(event, yaml.CollectionStartEvent):
+            if len(open_collections) >= MAX_DEPTH:
+                raise InputFileError(_depth_message(f"at line {line}"))
+            open_collections.append(
+                _Collection(isinstance(event, yaml.MappingStartEvent), event.anchor)
+            )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            closed = open_collections.pop()
+            size, height = closed.values + 1, closed.height + 1
+            if closed.anchor is not None:
+                anchored[closed.anchor] = (size, height)
+            add_node(size, height, None, line)
+    if documents == 0:
+        raise InputFileError("the file is empty (it holds no YAML document)")
+    return duplicates
+
+
+def _safe_loader(yaml: Any) -> Any:
+    # The pure-Python loader: libyaml refuses the escapes of lone surrogates
+    # that the dumper writes, so the C loader could not read them back.
+    class LimitedSafeLoader(yaml.SafeLoader):  # type: ignore[misc, name-defined]
+        """The safe loader, with the integer and float limits of JSON reading."""
+
+        def construct_yaml_int(self, node: Any) -> int:
+            try:
+                return super().construct_yaml_int(node)  # type: ignore[no-any-return]
+            except ValueError:
+                digits = sum(ch.isdigit() for ch in node.value)
+                raise InputFileError(
+                    f"{_long_integer_message(digits)} (line {node.start_mark.line + 1})"
+                ) from None
+
+        def construct_yaml_float(self, node: Any) -> float:
+            number: float = super().construct_yaml_float(node)
+            if math.isinf(number) and "inf" not in node.value.lower():
+                return OutOfRangeFloat(node.value.replace("_", ""))
+            return number
+
+    LimitedSafeLoader.add_constructor(
+        "tag:yaml.org,2002:int", LimitedSafeLoader.construct_yaml_int
+    )
+    LimitedSafeLoader.add_constructor(
+        "tag:yaml.org,2002:float", LimitedSafeLoader.construct_yaml_float
+    )
+    return LimitedSafeLoader
+
+
+# -- writing -------------------------------------------------------------------
 
 
 def dumps(data: Any, fmt: str = "json") -> str:
-    """Render ``data`` as JSON (indented by 4) or YAML, keeping key order."""
+    """Render ``data`` as JSON (indented by 4) or YAML, keeping key order.
+
+    Characters that UTF-8 cannot encode (lone surrogates such as
+    ``"\\ud800"``) are written as escapes, so that reading the text back
+    gives the same string.
+
+    Raises
+    ------
+    InputFileError
+        When a value cannot be written in that format (a YAML date, binary
+        data or set written as JSON, an integer too long to print); the
+        message names its key path.
+    """
+    _check_writable_values(data, json_only=fmt != "yaml")
     if fmt == "yaml":
-        return _yaml().safe_dump(data, sort_keys=False, allow_unicode=True)
-    return json.dumps(data, indent=4, ensure_ascii=False) + "\n"
+        yaml = _yaml()
+        return yaml.dump(  # type: ignore[no-any-return]
+            data, Dumper=_safe_dumper(yaml), sort_keys=False, allow_unicode=True
+        )
+    text = json.dumps(data, indent=4, ensure_ascii=False) + "\n"
+    return _LONE_SURROGATE.sub(lambda char: f"\\u{ord(char.group()):04x}", text)
+
+
+_UNICODE_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
+# Outside JSON strings the output is ASCII, so every surrogate is inside one.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def write_file(path: str | Path, data: Any, fmt: str | None = None) -> None:
-    """Write ``data`` to ``path``, by default in the format its suffix names."""
+    """Write ``data`` to ``path`` atomically, by default in the format of its suffix."""
     text = dumps(data, fmt or file_format(path))
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise InputFileError(f"cannot write the file: {error}") from None
+    write_atomically(path, text.encode("utf-8"))
+
+
+def _check_writable_values(data: Any, *, json_only: bool) -> None:
+    stack: list[tuple[tuple[str, ...], Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                if json_only and not isinstance(key, (str, int, float, bool)):
+                    _unwritable(path, f"the key {key!r}", "JSON")
+                stack.append(((*path, str(key)), item))
+        elif isinstance(value, (list, tuple)):
+            items = [((*path, str(i)), item) for i, item in enumerate(value)]
+            stack.extend(reversed(items))
+        elif isinstance(value, int) and value.bit_length() > _PRINTABLE_BITS:
+            try:
+                str(value)
+            except ValueError:
+                _unwritable(
+                    path,
+                    f"an integer of about {value.bit_length() * 3 // 10} digits",
+                    "text by Python",
+                )
+        elif json_only and not (
+            value is None or isinstance(value, (str, int, float, bool))
+        ):
+            _unwritable(path, _kind(value), "JSON")
+
+
+def _unwritable(path: tuple[str, ...], what: str, fmt: str) -> None:
+    where = "/".join(path) or "the top level"
+    raise InputFileError(
+        f"{where}: {what} cannot be written as {fmt}; "
+        "quote it in the input to make it a string"
+    )
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, datetime.datetime):
+        return f"a date and time ({value.isoformat()})"
+    if isinstance(value, datetime.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, (bytes, bytearray)):
+        return f"binary data ({len(value)} bytes)"
+    if isinstance(value, (set, frozenset)):
+        return "a set"
+    return f"a value of type {type(value).__name__}"
+
+
+def _safe_dumper(yaml: Any) -> Any:
+    class LiteralKeepingDumper(yaml.SafeDumper):  # type: ignore[misc, name-defined]
+        """The safe dumper, with two kinds of scalar written so they read back.
+
+        A number read as beyond the float range is written as it was read.
+        A string with a Unicode line break (NEL, U+2028, U+2029) is
+        double-quoted, where these are escaped; other styles fold them.
+        """
+
+    def represent_text(dumper: Any, text: str) -> Any:
+        style = '"' if _UNICODE_LINE_BREAK.search(text) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+    LiteralKeepingDumper.add_representer(str, represent_text)
+    LiteralKeepingDumper.add_representer(
+        OutOfRangeFloat,
+        lambda dumper, number: dumper.represent_scalar(
+            "tag:yaml.org,2002:float", number.literal
+        ),
+    )
+    return LiteralKeepingDumper
+
+
+# -- shared --------------------------------------------------------------------
+
+
+def _int_digit_limit() -> int:
+    limit: int = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    return limit
+
+
+# Integers below this many bits always print, whatever the digit limit.
+_PRINTABLE_BITS = 640 * 3
+
+
+def _long_integer_message(digits: int) -> str:
+    return (
+        f"an integer literal of {digits} digits is longer than Python reads "
+        f"(at most {_int_digit_limit()} digits)"
+    )
+
+
+def _depth_message(where: str) -> str:
+    return f"nested deeper than {MAX_DEPTH} levels of lists and objects ({where})"
 
 
 def _yaml() -> Any:

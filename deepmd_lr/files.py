@@ -1,0 +1,194 @@
+"""Reading and writing the bytes of users' files, safely.
+
+Reading takes regular files only, so that a FIFO or a device can never make
+the command hang. Writing is atomic: the new content goes to a temporary file
+beside the target, is flushed to disk and then renamed over the target, so
+that at every instant the target holds all of its old bytes or all of its
+new ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+from pathlib import Path
+
+BYTE_ORDER_MARK = b"\xef\xbb\xbf"
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+class InputFileError(Exception):
+    """A file could not be read, parsed or written; the message says why."""
+
+
+def read_text(path: str | Path) -> str:
+    """The text of a regular UTF-8 file, without its byte-order mark if any.
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing, is not a regular file, cannot be read or
+        is not UTF-8.
+    """
+    try:
+        # Checked before opening: opening a FIFO with no writer blocks.
+        _require_regular(os.stat(path).st_mode)
+        descriptor = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_CLOEXEC)
+    except FileNotFoundError:
+        raise InputFileError("no such file") from None
+    except OSError as error:
+        raise InputFileError(f"cannot read the file: {_reason(error)}") from None
+    try:
+        # The name may have been swapped for something else since the stat.
+        _require_regular(os.fstat(descriptor).st_mode)
+        with open(descriptor, "rb", closefd=False) as stream:
+            content = stream.read()
+    except OSError as error:
+        raise InputFileError(f"cannot read the file: {_reason(error)}") from None
+    finally:
+        os.close(descriptor)
+    content = content.removeprefix(BYTE_ORDER_MARK)
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputFileError(
+            f"not UTF-8 text: byte 0x{content[error.start]:02x} at offset "
+            f"{error.start} cannot be decoded"
+        ) from None
+
+
+def _require_regular(mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise InputFileError("is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        raise InputFileError(
+            "is not a regular file (a FIFO, a device or a socket); "
+            "only regular files are read"
+        )
+
+
+def write_atomically(path: str | Path, content: bytes) -> None:
+    """Replace the content of ``path`` by ``content`` in one step.
+
+    The bytes go to a temporary file in the target's directory, are flushed
+    and fsynced, and the temporary file is renamed over the target. An
+    existing target keeps its permission bits; a new one gets the usual
+    mode for new files (0o666 less the umask). A symbolic link is followed,
+    and the file it points to is replaced. A character device or a FIFO
+    (``/dev/null``) has no content to replace and is written directly. When this returns, the new content
+    is in place; when it raises, the target is as it was and no temporary
+    file is left.
+
+    Raises
+    ------
+    InputFileError
+        When the target's directory is missing, the target is a directory,
+        or the content cannot be written (disk full, file-size limit,
+        permissions).
+    """
+    target = os.path.realpath(path)
+    directory = os.path.dirname(target)
+    if not os.path.isdir(directory):
+        raise InputFileError(
+            f"cannot write the file: the directory {directory} does not exist"
+        )
+    try:
+        existing: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        existing = None
+    except OSError as error:
+        raise InputFileError(f"cannot write the file: {_reason(error)}") from None
+    if existing is not None and _is_stream(existing.st_mode):
+        _write_stream(target, content)
+        return
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        raise InputFileError(
+            "cannot write the file: it exists and is not a regular file "
+            "(a directory, a socket or a block device)"
+        )
+    temporary, descriptor = _create_beside(target)
+    try:
+        try:
+            if existing is not None:
+                _copy_owner_and_mode(descriptor, existing)
+            view = memoryview(content)
+            while view:
+                view = view[os.write(descriptor, view) :]
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, target)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise InputFileError(
+                f"cannot write the file: {_reason(error)}; it is unchanged"
+            ) from None
+        raise
+    _sync_directory(directory)
+
+
+def _is_stream(mode: int) -> bool:
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def _write_stream(target: str, content: bytes) -> None:
+    """Write to a character device or FIFO (``-o /dev/null``): nothing to replace."""
+    try:
+        # Without a reader, a FIFO then fails at once instead of blocking.
+        descriptor = os.open(target, os.O_WRONLY | _O_NONBLOCK | _O_CLOEXEC)
+    except OSError as error:
+        raise InputFileError(f"cannot write the file: {_reason(error)}") from None
+    try:
+        os.set_blocking(descriptor, True)
+        view = memoryview(content)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    except OSError as error:
+        raise InputFileError(f"cannot write the file: {_reason(error)}") from None
+    finally:
+        os.close(descriptor)
+
+
+def _create_beside(target: str) -> tuple[str, int]:
+    directory, name = os.path.split(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC
+    while True:
+        temporary = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            # 0o666 lets the umask decide, as for any new file.
+            return temporary, os.open(temporary, flags, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise InputFileError(
+                f"cannot write the file: no temporary file can be created in "
+                f"{directory}: {_reason(error)}"
+            ) from None
+
+
+def _copy_owner_and_mode(descriptor: int, existing: os.stat_result) -> None:
+    current = os.fstat(descriptor)
+    if (current.st_uid, current.st_gid) != (existing.st_uid, existing.st_gid):
+        # Only a privileged process may give a file away; others keep theirs.
+        with contextlib.suppress(OSError):
+            os.fchown(descriptor, existing.st_uid, existing.st_gid)
+    os.fchmod(descriptor, stat.S_IMODE(existing.st_mode))
+
+
+def _sync_directory(directory: str) -> None:
+    # Makes the rename itself durable; some file systems cannot sync a directory.
+    with contextlib.suppress(OSError):
+        descriptor = os.open(directory, os.O_RDONLY | _O_CLOEXEC)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)

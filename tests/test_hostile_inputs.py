@@ -1,0 +1,450 @@
+"""Hostile files and command lines: one clear line, the right status, no damage.
+
+Every case asserts the exit status, a single line on stderr with neither a
+traceback nor an exception class name, and that the input's bytes are
+unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deepmd_lr.cli import main
+from deepmd_lr.inputs import MAX_ALIAS_VALUES, MAX_DEPTH, InputFileError, read_input
+
+ROOT = Path(__file__).resolve().parent.parent
+# Warnings (such as one about a broken plugin installed next to the package)
+# are not the command's output, whose every line these tests count.
+CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
+SECTION_JSON = '{"type": "exp", "start_lr": 1e-3, "stop_lr": 1e-8}'
+SECTION_YAML = "type: exp\nstart_lr: 1.0e-3\nstop_lr: 1.0e-8\n"
+SECTION_FLOW = "{type: exp, start_lr: 1.0e-3, stop_lr: 1.0e-8}"
+EXCEPTION_NAME = re.compile(r"\b[A-Z]\w*(Error|Exception):")
+
+yaml = pytest.importorskip("yaml")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
+    status = main([str(arg) for arg in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def assert_one_clean_line(err: str) -> None:
+    assert err.count("\n") == 1, err
+    assert err.endswith("\n")
+    assert "Traceback" not in err
+    assert not EXCEPTION_NAME.search(err), err
+
+
+def whole_input(sibling: str) -> str:
+    return f'{{"learning_rate": {SECTION_JSON}, "model": {sibling}}}'
+
+
+def nested_json(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def nested_yaml_block(depth: int) -> str:
+    lines = [f"{'  ' * level}k{level}:" for level in range(depth)]
+    return "\n".join(lines) + " 1\n"
+
+
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+FILE_CASES = {
+    # name: (file name, content, command, message part)
+    "json nested 1000 deep": (
+        "deep.json",
+        nested_json(1000),
+        "check",
+        f"nested deeper than {MAX_DEPTH} levels",
+    ),
+    "yaml flow nested 1000 deep": (
+        "deep.yaml",
+        f"a: {nested_json(1000)}\n",
+        "check",
+        f"nested deeper than {MAX_DEPTH} levels",
+    ),
+    "yaml block nested 1000 deep": (
+        "deep.yaml",
+        nested_yaml_block(1000),
+        "check",
+        f"nested deeper than {MAX_DEPTH} levels",
+    ),
+    "normalize a 500-level sibling section": (
+        "input.json",
+        whole_input(nested_json(500)),
+        "normalize",
+        f"nested deeper than {MAX_DEPTH} levels",
+    ),
+    "json integer of 5000 digits": (
+        "input.json",
+        whole_input("1" * 5000),
+        "normalize",
+        "an integer literal of 5000 digits is longer than Python reads",
+    ),
+    "yaml integer of 5000 digits": (
+        "input.yaml",
+        f"learning_rate:\n  type: exp\nmodel: {'1' * 5000}\n",
+        "normalize",
+        "an integer literal of 5000 digits is longer than Python reads",
+    ),
+    "yaml date written to json": (
+        "input.yaml",
+        f"learning_rate: {SECTION_FLOW}\nmodel:\n  made: 2024-01-01\n",
+        "normalize",
+        "model/made: a date (2024-01-01) cannot be written as JSON",
+    ),
+    "yaml binary written to json": (
+        "input.yaml",
+        f"learning_rate: {SECTION_FLOW}\nmodel: [!!binary aGk=]\n",
+        "normalize",
+        "model/0: binary data (2 bytes) cannot be written as JSON",
+    ),
+    "yaml set written to json": (
+        "input.yaml",
+        f"learning_rate: {SECTION_FLOW}\nmodel: !!set {{a, b}}\n",
+        "normalize",
+        "model: a set cannot be written as JSON",
+    ),
+    "billion laughs": (
+        "input.yaml",
+        BILLION_LAUGHS,
+        "normalize",
+        f"its aliases expand to more than {MAX_ALIAS_VALUES} values",
+    ),
+    "recursive alias": (
+        "input.yaml",
+        "learning_rate: &a [*a]\n",
+        "check",
+        "refers to a node that contains it",
+    ),
+    "empty json": ("input.json", "", "check", "the file is empty"),
+    "blank yaml": ("input.yaml", "\n  \n", "check", "the file is empty"),
+    "yaml of comments only": (
+        "input.yaml",
+        "# nothing\n",
+        "check",
+        "the file is empty (it holds no YAML document)",
+    ),
+    "several yaml documents": (
+        "input.yaml",
+        f"{SECTION_YAML}---\n{SECTION_YAML}",
+        "check",
+        "holds more than one YAML document (another starts at line 4)",
+    ),
+    "yaml object tag": (
+        "input.yaml",
+        "learning_rate: !!python/object/apply:os.system [echo hi]\n",
+        "check",
+        "not valid YAML: could not determine a constructor",
+    ),
+    "duplicate key in the section": (
+        "input.json",
+        '{"type": "exp", "start_lr": 1e-3, "stop_lr": 1e-8, "start_lr": 2e-3}',
+        "check",
+        "learning_rate/start_lr: the key is given more than once",
+    ),
+    "duplicate section": (
+        "input.yaml",
+        f"learning_rate: {SECTION_FLOW}\nlearning_rate: {{}}\n",
+        "normalize",
+        "learning_rate: the key is given more than once (again at line 2)",
+    ),
+    "duplicate key in a yaml section": (
+        "input.yaml",
+        f"learning_rate:\n  type: exp\n  type: cosine\n{SECTION_YAML}",
+        "migrate",
+        "learning_rate/type: the key is given more than once (again at line 3)",
+    ),
+    "number beyond the float range": (
+        "input.json",
+        '{"type": "exp", "start_lr": 1e400, "stop_lr": 1e-8}',
+        "check",
+        "got 1e400 (beyond the range of a float)",
+    ),
+    "not utf-8": (
+        "input.json",
+        b'{"type": "\xff"}',
+        "check",
+        "not UTF-8 text: byte 0xff at offset 10",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FILE_CASES, ids=str)
+def test_a_hostile_file_is_one_clean_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, case: str
+) -> None:
+    name, content, command, message = FILE_CASES[case]
+    path = tmp_path / name
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    status, _, err = run(capsys, command, path)
+    assert status == 1
+    assert_one_clean_line(err)
+    assert err.startswith(f"{path}: ")
+    assert message in err
+    assert path.read_bytes() == content
+    assert sorted(tmp_path.iterdir()) == [path]
+
+
+def test_a_huge_step_count_is_a_configuration_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from deepmd_lr import LearningRateConfigError, make_learning_rate_schedule
+
+    try:
+        make_learning_rate_schedule(json.loads(SECTION_JSON), 10**400)
+    except LearningRateConfigError:
+        pass
+    except OverflowError:
+        pytest.skip("the library does not yet bound step counts (spec section 8)")
+    path = tmp_path / "input.json"
+    content = f'{{"learning_rate": {SECTION_JSON}, "training": {{"numb_steps": 1{"0" * 400}}}}}'
+    path.write_text(content)
+    for command in ("check", "show", "normalize"):
+        status, _, err = run(capsys, command, path)
+        assert status == 1
+        assert_one_clean_line(err)
+        assert "training/numb_steps" in err
+    assert path.read_text() == content
+
+
+def test_a_megabyte_key_name_gives_a_short_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps({**json.loads(SECTION_JSON), "k" * 2**20: 1}))
+    status, _, err = run(capsys, "check", path)
+    assert status == 1
+    assert_one_clean_line(err)
+    assert len(err) < 1000
+    assert "characters left out" in err or "kkkk" not in err
+
+
+def test_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "input.json"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", "check", str(fifo)],
+        env=CHILD_ENV,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 1
+    assert_one_clean_line(done.stderr)
+    assert "is not a regular file" in done.stderr
+
+
+def test_a_device_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "check", os.devnull)
+    assert status == 1
+    assert_one_clean_line(err)
+    assert "is not a regular file" in err
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_byte_order_mark_is_accepted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"input{suffix}"
+    text = SECTION_JSON if suffix == ".json" else SECTION_YAML
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    status, out, err = run(capsys, "check", path)
+    assert (status, out, err) == (0, f"{path}: ok\n", "")
+
+
+def test_a_repeated_key_outside_the_section_is_a_warning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "input.yaml"
+    content = f"learning_rate: {SECTION_FLOW}\nmodel:\n  a: 1\n  a: 2\n"
+    path.write_text(content)
+    status, out, err = run(capsys, "check", path)
+    assert (status, err) == (0, "")
+    assert out.splitlines() == [
+        f"{path}: ok",
+        f"{path}: warning: model/a (line 4) repeats a key; its last value is used",
+    ]
+    status, out, _ = run(capsys, "normalize", path)
+    assert status == 0
+    assert json.loads(out)["model"] == {"a": 2}
+    assert path.read_text() == content
+
+
+# -- migrate --------------------------------------------------------------------
+
+
+def test_migrate_of_an_invalid_file_reports_nothing_as_done(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "input.json"
+    content = '{"type": "exp", "start_lr": 1e-3, "stop_lr": -1}'
+    path.write_text(content)
+    status, out, err = run(capsys, "migrate", path, "--in-place")
+    assert (status, out) == (1, "")
+    assert_one_clean_line(err)
+    assert "nothing to add" not in err
+    assert err.endswith("(nothing was written)\n")
+    assert path.read_text() == content
+
+
+def test_migrate_to_a_missing_directory_reports_nothing_as_added(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_text('{"type": "exp"}')
+    target = tmp_path / "missing" / "dir" / "x.json"
+    status, out, err = run(capsys, "migrate", path, "-o", target)
+    assert (status, out) == (1, "")
+    assert_one_clean_line(err)
+    assert "added" not in err
+    assert err.startswith(f"{target}: cannot write the file: the directory ")
+    assert sorted(tmp_path.iterdir()) == [path]
+
+
+def test_normalize_onto_itself_keeps_the_file_whole(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(SECTION_JSON)
+    status, _, err = run(capsys, "normalize", path, "-o", path)
+    assert (status, err) == (0, "")
+    assert json.loads(path.read_text())["stop_lr"] == 1e-8
+
+
+# -- the command line and standard output -------------------------------------
+
+
+@pytest.mark.parametrize("steps", [str(2**53 + 1), str(2**63), "1" + "0" * 5000])
+def test_plot_refuses_more_than_2_to_the_53_steps(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, steps: str
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(SECTION_JSON)
+    status, _, err = run(capsys, "plot", path, "--num-steps", steps, "-o", "x.png")
+    assert status == 2
+    assert "argument --num-steps: must be at most 2**53 = 9007199254740992" in err
+    assert len(err) < 1000
+    assert "Traceback" not in err
+
+
+def test_show_accepts_2_to_the_53_steps(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(SECTION_JSON)
+    status, out, _ = run(capsys, "show", path, "--num-steps", str(2**53))
+    assert status == 0
+    assert f"training steps: {2**53} (from --num-steps)" in out
+
+
+def test_a_full_standard_output_is_one_line_with_status_1() -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "deepmd_lr", "doc"],
+            env=CHILD_ENV,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=30,
+        )
+    assert done.returncode == 1
+    assert_one_clean_line(done.stderr)
+    assert done.stderr == (
+        "deepmd-lr: cannot write the output: No space left on device\n"
+    )
+
+
+@pytest.mark.parametrize("argv", [["doc"], ["schema"], ["--help"]])
+def test_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-m", "deepmd_lr", *argv],
+        env=CHILD_ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None
+    assert child.stderr is not None
+    # Closed before the child has started writing, so every write fails.
+    child.stdout.close()
+    err = child.stderr.read()
+    assert child.wait(timeout=30) == 0
+    assert err == b""
+
+
+# -- properties -------------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(depth=st.integers(MAX_DEPTH - 5, MAX_DEPTH + 5), yaml_format=st.booleans())
+def test_nesting_up_to_the_limit_loads_and_beyond_is_named(
+    tmp_path_factory: pytest.TempPathFactory, depth: int, yaml_format: bool
+) -> None:
+    # The section itself is one level, so the sibling may nest one less.
+    sibling = nested_json(depth - 1)
+    if yaml_format:
+        path = tmp_path_factory.mktemp("nested") / "input.yaml"
+        path.write_text(f"learning_rate: {SECTION_FLOW}\nmodel: {sibling}\n")
+    else:
+        path = tmp_path_factory.mktemp("nested") / "input.json"
+        path.write_text(whole_input(sibling))
+    if depth <= MAX_DEPTH:
+        assert main(["normalize", str(path), "-o", str(path)]) == 0
+        assert read_input(path).data["learning_rate"]["stop_lr"] == 1e-8
+    else:
+        with pytest.raises(InputFileError, match=f"deeper than {MAX_DEPTH} levels"):
+            read_input(path)
+
+
+@settings(max_examples=25, deadline=None)
+@given(digits=st.integers(1, 6000), negative=st.booleans())
+def test_integer_literals_load_up_to_the_digit_limit(
+    tmp_path_factory: pytest.TempPathFactory, digits: int, negative: bool
+) -> None:
+    literal = ("-" if negative else "") + "7" * digits
+    path = tmp_path_factory.mktemp("integers") / "input.json"
+    path.write_text(whole_input(f"[{literal}]"))
+    limit = sys.get_int_max_str_digits()
+    if limit == 0 or digits <= limit:
+        assert read_input(path).data["model"] == [int(literal)]
+    else:
+        with pytest.raises(InputFileError, match=f"literal of {digits} digits"):
+            read_input(path)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    text=st.text(
+        st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())
+    )
+)
+def test_any_string_round_trips_through_a_written_file(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
+    directory = tmp_path_factory.mktemp("strings")
+    for suffix in (".json", ".yaml"):
+        path = directory / f"input{suffix}"
+        path.write_text(SECTION_JSON)
+        source = directory / "source.json"
+        source.write_text(whole_input(json.dumps(text)))
+        # JSON reads an escaped surrogate pair as the one character it encodes.
+        expected = read_input(source).data["model"]
+        assert main(["normalize", str(source), "-o", str(path)]) == 0
+        assert read_input(path).data["model"] == expected
