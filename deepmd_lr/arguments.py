@@ -105,7 +105,8 @@ def dargs_check(section: Any) -> dict[str, Any]:
     section_check.failure = None
     try:
         return check(argument, section, strict=True, trim_pattern="_*")
-    except ArgumentError as error:
+    except (ArgumentError, ValueError) as error:
+        # dargs raises a plain ValueError of its own for a "$ref" key.
         if section_check.failure is not None:
             raise section_check.failure from None
         raise from_dargs_error(error) from None

@@ -105,3 +105,11 @@ def test_keys_carry_no_check_of_their_own() -> None:
         fields += list(choice.sub_fields.values())
     assert fields
     assert all(field.extra_check is None for field in fields)
+
+
+def test_a_dollar_ref_key_is_a_config_error_through_the_wrapper() -> None:
+    from deepmd_lr.arguments import dargs_check
+
+    with pytest.raises(LearningRateConfigError) as caught:
+        dargs_check(section(**{"$ref": 0.0}))
+    assert caught.value.path.startswith("learning_rate")
