@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
-from deepmd_lr.engines import bad_step, step_type_error
+from deepmd_lr.engines import array_value, bad_step
 from deepmd_lr.errors import LearningRateConfigError
 from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, REQUIRED, Key, key_path
 from deepmd_lr.registry import SCHEDULES
@@ -311,7 +311,7 @@ class BaseLR(ABC):
                     )
                 return self._scalar_decay(step - self.warmup_steps)
             raise bad_step(step)
-        return self._value(step)
+        return array_value(self, step)
 
     @abstractmethod
     def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
@@ -355,31 +355,6 @@ class BaseLR(ABC):
 
         decay_steps_into(steps, out, self.warmup_steps, True)
         out[...] = self._decay_xp(numpy_namespace(), out)
-
-    def _value(self, step: Any) -> Any:
-        import numpy as np
-
-        if (
-            isinstance(step, (bool, np.bool_))
-            or step is None
-            or isinstance(step, (str, bytes))
-        ):
-            raise step_type_error(step)
-        if isinstance(step, (np.ndarray, np.generic)):
-            from deepmd_lr.engines.numpy_blocks import numpy_value
-
-            return numpy_value(self, step)
-        if isinstance(step, (list, tuple)):
-            return self._value(np.asarray(step))
-        if isinstance(step, (int, float)):
-            return self.value(float(step) if isinstance(step, float) else int(step))
-        import array_api_compat
-
-        if array_api_compat.is_array_api_obj(step):
-            from deepmd_lr.engines.array_api import xp_value
-
-            return xp_value(self, step)
-        raise step_type_error(step)
 
 
 SCHEDULES.bind(BaseLR)
