@@ -123,13 +123,13 @@ def test_matching_type_is_accepted_by_the_class():
 
 
 def test_a_scoped_registration_is_undone_when_the_block_fails():
+    def register_then_fail():
+        with SCHEDULES.scoped():
+            BaseLR.register("halfcosine")(type("HalfCosine", (LearningRateCosine,), {}))
+            raise RuntimeError("inside")
+
     before = BaseLR.registered_types()
-    with pytest.raises(RuntimeError, match="inside"), SCHEDULES.scoped():
-
-        @BaseLR.register("halfcosine")
-        class HalfCosine(LearningRateCosine):
-            pass
-
-        raise RuntimeError("inside")
+    with pytest.raises(RuntimeError, match="inside"):
+        register_then_fail()
     assert BaseLR.registered_types() == before
     assert LearningRateCosine.type_name == "cosine"
