@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from section_strategies import any_section, valid_sections
+from sections import INVALID, LEGACY, VALID, params, section
 
 from deepmd_lr import BaseLR, LearningRateConfigError, normalize_learning_rate
 from deepmd_lr.keys import COMMON_KEYS
 from deepmd_lr.schema import json_schema, section_schema
-from tests.section_strategies import any_section, valid_sections
-from tests.sections import INVALID, LEGACY, VALID, params, section
 
 jsonschema = pytest.importorskip("jsonschema")
 
