@@ -1,4 +1,4 @@
-"""The rules of the ``learning_rate`` section (spec section 1) and its dargs form."""
+"""The rules of the ``learning_rate`` keys (types, ranges, exclusivity) and their dargs form."""
 
 from __future__ import annotations
 

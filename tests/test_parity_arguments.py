@@ -89,10 +89,12 @@ def test_exp_start_lr_below_the_log_floor_is_accepted_by_deepmd_kit_only():
         normalize_learning_rate(section)
 
 
-# Sections DeePMD-kit accepts and this package rejects, each for a rule of
-# spec section 1 that DeePMD-kit's checker does not enforce.
+# Sections DeePMD-kit accepts and this package rejects, each for a rule on
+# the keys (type, range, exclusivity, booleans, NaN) that DeePMD-kit's checker
+# does not enforce.
 MORE_LENIENT = {
-    # It fills stop_lr = 5e-8 silently; its guide and spec 4 call this an error.
+    # It fills stop_lr = 5e-8 silently; its own user guide says that from 3.1.3
+    # on a missing stop value is an error, and the guide is what we follow.
     "no stop value": "stop_lr = 5e-8 filled in",
     "stop_lr null": "stop_lr = 5e-8 filled in",
     # dargs takes bool for int and float (bool is an int subclass).
