@@ -203,7 +203,7 @@ def test_schema_text_does_not_depend_on_the_hash_seed() -> None:
             check=True,
         ).stdout
 
-    assert schema_text("1") == schema_text("2") == json.dumps(json_schema()) + "\n"
+    assert schema_text("1") == schema_text("2")
 
 
 @settings(max_examples=300, deadline=None)
