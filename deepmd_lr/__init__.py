@@ -29,6 +29,7 @@ __all__ = [
     "LearningRateExp",
     "LearningRateWSD",
     "LearningRateWarning",
+    "ScheduleLR",
     "learning_rate_args",
     "make_learning_rate_schedule",
     "normalize",
@@ -37,8 +38,9 @@ __all__ = [
     "torch_lambda_lr",
 ]
 
-# dargs is only needed once arguments are declared or checked, so the modules
-# that use it load on first access and ``import deepmd_lr`` stays light.
+# dargs is only needed once arguments are declared or checked, and torch once
+# a torch scheduler is built, so the modules that use them load on first
+# access and ``import deepmd_lr`` stays light.
 _LAZY = {
     "learning_rate_args": "deepmd_lr.arguments",
     "normalize": "deepmd_lr.normalization",
@@ -46,6 +48,7 @@ _LAZY = {
     "make_learning_rate_schedule": "deepmd_lr.normalization",
     "scale_by_worker": "deepmd_lr.workers",
     "torch_lambda_lr": "deepmd_lr.torch_scheduler",
+    "ScheduleLR": "deepmd_lr.torch_lr",
 }
 
 

@@ -8,7 +8,8 @@ entry-point group the first time the table is consulted.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from deepmd_lr.errors import LearningRateConfigError
@@ -102,6 +103,47 @@ class ScheduleRegistry:
 
     def names(self) -> tuple[str, ...]:
         return tuple(self.classes())
+
+    @contextmanager
+    def scoped(self, *, reload_plugins: bool = False) -> Iterator[ScheduleRegistry]:
+        """Undo, when the block ends, every registration made inside it.
+
+        For tests, and for code that needs a schedule type for a while: the
+        table, the ``type_name`` of each class in it and whether plugins have
+        been loaded are all as they were before the block, whatever happened
+        inside it.
+
+        Parameters
+        ----------
+        reload_plugins
+            Forget that plugins have been loaded, so that the first lookup in
+            the block reads the entry points again.
+
+        Examples
+        --------
+        >>> from deepmd_lr import BaseLR
+        >>> with SCHEDULES.scoped():
+        ...     @BaseLR.register("flat")
+        ...     class Flat(BaseLR):
+        ...         def _decay_xp(self, xp, decay_step):
+        ...             return xp.full_like(decay_step, self.start_lr)
+        ...     BaseLR(type="flat", start_lr=1e-3, stop_lr=1e-5, num_steps=10).value(9)
+        0.001
+        >>> "flat" in SCHEDULES.names()
+        False
+        """
+        classes = dict(self._classes)
+        type_names = {name: cls.type_name for name, cls in classes.items()}
+        plugins_loaded = self._plugins_loaded
+        if reload_plugins:
+            self._plugins_loaded = self._entry_point_group is None
+        try:
+            yield self
+        finally:
+            self._classes = classes
+            for name, cls in classes.items():
+                cls.type_name = type_names[name]
+            self._plugins_loaded = plugins_loaded
 
     def _load_plugins(self) -> None:
         self._plugins_loaded = True

@@ -1,4 +1,4 @@
-"""The schedule formulas of the specification, written out plainly.
+"""The warmup and decay formulas of each schedule type, written out plainly.
 
 The tests compare the library with these one-step-at-a-time versions, which
 are deliberately naive: plain ``math``, no tables, no blocks, no shortcuts.

@@ -1,4 +1,4 @@
-"""``learning_rate`` sections for the argument-layer tests, one per rule of spec 1.
+"""``learning_rate`` sections for the argument-layer tests, one per rule on the keys.
 
 Each invalid case records where the error must point (``path``) and the words
 its message must contain: the offending key(s) and value(s) as a JSON input

@@ -1,4 +1,4 @@
-"""The rules of the ``learning_rate`` section (spec section 1) and its dargs form."""
+"""The rules of the ``learning_rate`` keys (types, ranges, exclusivity) and their dargs form."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sections import INVALID, LEGACY, VALID, has_fix, params, section
 from deepmd_lr import (
     BaseLR,
     LearningRateConfigError,
+    LearningRateCosine,
     learning_rate_args,
     normalize_learning_rate,
 )
@@ -160,19 +161,19 @@ def test_learning_rate_args_renders_its_documentation():
 @pytest.fixture
 def registered_flat():
     """Register a throwaway schedule type ``flat``; unregister it afterwards."""
-    saved = dict(SCHEDULES._classes)
+    with SCHEDULES.scoped():
 
-    @BaseLR.register("flat")
-    class Flat(BaseLR):
-        variant_doc = "Keeps start_lr after warmup."
-        variant_keys = (Key("hold", bool, "Whether to hold the rate.", default=True),)
+        @BaseLR.register("flat")
+        class Flat(BaseLR):
+            variant_doc = "Keeps start_lr after warmup."
+            variant_keys = (
+                Key("hold", bool, "Whether to hold the rate.", default=True),
+            )
 
-        def _decay_xp(self, xp, decay_step):
-            return xp.full_like(decay_step, self.start_lr)
+            def _decay_xp(self, xp, decay_step):
+                return xp.full_like(decay_step, self.start_lr)
 
-    yield Flat
-    SCHEDULES._classes.clear()
-    SCHEDULES._classes.update(saved)
+        yield Flat
 
 
 def test_registering_a_schedule_adds_its_variant(registered_flat):
@@ -195,8 +196,14 @@ def test_registered_schedule_passes_dargs_check(registered_flat):
     assert checked["hold"] is True
 
 
-def test_unregistering_removes_the_variant_again(registered_flat):
-    SCHEDULES._classes.pop("flat")
+def test_unregistering_removes_the_variant_again():
+    with SCHEDULES.scoped():
+
+        @BaseLR.register("flat")
+        class Flat(LearningRateCosine):
+            pass
+
+        assert "flat" in learning_rate_args().sub_variants["type"].choice_dict
     assert "flat" not in learning_rate_args().sub_variants["type"].choice_dict
 
 

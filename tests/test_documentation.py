@@ -12,11 +12,40 @@ from deepmd_lr.documentation import (
 )
 from deepmd_lr.keys import COMMON_KEYS
 
+# Type and default of keys as the section's key table gives them.
+RST_SIGNATURES = {
+    "learning_rate/start_lr": "type: ``float``\n",
+    "learning_rate/stop_lr": "type: ``float`` | ``NoneType``, optional, default: ``None``",
+    "learning_rate/warmup_steps": "type: ``int``, optional, default: ``0``",
+    "learning_rate/warmup_start_factor": "type: ``float``, optional, default: ``0.0``",
+    "learning_rate/scale_by_worker": "type: ``str``, optional, default: ``linear``",
+    "learning_rate/type": "type: ``str`` (flag key), default: ``exp``",
+    "learning_rate[exp]/decay_steps": "type: ``int``, optional, default: ``5000``",
+    "learning_rate[exp]/smooth": "type: ``bool``, optional, default: ``False``",
+    "learning_rate[wsd]/decay_type": "type: ``str``, optional, default: ``inverse_linear``",
+}
 
-def test_rst_is_dargs_own_rendering() -> None:
-    argument = learning_rate_args()
-    expected = argument.gen_doc(make_anchor=True, make_link=True).rstrip() + "\n"
-    assert argument_reference("rst") == expected == rst_reference(argument)
+
+def rst_entry(text: str, path: str) -> str:
+    """The part of the rst reference from the anchor of ``path`` to the next one."""
+    anchor = f".. _`{path}`:"
+    assert anchor in text, path
+    return text.split(anchor, 1)[1].split(".. _`", 1)[0]
+
+
+@pytest.mark.parametrize("path", RST_SIGNATURES)
+def test_rst_gives_each_key_an_anchor_its_path_type_and_default(path: str) -> None:
+    entry = rst_entry(argument_reference("rst"), path)
+    assert f"argument path: ``{path}``" in entry
+    assert RST_SIGNATURES[path] in entry
+
+
+def test_rst_links_each_type_to_its_keys() -> None:
+    text = rst_reference(learning_rate_args())
+    assert text == argument_reference("rst")
+    for name in ("exp", "cosine", "wsd"):
+        assert f"|code:learning_rate[{name}]|_" in text
+    assert "learning_rate[cosine]/decay_steps" not in text
 
 
 def test_markdown_has_a_heading_per_key_in_declaration_order() -> None:

@@ -14,15 +14,8 @@ from deepmd_lr.registry import ENTRY_POINT_GROUP, SCHEDULES, PluginWarning
 @pytest.fixture
 def fresh_registry():
     """Forget loaded plugins; restore the registry afterwards."""
-    saved = dict(SCHEDULES._classes)
-    saved_names = {name: cls.type_name for name, cls in saved.items()}
-    SCHEDULES._plugins_loaded = False
-    yield SCHEDULES
-    SCHEDULES._classes.clear()
-    SCHEDULES._classes.update(saved)
-    for name, cls in saved.items():
-        cls.type_name = saved_names[name]
-    SCHEDULES._plugins_loaded = False
+    with SCHEDULES.scoped(reload_plugins=True) as registry:
+        yield registry
 
 
 @pytest.fixture

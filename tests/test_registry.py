@@ -100,15 +100,16 @@ def test_registering_a_non_schedule_fails():
     assert "not_a_schedule" not in BaseLR.registered_types()
 
 
-def test_registered_type_is_built_by_base_lr(monkeypatch):
-    monkeypatch.setattr(SCHEDULES, "_classes", dict(SCHEDULES._classes))
+def test_registered_type_is_built_by_base_lr():
+    with SCHEDULES.scoped():
 
-    @BaseLR.register("halfcosine")
-    class HalfCosine(LearningRateCosine):
-        pass
+        @BaseLR.register("halfcosine")
+        class HalfCosine(LearningRateCosine):
+            pass
 
-    assert "halfcosine" in BaseLR.registered_types()
-    assert type(BaseLR(type="halfcosine", **SECTION)) is HalfCosine
+        assert "halfcosine" in BaseLR.registered_types()
+        assert type(BaseLR(type="halfcosine", **SECTION)) is HalfCosine
+    assert "halfcosine" not in BaseLR.registered_types()
 
 
 def test_type_that_contradicts_the_class_is_a_config_error():
@@ -119,3 +120,16 @@ def test_type_that_contradicts_the_class_is_a_config_error():
 
 def test_matching_type_is_accepted_by_the_class():
     assert LearningRateCosine(type="cosine", **SECTION).stop_lr == 1e-5
+
+
+def test_a_scoped_registration_is_undone_when_the_block_fails():
+    def register_then_fail():
+        with SCHEDULES.scoped():
+            BaseLR.register("halfcosine")(type("HalfCosine", (LearningRateCosine,), {}))
+            raise RuntimeError("inside")
+
+    before = BaseLR.registered_types()
+    with pytest.raises(RuntimeError, match="inside"):
+        register_then_fail()
+    assert BaseLR.registered_types() == before
+    assert LearningRateCosine.type_name == "cosine"

@@ -1,4 +1,4 @@
-"""The torch LambdaLR adapter in a real training loop, stopped and resumed."""
+"""The torch scheduler in a real training loop, stopped and resumed."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import io
 import pytest
 from backend_cases import CASE_IDS, CASES, schedule
 
+import deepmd_lr
 from deepmd_lr import BaseLR
 from deepmd_lr.torch_scheduler import torch_lambda_lr
 
 torch = pytest.importorskip("torch")
+ScheduleLR = pytest.importorskip("deepmd_lr.torch_lr").ScheduleLR
 
 TOTAL = 600
 STOP_AT = 257
@@ -166,10 +168,51 @@ def test_scheduler_state_dict_holds_plain_numbers_only():
     state = torch_lambda_lr(optimizer, lr, start_step=5).state_dict()
     assert state["last_epoch"] == 5
     assert state["base_lrs"] == [lr.start_lr]
-    assert state["lr_lambdas"] == [None]
+    assert state["_last_lr"] == [lr.value(5)]
+    assert all(isinstance(v, (bool, int, float, list)) for v in state.values())
     assert all(
-        isinstance(v, (bool, int, float, list, type(None))) for v in state.values()
+        isinstance(x, float) for name in ("base_lrs", "_last_lr") for x in state[name]
     )
+
+
+def test_state_dict_round_trips_through_a_weights_only_load():
+    lr = short_schedule("wsd_cosine", "warmup")
+    saved = first_part(lr)
+    _, optimizer = make_model(0.3)
+    scheduler = ScheduleLR(optimizer, lr)
+    scheduler.load_state_dict(saved["scheduler"])
+    assert scheduler.state_dict() == saved["scheduler"]
+    assert scheduler.get_last_lr() == [lr.value(STOP_AT)]
+
+
+def test_a_first_release_lambda_lr_checkpoint_resumes():
+    lr = short_schedule("exp", "warmup")
+    saved = first_part(lr)
+    saved["scheduler"]["lr_lambdas"] = [None]
+    weight, optimizer = restored_weight(saved)
+    optimizer.load_state_dict(saved["optimizer"])
+    scheduler = torch_lambda_lr(optimizer, lr)
+    scheduler.load_state_dict(saved["scheduler"])
+    assert "lr_lambdas" not in scheduler.state_dict()
+    train(weight, optimizer, scheduler, lr, range(STOP_AT, TOTAL))
+    assert torch.equal(weight.detach(), uninterrupted(lr))
+
+
+def test_the_scheduler_is_a_torch_lr_scheduler_of_a_public_class():
+    _, optimizer = make_model(0.3)
+    scheduler = torch_lambda_lr(optimizer, short_schedule("cosine", "no_warmup"))
+    assert type(scheduler) is ScheduleLR
+    assert deepmd_lr.ScheduleLR is ScheduleLR
+    assert isinstance(scheduler, torch.optim.lr_scheduler.LRScheduler)
+    assert not isinstance(scheduler, torch.optim.lr_scheduler.LambdaLR)
+
+
+def test_scheduler_built_directly_runs_the_schedule():
+    lr = short_schedule("exp_smooth", "no_warmup")
+    weight, optimizer = make_model(0.3)
+    scheduler = ScheduleLR(optimizer, lr, start_step=STOP_AT)
+    assert scheduler.schedule is lr
+    train(weight, optimizer, scheduler, lr, range(STOP_AT, STOP_AT + 20))
 
 
 @pytest.mark.parametrize("start_step", [-1, 1.5, True, "3"])

@@ -1,0 +1,9 @@
+"""Collection of the package's doctests (``testpaths`` includes ``deepmd_lr``)."""
+
+from __future__ import annotations
+
+from importlib.util import find_spec
+
+# deepmd_lr/torch_lr.py imports torch at its top, so without torch pytest could
+# not even import it to look for doctests; its tests skip in that case too.
+collect_ignore = [] if find_spec("torch") else ["deepmd_lr/torch_lr.py"]
