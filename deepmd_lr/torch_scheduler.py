@@ -17,6 +17,8 @@ import functools
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from deepmd_lr.keys import describe, plain
+
 if TYPE_CHECKING:
     import torch
 
@@ -41,7 +43,8 @@ def torch_lambda_lr(
         The learning-rate schedule.
     start_step
         The step the next ``optimizer.step()`` performs: 0 for a new run, the
-        number of steps already done for a resumed one. Loading a scheduler
+        number of steps already done for a resumed one (an ``int`` or a
+        NumPy integer). Loading a scheduler
         ``state_dict`` afterwards sets it from the checkpoint instead.
 
     Returns
@@ -53,10 +56,11 @@ def torch_lambda_lr(
         rates are ``start_lr`` again and every group's ``lr`` is the
         schedule's rate at the restored step.
     """
+    start_step = plain(start_step)
     if isinstance(start_step, bool) or not isinstance(start_step, int):
-        raise TypeError(f"start_step must be an integer, got {start_step!r}")
+        raise TypeError(f"start_step must be an integer, got {describe(start_step)}")
     if start_step < 0:
-        raise ValueError(f"start_step must be >= 0, got {start_step}")
+        raise ValueError(f"start_step must be >= 0, got {describe(start_step)}")
     return _lambda_lr_class()(optimizer, schedule, start_step)  # type: ignore[no-any-return]
 
 

@@ -448,12 +448,32 @@ class BaseLR(ABC):
             low, high = block.min().item(), block.max().item()
             if not (low >= 0 and high < math.inf):
                 raise _bad_step(low if not low >= 0 else high, array=True)
-            if block.dtype != work_dtype:
-                block, high = _block_for_kernels(block, high)
             dest = out[begin:end] if direct else scratch[: block.size]  # type: ignore[index]
-            self._fill_block(block, dest, low, high)
+            if block.dtype == np.uint64 and high > _INT64_MAX:
+                self._fill_wide_unsigned(block, dest)
+            else:
+                if block.dtype != work_dtype:
+                    block, high = _block_for_kernels(block, high)
+                self._fill_block(block, dest, low, high)
             if not direct:
                 out[begin:end] = dest
+
+    def _fill_wide_unsigned(self, steps: np.ndarray, out: np.ndarray) -> None:
+        """Fill ``out`` for uint64 ``steps`` of which some are 2**63 or more.
+
+        Those would wrap around to negative numbers as int64; they are
+        computed as float64, which rounds them by at most 2**11 steps, far
+        past the end of training (2**53 at most). The others stay int64, so
+        that each step gets the same value as in an int64 array.
+        """
+        wide = steps > _INT64_MAX
+        for part, dtype in ((~wide, np.int64), (wide, np.float64)):
+            chosen = steps[part].astype(dtype)
+            if chosen.size:
+                values = np.empty(chosen.size, dtype=np.float64)
+                low, high = chosen.min().item(), chosen.max().item()
+                self._fill_block(chosen, values, low, high)
+                out[part] = values
 
     def _fill_block(
         self, steps: np.ndarray, out: np.ndarray, low: Any, high: Any
@@ -508,7 +528,10 @@ class BaseLR(ABC):
         t = xp.clip(xp.astype(step, work), min=0.0, max=STEP_HORIZON)
         rate = self._decay_xp(xp, xp.clip(t - self.warmup_steps, min=0.0))
         if self.warmup_steps > 0:
-            warm = self.warmup_start_lr + self._warmup_span * (t / self.warmup_steps)
+            # Held at W, so that the unused branch of later steps cannot
+            # overflow (a rate near the float maximum times a huge step).
+            fraction = xp.clip(t, max=float(self.warmup_steps)) / self.warmup_steps
+            warm = self.warmup_start_lr + self._warmup_span * fraction
             rate = xp.where(t < self.warmup_steps, warm, rate)
         return xp.astype(rate, out_dtype)
 
@@ -533,21 +556,21 @@ def _array_of_steps(steps: list[Any] | tuple[Any, ...]) -> np.ndarray:
     return converted
 
 
+_INT64_MAX = int(np.iinfo(np.int64).max)
+
+
 def _block_for_kernels(block: np.ndarray, high: Any) -> tuple[np.ndarray, Any]:
     """A block of valid steps as float64 or int64, and its largest step.
 
-    Unsigned steps of 2**63 and more would wrap around to negative int64
-    values, and long doubles can exceed the float64 range: both are past
-    the end of training, where float64 rounding does not matter.
+    A long double can exceed the float64 range; such a step is far past the
+    end of training, and is computed as :data:`STEP_HORIZON`.
     """
-    if block.dtype.kind == "f":
-        if high > STEP_HORIZON:
-            block = np.minimum(block, STEP_HORIZON)
-            high = STEP_HORIZON
-        return block.astype(np.float64), float(high)
-    if high > np.iinfo(np.int64).max:
-        return block.astype(np.float64), float(high)
-    return block.astype(np.int64), high
+    if block.dtype.kind != "f":
+        return block.astype(np.int64), high
+    if high > STEP_HORIZON:
+        block = np.minimum(block, STEP_HORIZON)
+        high = STEP_HORIZON
+    return block.astype(np.float64), float(high)
 
 
 def _widest_float(xp: Any) -> Any:
