@@ -328,7 +328,8 @@ class BaseLR(ABC):
             be of any size, and unsigned NumPy integers are the steps they
             are up to 2**64 - 1: past the end of training every schedule is
             at its final rate. In traced arrays (torch, JAX, ...) ``+inf``
-            gives the final rate too, and a NaN step gives NaN.
+            gives the final rate too; a NaN step gives no particular rate
+            (NaN or a rate of the schedule).
 
         Returns
         -------
@@ -338,7 +339,11 @@ class BaseLR(ABC):
             dtype, integer inputs give float64. The arithmetic is done in
             float64 and cast last. JAX without ``jax_enable_x64`` has no
             float64: there the arithmetic and integer results are float32,
-            and integer steps are exact only up to 2**24.
+            and integer steps are exact only up to 2**24. XLA on CPU (JAX)
+            flushes subnormal numbers to 0, so there a computed rate below
+            2.2e-308 comes out as 0. ``torch.jit.trace`` merges tensor
+            constants below about 1e-45 into one, so it is not exact for
+            rates that small; eager torch and ``torch.compile`` are.
 
         Raises
         ------
