@@ -67,7 +67,11 @@ class LearningRateCosine(BaseLR):
             **kwargs,
         )
         self.lr_min_factor = self.stop_lr / self._start_lr
-        self.min_lr = max(self._start_lr * self.lr_min_factor, self.stop_lr)
+        formula_end = self._start_lr * self.lr_min_factor
+        self.min_lr = max(formula_end, self.stop_lr)
+        # Only when the formula's own end falls short of stop_lr can a rate
+        # fall below it; the array kernel skips the floor otherwise.
+        self._floored = formula_end < self.stop_lr
         # The formula is evaluated as start_lr * (f + a * (1 + cos(pi * u / D)))
         # in that order, which is DeePMD-kit's: near the end 1 + cos(...)
         # cancels, and only the same rounding gives the same numbers there.
@@ -107,7 +111,8 @@ class LearningRateCosine(BaseLR):
         np.multiply(out, self._half_range, out=out)
         np.add(out, self.lr_min_factor, out=out)
         np.multiply(out, self._start_lr, out=out)
-        np.maximum(out, self.min_lr, out=out)
+        if self._floored:
+            np.maximum(out, self.min_lr, out=out)
 
     def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
         phase = self.decay_num_steps
