@@ -112,7 +112,7 @@ def check_section(
         if not isinstance(name, str):
             raise LearningRateConfigError(
                 SECTION,
-                f"key {name!r} is not a string",
+                f"key {describe(name)} is not a string",
                 "Fix: use the key names of the learning_rate section",
                 value=name,
             )

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.errors import LearningRateConfigError, warn_user
-from deepmd_lr.keys import COMMON_KEYS, describe, key_path
+from deepmd_lr.keys import COMMON_KEYS, MAX_STEPS, describe, key_path, plain
 
 if TYPE_CHECKING:
     from deepmd_lr.schedules.base import BaseLR
@@ -26,7 +26,11 @@ def given(values: Mapping[str, Any], name: str) -> bool:
 
 
 def check_num_steps(num_steps: Any) -> int:
-    """Validate the total number of training steps and return it."""
+    """Validate the total number of training steps and return it as an ``int``.
+
+    A NumPy integer counts as the integer it is; at most :data:`MAX_STEPS`.
+    """
+    num_steps = plain(num_steps)
     if isinstance(num_steps, bool) or not isinstance(num_steps, int):
         raise LearningRateConfigError(
             NUM_STEPS_PATH,
@@ -40,6 +44,14 @@ def check_num_steps(num_steps: Any) -> int:
             NUM_STEPS_PATH,
             f"got {describe(num_steps)}, but the number of training steps must be >= 0",
             "Fix: give a non-negative numb_steps",
+            value=num_steps,
+        )
+    if num_steps > MAX_STEPS:
+        raise LearningRateConfigError(
+            NUM_STEPS_PATH,
+            f"got {describe(num_steps)}, but the number of training steps must be "
+            f"at most 2**53 = {MAX_STEPS}, beyond which steps are not exact floats",
+            f"Fix: give a numb_steps of at most {MAX_STEPS}",
             value=num_steps,
         )
     return num_steps
@@ -72,8 +84,10 @@ def check_values(
     ``values`` holds the keys of the section that are set; keys of other
     variants and unknown keys must already have been rejected. ``start_lr``
     and one stop value must be present. With ``num_steps`` the warmup length
-    is checked against the length of training as well.
+    is checked against the length of training as well. NumPy scalars count
+    as the Python numbers they stand for.
     """
+    values = {name: plain(value) for name, value in values.items()}
     for key in (*COMMON_KEYS, *schedule.variant_keys):
         if key.name in values:
             key.check(values[key.name])

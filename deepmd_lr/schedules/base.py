@@ -12,8 +12,8 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from deepmd_lr.errors import LearningRateConfigError
-from deepmd_lr.keys import COMMON_KEYS, Key, describe, key_path
+from deepmd_lr.errors import LearningRateConfigError, warn_user
+from deepmd_lr.keys import COMMON_KEYS, Key, describe, key_path, plain, short_text
 from deepmd_lr.registry import SCHEDULES
 from deepmd_lr.rules import (
     check_num_steps,
@@ -32,18 +32,43 @@ the peak memory is the output alone."""
 PARALLEL_MIN = 1 << 18
 """Arrays with at least this many steps are split across threads."""
 
+STEP_HORIZON = 2.0**120
+"""A step by which every built-in schedule has reached its final rate, for
+any valid configuration: with at most 2**53 steps per decay period, the
+slowest exponential decay has underflowed to 0 long before (after about
+1e35 steps). Larger steps, and ``+inf`` in traced arrays, are computed as
+this one, so no formula sees an infinity or an integer too large for a
+float. It is exact in float32, the widest float some libraries have."""
+
+THREADS_VARIABLE = "DEEPMD_LR_NUM_THREADS"
+
+_ignored_thread_settings: set[str] = set()
+
 
 def max_threads() -> int:
     """Threads used for large NumPy arrays: ``DEEPMD_LR_NUM_THREADS``, or
-    the number of CPUs available to this process (at most 8)."""
-    setting = os.environ.get("DEEPMD_LR_NUM_THREADS", "")
-    if setting.strip().isdigit() and int(setting) > 0:
-        return int(setting)
+    the number of CPUs available to this process (at most 8).
+
+    A setting that is not a whole number >= 1 is ignored, with a
+    :class:`~deepmd_lr.LearningRateWarning` the first time it is seen.
+    """
+    setting = os.environ.get(THREADS_VARIABLE, "")
+    text = setting.strip()
+    # isdigit() alone accepts digits that int() rejects, such as "²".
+    if text.isascii() and text.isdigit() and len(text) <= 6 and int(text) > 0:
+        return int(text)
     try:
         available = len(os.sched_getaffinity(0))
     except AttributeError:
         available = os.cpu_count() or 1
-    return max(1, min(available, 8))
+    threads = max(1, min(available, 8))
+    if text and setting not in _ignored_thread_settings:
+        _ignored_thread_settings.add(setting)
+        warn_user(
+            f"{THREADS_VARIABLE}={describe(setting)} is not a whole number "
+            f"from 1 to 999999, so it is ignored and {threads} threads are used"
+        )
+    return threads
 
 
 def _spans(size: int) -> list[tuple[int, int]]:
@@ -182,16 +207,17 @@ class BaseLR(ABC):
             "warmup_start_factor": warmup_start_factor,
             **self._accept_extra(kwargs),
         }
+        settings = {name: plain(value) for name, value in settings.items()}
         num_steps = check_num_steps(num_steps)
         check_values(type(self), settings, num_steps)
         self.settings = {k: v for k, v in settings.items() if v is not None}
         """The keys this schedule was built from (``None`` ones left out)."""
 
-        self._start_lr = float(start_lr)
+        self._start_lr = float(settings["start_lr"])
         self.stop_lr = float(resolve_stop_lr(settings))
         self.num_steps = num_steps
         self.warmup_steps = resolve_warmup_steps(settings, num_steps)
-        self.warmup_start_lr = float(warmup_start_factor) * self._start_lr
+        self.warmup_start_lr = float(settings["warmup_start_factor"]) * self._start_lr
         self.decay_num_steps = num_steps - self.warmup_steps
         self.scale_by_worker = settings.get("scale_by_worker", "linear")
         self._warmup_span = self._start_lr - self.warmup_start_lr
@@ -261,12 +287,11 @@ class BaseLR(ABC):
         >>> BaseLR.deserialize(data) == lr
         True
         """
-        settings = {name: _plain(value) for name, value in self.settings.items()}
         return {
             "@version": self.SERIALIZATION_VERSION,
             "type": self.type_name,
             "num_steps": self.num_steps,
-            **settings,
+            **self.settings,
         }
 
     @classmethod
@@ -299,7 +324,12 @@ class BaseLR(ABC):
         ----------
         step
             A Python ``int``/``float``, a NumPy scalar or array, a list of
-            numbers, or an array of any Array-API library.
+            numbers, or an array of any Array-API library. A Python int may
+            be of any size, and unsigned NumPy integers are the steps they
+            are up to 2**64 - 1: past the end of training every schedule is
+            at its final rate. In traced arrays (torch, JAX, ...) ``+inf``
+            gives the final rate too; a NaN step gives no particular rate
+            (NaN or a rate of the schedule).
 
         Returns
         -------
@@ -309,13 +339,18 @@ class BaseLR(ABC):
             dtype, integer inputs give float64. The arithmetic is done in
             float64 and cast last. JAX without ``jax_enable_x64`` has no
             float64: there the arithmetic and integer results are float32,
-            and integer steps are exact only up to 2**24.
+            and integer steps are exact only up to 2**24. XLA on CPU (JAX)
+            flushes subnormal numbers to 0, so there a computed rate below
+            2.2e-308 comes out as 0. ``torch.jit.trace`` merges tensor
+            constants below about 1e-45 into one, so it is not exact for
+            rates that small; eager torch and ``torch.compile`` are.
 
         Raises
         ------
         ValueError
             For a negative, NaN or infinite step given as a Python number or
-            in a NumPy array (traced arrays are clamped at 0 instead).
+            in a NumPy array or list (traced arrays cannot raise: negative
+            steps are clamped at 0 instead).
         TypeError
             For booleans, strings, ``None`` and other non-numbers.
         """
@@ -326,6 +361,8 @@ class BaseLR(ABC):
                     return self.warmup_start_lr + self._warmup_span * (
                         step / self.warmup_steps
                     )
+                if step > STEP_HORIZON:
+                    step = STEP_HORIZON
                 return self._scalar_decay(step - self.warmup_steps)
             raise _bad_step(step)
         return self._value(step)
@@ -335,7 +372,8 @@ class BaseLR(ABC):
         """The decay-phase rate at floating steps ``decay_step >= 0``.
 
         The steps are float64, or float32 for a library without float64 (JAX
-        without ``jax_enable_x64``); the result has the same dtype.
+        without ``jax_enable_x64``); the result has the same dtype. They are
+        finite: traced steps are at most :data:`STEP_HORIZON`.
 
         ``xp`` is the array namespace of ``decay_step`` (NumPy, torch, JAX,
         ...). This is the one method a new schedule must write: it may use
@@ -374,7 +412,7 @@ class BaseLR(ABC):
         if isinstance(step, (np.ndarray, np.generic)):
             return self._numpy_value(step)
         if isinstance(step, (list, tuple)):
-            return self._numpy_value(np.asarray(step))
+            return self._numpy_value(_array_of_steps(step))
         if isinstance(step, (int, float)):
             return self.value(float(step) if isinstance(step, float) else int(step))
         import array_api_compat
@@ -410,15 +448,37 @@ class BaseLR(ABC):
         for begin in range(start, stop, CHUNK):
             end = min(begin + CHUNK, stop)
             block = flat[begin:end]
-            if block.dtype != work_dtype:
-                block = block.astype(work_dtype)
-            low, high = block.min(), block.max()
+            # Python numbers: a NumPy scalar would round the warmup length to
+            # its own dtype (float32) or wrap it (uint64) when compared.
+            low, high = block.min().item(), block.max().item()
             if not (low >= 0 and high < math.inf):
                 raise _bad_step(low if not low >= 0 else high, array=True)
             dest = out[begin:end] if direct else scratch[: block.size]  # type: ignore[index]
-            self._fill_block(block, dest, low, high)
+            if block.dtype == np.uint64 and high > _INT64_MAX:
+                self._fill_wide_unsigned(block, dest)
+            else:
+                if block.dtype != work_dtype:
+                    block, high = _block_for_kernels(block, high)
+                self._fill_block(block, dest, low, high)
             if not direct:
                 out[begin:end] = dest
+
+    def _fill_wide_unsigned(self, steps: np.ndarray, out: np.ndarray) -> None:
+        """Fill ``out`` for uint64 ``steps`` of which some are 2**63 or more.
+
+        Those would wrap around to negative numbers as int64; they are
+        computed as float64, which rounds them by at most 2**11 steps, far
+        past the end of training (2**53 at most). The others stay int64, so
+        that each step gets the same value as in an int64 array.
+        """
+        wide = steps > _INT64_MAX
+        for part, dtype in ((~wide, np.int64), (wide, np.float64)):
+            chosen = steps[part].astype(dtype)
+            if chosen.size:
+                values = np.empty(chosen.size, dtype=np.float64)
+                low, high = chosen.min().item(), chosen.max().item()
+                self._fill_block(chosen, values, low, high)
+                out[part] = values
 
     def _fill_block(
         self, steps: np.ndarray, out: np.ndarray, low: Any, high: Any
@@ -468,10 +528,15 @@ class BaseLR(ABC):
         # staircase index and the warmup fraction see the step itself and a
         # narrow dtype touches only the result. Negative steps cannot raise
         # inside a traced function: they are clamped.
-        t = xp.clip(xp.astype(step, work), min=0.0)
+        # +inf is held at the horizon, where every schedule is at its final
+        # rate: formulas such as r ** (t // s) would turn it into NaN.
+        t = xp.clip(xp.astype(step, work), min=0.0, max=STEP_HORIZON)
         rate = self._decay_xp(xp, xp.clip(t - self.warmup_steps, min=0.0))
         if self.warmup_steps > 0:
-            warm = self.warmup_start_lr + self._warmup_span * (t / self.warmup_steps)
+            # Held at W, so that the unused branch of later steps cannot
+            # overflow (a rate near the float maximum times a huge step).
+            fraction = xp.clip(t, max=float(self.warmup_steps)) / self.warmup_steps
+            warm = self.warmup_start_lr + self._warmup_span * fraction
             rate = xp.where(t < self.warmup_steps, warm, rate)
         return xp.astype(rate, out_dtype)
 
@@ -479,12 +544,38 @@ class BaseLR(ABC):
 SCHEDULES.bind(BaseLR)
 
 
-def _plain(value: Any) -> Any:
-    """``value`` as the built-in Python type a JSON encoder knows."""
-    for kind in (bool, int, float, str):
-        if isinstance(value, kind):
-            return kind(value)
-    return value
+def _array_of_steps(steps: list[Any] | tuple[Any, ...]) -> np.ndarray:
+    """A list of steps as an array; Python ints beyond 64 bits included."""
+    array = np.asarray(steps)
+    if array.dtype != object:
+        return array
+    # NumPy keeps ints that do not fit 64 bits as objects; as float64 they
+    # are steps past the end of training, the rest stay exact up to 2**53.
+    converted = np.empty(array.shape, dtype=np.float64)
+    for index, step in np.ndenumerate(array):
+        if isinstance(step, (bool, np.bool_)) or not isinstance(step, (int, float)):
+            raise _step_type_error(array)
+        if not 0 <= step < math.inf:
+            raise _bad_step(step, array=True)
+        converted[index] = min(step, STEP_HORIZON)
+    return converted
+
+
+_INT64_MAX = int(np.iinfo(np.int64).max)
+
+
+def _block_for_kernels(block: np.ndarray, high: Any) -> tuple[np.ndarray, Any]:
+    """A block of valid steps as float64 or int64, and its largest step.
+
+    A long double can exceed the float64 range; such a step is far past the
+    end of training, and is computed as :data:`STEP_HORIZON`.
+    """
+    if block.dtype.kind != "f":
+        return block.astype(np.int64), high
+    if high > STEP_HORIZON:
+        block = np.minimum(block, STEP_HORIZON)
+        high = STEP_HORIZON
+    return block.astype(np.float64), float(high)
 
 
 def _widest_float(xp: Any) -> Any:
@@ -513,6 +604,7 @@ def unknown_key_error(name: str, value: Any, type_name: str) -> LearningRateConf
         for other, cls in SCHEDULES.classes().items()
         if any(k.name == name for k in cls.variant_keys)
     ]
+    shown = short_text(name)
     if owners:
         where = " or ".join(f'"{o}"' for o in owners)
         return LearningRateConfigError(
@@ -528,7 +620,7 @@ def unknown_key_error(name: str, value: Any, type_name: str) -> LearningRateConf
     hint = did_you_mean(name, known)
     return LearningRateConfigError(
         key_path(name),
-        f'{name} is not a key of learning_rate for type "{type_name}"',
+        f'{shown} is not a key of learning_rate for type "{type_name}"',
         hint or "Fix: remove it; known keys are " + ", ".join(known),
         value=value,
     )
@@ -537,8 +629,7 @@ def unknown_key_error(name: str, value: Any, type_name: str) -> LearningRateConf
 def _bad_step(step: Any, array: bool = False) -> ValueError:
     where = "a step in the array" if array else "step"
     return ValueError(
-        f"{where} is {describe(float(step))}, but training steps must be finite "
-        "and >= 0"
+        f"{where} is {describe(step)}, but training steps must be finite and >= 0"
     )
 
 
@@ -547,6 +638,6 @@ def _step_type_error(step: Any) -> TypeError:
     shown = (
         f"an array of dtype {what}"
         if what is not None
-        else f"{type(step).__name__} {step!r}"
+        else f"{type(step).__name__} {describe(step)}"
     )
     return TypeError(f"step must be a number or an array of numbers, got {shown}")

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from deepmd_lr.errors import LearningRateConfigError, warn_user
-from deepmd_lr.keys import Key, describe, key_path
+from deepmd_lr.keys import MAX_STEPS, Key, describe, key_path
 from deepmd_lr.rules import given
 from deepmd_lr.schedules.base import BaseLR
 
@@ -67,6 +67,7 @@ class LearningRateExp(BaseLR):
             "with a warning.",
             default=5000,
             minimum=1,
+            maximum=MAX_STEPS,
         ),
         Key(
             "decay_rate",
@@ -132,6 +133,8 @@ class LearningRateExp(BaseLR):
             **kwargs,
         )
         phase = self.decay_num_steps
+        decay_steps = self.settings["decay_steps"]
+        decay_rate = self.settings.get("decay_rate")
         self.decay_steps = decay_steps
         if decay_rate is None and decay_steps >= phase:
             self.decay_steps = 100 if phase // 10 > 100 else phase // 100 + 1
@@ -152,7 +155,7 @@ class LearningRateExp(BaseLR):
             self.decay_rate = float(
                 np.exp(np.log(floor / self._start_lr) / (phase / self.decay_steps))
             )
-        self.smooth = bool(smooth)
+        self.smooth = self.settings["smooth"]
         # One attribute, replaced whole, so that threads filling blocks of the
         # same call always see a table together with its own saturation flag.
         self._levels_cache: tuple[np.ndarray, bool] = (np.empty(0), False)
