@@ -8,6 +8,8 @@ generated documentation and the JSON schema are all derived from it.
 from __future__ import annotations
 
 import math
+import numbers
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +27,13 @@ SECTION_DOC = (
 DEFAULT_TYPE = "exp"
 """The schedule type of a section that does not name one."""
 TYPE_DOC = f'The schedule used after warmup. Default: "{DEFAULT_TYPE}".'
+
+MAX_STEPS = 2**53
+"""The largest count of training steps: up to it every step is an exact
+float64, so no two steps of a schedule are computed as the same one."""
+
+_SHOWN_CHARACTERS = 40
+"""Characters of a long string that messages show before its length."""
 
 
 class _Required:
@@ -62,21 +71,63 @@ class OutOfRangeFloat(float):
         return (OutOfRangeFloat, (self.literal,))
 
 
+_BUILT_IN_SCALARS = (int, float, bool, str, type(None))
+
+
+def plain(value: Any) -> Any:
+    """``value`` as the built-in Python scalar it stands for.
+
+    NumPy scalars (``np.int64``, ``np.float32``, ``np.bool_``, ...) become
+    the ``int``, ``float`` or ``bool`` of the same value; a float beyond the
+    range of a Python float (a ``np.longdouble`` of 1e400) becomes an
+    :class:`OutOfRangeFloat`. Anything else is returned as it is.
+    """
+    if type(value) in _BUILT_IN_SCALARS or isinstance(value, OutOfRangeFloat):
+        return value
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, numpy.bool_):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if math.isinf(number) and value != number:
+            return OutOfRangeFloat(str(value))
+        return number
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def short_text(text: str) -> str:
+    """``text``, or for a long one its start and its length."""
+    if len(text) <= 2 * _SHOWN_CHARACTERS:
+        return text
+    return f"{text[:_SHOWN_CHARACTERS]}... ({len(text)} characters)"
+
+
 def key_path(name: str) -> str:
     """Return the slash-separated path of a key inside the section."""
-    return f"{SECTION}/{name}"
+    return f"{SECTION}/{short_text(name)}"
 
 
 def describe(value: Any) -> str:
-    """Render a value the way it would be written in a JSON input."""
+    """Render a value the way it would be written in a JSON input.
+
+    Long strings and huge integers are abbreviated, so that a message stays
+    one short line whatever the input holds.
+    """
+    value = plain(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
+        if len(value) <= 2 * _SHOWN_CHARACTERS:
+            return f'"{value}"'
+        return f'"{value[:_SHOWN_CHARACTERS]}..." ({len(value)} characters)'
     if isinstance(value, OutOfRangeFloat):
-        return f"{value.literal} (beyond the range of a float)"
+        return f"{short_text(value.literal)} (beyond the range of a float)"
     if isinstance(value, float):
         if math.isnan(value):
             return "NaN"
@@ -87,7 +138,8 @@ def describe(value: Any) -> str:
         # str() of an integer with thousands of digits raises ValueError.
         if value.bit_length() > 192:
             sign = "a negative" if value < 0 else "an"
-            return f"{sign} integer of about {value.bit_length() * 3 // 10} digits"
+            digits = int(math.log10(abs(value))) + 1
+            return f"{sign} integer of about {digits} digits"
         return str(value)
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -187,8 +239,12 @@ class Key:
         return "".join(parts)
 
     def check(self, value: Any) -> None:
-        """Raise :class:`LearningRateConfigError` unless ``value`` is allowed."""
+        """Raise :class:`LearningRateConfigError` unless ``value`` is allowed.
+
+        NumPy scalars are judged as the Python numbers they stand for.
+        """
         path = key_path(self.name)
+        value = plain(value)
         if value is None:
             if self.nullable:
                 return
@@ -318,8 +374,13 @@ def _has_kind(value: Any, kind: type) -> bool:
 
 
 def did_you_mean(word: str, candidates: tuple[str, ...] | list[str]) -> str:
+    """A suggestion of the candidate closest to ``word``, or ``""``."""
     import difflib
 
+    # difflib cannot match a word more than 7/3 times as long as a candidate
+    # (its cutoff is 0.6), and comparing a huge one would only take time.
+    if len(word) > 3 * max((len(c) for c in candidates), default=0):
+        return ""
     match = difflib.get_close_matches(word, list(candidates), n=1)
     return f'Did you mean "{match[0]}"?' if match else ""
 
@@ -362,6 +423,7 @@ COMMON_KEYS: tuple[Key, ...] = (
         "with a non-zero warmup_ratio.",
         default=0,
         minimum=0,
+        maximum=MAX_STEPS,
     ),
     Key(
         "warmup_ratio",

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from deepmd_lr.errors import LearningRateConfigError
-from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, SECTION, describe
+from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, SECTION, describe, plain
 from deepmd_lr.migration import legacy_fix_text
 from deepmd_lr.registry import SCHEDULES
 from deepmd_lr.rules import check_num_steps, check_section
@@ -24,8 +24,8 @@ def normalize_learning_rate(
     section
         The section as written by the user. It is not modified.
     num_steps
-        The number of training steps; when given, the warmup is also checked
-        to be shorter than training.
+        The number of training steps (at most 2**53); when given, the warmup
+        is also checked to be shorter than training.
 
     Returns
     -------
@@ -33,7 +33,9 @@ def normalize_learning_rate(
         A new dict: ``type`` first, then every common key, then the keys of
         that type, each with the given value or its default (``None`` where
         the key has no default). Keys starting with ``_`` are dropped.
-        Normalizing the result again returns an equal dict.
+        NumPy scalars become the Python ``int``, ``float`` or ``bool`` they
+        stand for, so the result is plain JSON-able data. Normalizing the
+        result again returns an equal dict.
 
     Raises
     ------
@@ -54,7 +56,7 @@ def normalize_learning_rate(
     cls = check_section(section, num_steps)
     normalized: dict[str, Any] = {"type": cls.type_name}
     for key in (*COMMON_KEYS, *cls.variant_keys):
-        normalized[key.name] = section.get(key.name, key.default)
+        normalized[key.name] = plain(section.get(key.name, key.default))
     return normalized
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from deepmd_lr.errors import LearningRateConfigError
-from deepmd_lr.keys import did_you_mean, key_path
+from deepmd_lr.keys import describe, did_you_mean, key_path
 
 ENTRY_POINT_GROUP = "deepmd_lr.schedules"
 
@@ -79,8 +79,6 @@ class ScheduleRegistry:
             return classes[name]
         known = ", ".join(f'"{n}"' for n in classes)
         if not isinstance(name, str):
-            from deepmd_lr.keys import describe
-
             raise LearningRateConfigError(
                 key_path("type"),
                 f"got {describe(name)}, but type must be a string naming a schedule",
@@ -90,7 +88,7 @@ class ScheduleRegistry:
         hint = did_you_mean(name, list(classes))
         raise LearningRateConfigError(
             key_path("type"),
-            f'unknown schedule type "{name}"; known types are {known}',
+            f"unknown schedule type {describe(name)}; known types are {known}",
             hint or f"Fix: use one of {known}",
             value=name,
         )

@@ -20,11 +20,14 @@ from deepmd_lr.errors import LearningRateConfigError, warn_user
 from deepmd_lr.keys import (
     COMMON_KEYS,
     DEFAULT_TYPE,
+    MAX_STEPS,
     SECTION,
     Key,
     describe,
     did_you_mean,
     key_path,
+    plain,
+    short_text,
 )
 from deepmd_lr.registry import SCHEDULES
 
@@ -140,7 +143,7 @@ def unknown_key_error(
     hint = did_you_mean(name, known)
     return LearningRateConfigError(
         key_path(name),
-        f'{name} is not a key of learning_rate for type "{spec.type_name}"',
+        f'{short_text(name)} is not a key of learning_rate for type "{spec.type_name}"',
         hint or "Fix: remove it; known keys are " + ", ".join(known),
         value=value,
     )
@@ -152,7 +155,11 @@ def given(values: Mapping[str, Any], name: str) -> bool:
 
 
 def check_num_steps(num_steps: Any) -> int:
-    """Validate the total number of training steps and return it."""
+    """Validate the total number of training steps and return it as an ``int``.
+
+    A NumPy integer counts as the integer it is; at most :data:`MAX_STEPS`.
+    """
+    num_steps = plain(num_steps)
     if isinstance(num_steps, bool) or not isinstance(num_steps, int):
         raise LearningRateConfigError(
             NUM_STEPS_PATH,
@@ -166,6 +173,14 @@ def check_num_steps(num_steps: Any) -> int:
             NUM_STEPS_PATH,
             f"got {describe(num_steps)}, but the number of training steps must be >= 0",
             "Fix: give a non-negative numb_steps",
+            value=num_steps,
+        )
+    if num_steps > MAX_STEPS:
+        raise LearningRateConfigError(
+            NUM_STEPS_PATH,
+            f"got {describe(num_steps)}, but the number of training steps must be "
+            f"at most 2**53 = {MAX_STEPS}, beyond which steps are not exact floats",
+            f"Fix: give a numb_steps of at most {MAX_STEPS}",
             value=num_steps,
         )
     return num_steps
@@ -196,8 +211,10 @@ def check_values(
     ``values`` holds the keys of the section that are set; keys of other
     variants and unknown keys must already have been rejected. ``start_lr``
     and one stop value must be present. With ``num_steps`` the warmup length
-    is checked against the length of training as well.
+    is checked against the length of training as well. NumPy scalars count
+    as the Python numbers they stand for.
     """
+    values = {name: plain(value) for name, value in values.items()}
     for key in (*COMMON_KEYS, *spec.variant_keys):
         if key.name in values:
             key.check(values[key.name])

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch.optim.lr_scheduler import LRScheduler
 
+from deepmd_lr.keys import describe, plain
+
 if TYPE_CHECKING:
     from deepmd_lr.schedules.base import BaseLR
 
@@ -41,8 +43,9 @@ class ScheduleLR(LRScheduler):
         The learning-rate schedule.
     start_step
         The step the next ``optimizer.step()`` performs: 0 for a new run, the
-        number of steps already done for a resumed one. Loading a scheduler
-        ``state_dict`` afterwards sets it from the checkpoint instead.
+        number of steps already done for a resumed one (an ``int`` or a
+        NumPy integer). Loading a scheduler ``state_dict`` afterwards sets it
+        from the checkpoint instead.
 
     Notes
     -----
@@ -59,10 +62,13 @@ class ScheduleLR(LRScheduler):
         schedule: BaseLR,
         start_step: int = 0,
     ) -> None:
+        start_step = plain(start_step)
         if isinstance(start_step, bool) or not isinstance(start_step, int):
-            raise TypeError(f"start_step must be an integer, got {start_step!r}")
+            raise TypeError(
+                f"start_step must be an integer, got {describe(start_step)}"
+            )
         if start_step < 0:
-            raise ValueError(f"start_step must be >= 0, got {start_step}")
+            raise ValueError(f"start_step must be >= 0, got {describe(start_step)}")
         self.schedule = schedule
         for group in optimizer.param_groups:
             group["initial_lr"] = schedule.start_lr

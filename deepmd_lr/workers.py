@@ -8,9 +8,11 @@ commonly raised to match: by N (``"linear"``), by the square root of N
 from __future__ import annotations
 
 import math
+import sys
 from typing import TYPE_CHECKING
 
-from deepmd_lr.keys import COMMON_KEYS
+from deepmd_lr.errors import LearningRateConfigError
+from deepmd_lr.keys import COMMON_KEYS, describe, key_path, plain
 
 if TYPE_CHECKING:
     from deepmd_lr.schedules.base import BaseLR
@@ -26,6 +28,8 @@ FROM_TORCH = "torch.distributed"
 """``num_workers`` value that asks ``torch.distributed`` for the world size."""
 
 _METHOD_KEY = next(key for key in COMMON_KEYS if key.name == "scale_by_worker")
+
+_LARGEST_FLOAT = int(sys.float_info.max)
 
 
 def scale_by_worker(
@@ -52,9 +56,10 @@ def scale_by_worker(
     schedule
         The schedule as written for one worker.
     num_workers
-        The number of workers, an integer >= 1, or ``"torch.distributed"``
-        for the world size of the initialized default process group (1 when
-        torch.distributed is unavailable or not initialized).
+        The number of workers, an integer >= 1 (NumPy integers included),
+        or ``"torch.distributed"`` for the world size of the initialized
+        default process group (1 when torch.distributed is unavailable or
+        not initialized).
     method
         ``"linear"``, ``"sqrt"`` or ``"none"``; by default the schedule's own
         ``scale_by_worker`` key (itself ``"linear"`` by default).
@@ -71,23 +76,43 @@ def scale_by_worker(
     >>> ratio = BaseLR(type="cosine", start_lr=1e-3, stop_lr_ratio=0.01, num_steps=100)
     >>> scale_by_worker(ratio, 4, method="sqrt").stop_lr
     2e-05
+
+    Raises
+    ------
+    ValueError
+        For a ``num_workers`` that is not an integer >= 1 within the range
+        of a float.
+    LearningRateConfigError
+        For an unknown ``method``, or when the scaled ``start_lr`` is beyond
+        the range of a float.
     """
+    num_workers = plain(num_workers)
     if num_workers == FROM_TORCH:
         num_workers = torch_world_size()
     if (
         isinstance(num_workers, bool)
         or not isinstance(num_workers, int)
-        or num_workers < 1
+        or not 1 <= num_workers <= _LARGEST_FLOAT
     ):
         raise ValueError(
-            f"num_workers must be an integer >= 1 or {FROM_TORCH!r}, "
-            f"got {num_workers!r}"
+            f"num_workers must be an integer from 1 to the largest float "
+            f"(about 1.8e308), or {FROM_TORCH!r}; got {describe(num_workers)}"
         )
     if method is None:
         method = schedule.scale_by_worker
     _METHOD_KEY.check(method)
     data = schedule.serialize()
-    data["start_lr"] = data["start_lr"] * FACTORS[method](num_workers)
+    start_lr = data["start_lr"] * FACTORS[method](num_workers)
+    if not math.isfinite(start_lr):
+        raise LearningRateConfigError(
+            key_path("start_lr"),
+            f"start_lr ({describe(data['start_lr'])}) scaled for "
+            f"{describe(num_workers)} workers ({method}) is beyond the range "
+            "of a float",
+            "Fix: lower start_lr, or scale by fewer workers",
+            value=data["start_lr"],
+        )
+    data["start_lr"] = start_lr
     data["scale_by_worker"] = "none"
     return type(schedule).deserialize(data)
 

@@ -146,3 +146,39 @@ def check_against_numpy(lr: BaseLR, run, to_array, to_numpy) -> float:
     assert values.dtype == np.float64
     assert values.shape == STEPS.shape
     return max_relative_error(values, lr.value(STEPS))
+
+
+EDGE_TYPES = {
+    **TYPES,
+    "exp_decay_rate": {
+        "type": "exp",
+        "start_lr": 1e-3,
+        "stop_lr": 0.0,
+        "decay_rate": 0.9,
+        "decay_steps": 500,
+    },
+}
+"""Every built-in type, plus an exp decay with its own rate and no floor."""
+
+
+def edge_schedule(type_key: str, **changes) -> BaseLR:
+    config = {**EDGE_TYPES[type_key], **WARMUPS["warmup"], **changes}
+    if changes.get("stop_lr") is not None:
+        config.pop("stop_lr_ratio", None)
+    return BaseLR(**config, num_steps=NUM_STEPS)
+
+
+def final_rate(lr: BaseLR) -> float:
+    """The rate after training, from the Python-integer path."""
+    return lr.value(10**400)
+
+
+UINT64_STEPS = np.array(
+    [0, 1, 1_499, 1_500, NUM_STEPS, 2**53, 2**63 - 1, 2**63, 2**64 - 2**11, 2**64 - 1],
+    dtype=np.uint64,
+)
+"""Steps up to the largest uint64, across the signed limit 2**63."""
+
+SUBNORMAL_STOP_LR = 1e-310
+SUBNORMAL_TYPES = ["cosine", "wsd_inverse_linear", "wsd_cosine", "wsd_linear"]
+"""The types that can decay to a subnormal stop_lr within training."""

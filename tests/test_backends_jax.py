@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from backend_cases import (
@@ -9,12 +11,18 @@ from backend_cases import (
     CASE_IDS,
     CASES,
     COSINE_TO_ZERO,
+    EDGE_TYPES,
     HUGE,
     HUGE_STEPS,
     NUM_STEPS,
     STEPS,
+    SUBNORMAL_STOP_LR,
+    SUBNORMAL_TYPES,
     TOLERANCE,
+    UINT64_STEPS,
     check_against_numpy,
+    edge_schedule,
+    final_rate,
     float32_steps_near_1e8,
     huge_reference,
     long_schedule,
@@ -134,3 +142,61 @@ def test_jax_without_float64_computes_in_float32(type_key, warmup_key, runner):
         # The exponent, not decay_rate, is rounded: relative error stays
         # near |log(stop_lr / start_lr)| * 1e-7 down to stop_lr.
         assert max_relative_error(values, expected) <= 2e-6
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+@pytest.mark.parametrize("type_key", EDGE_TYPES)
+def test_jax_infinite_step_gives_the_final_rate(type_key, runner):
+    lr = edge_schedule(type_key)
+    out = RUNNERS[runner](lr)(jnp.asarray([math.inf, 1e300, 0.0]))
+    assert np.asarray(out).tolist() == [final_rate(lr), final_rate(lr), lr.value(0)]
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+@pytest.mark.parametrize("type_key", EDGE_TYPES)
+def test_jax_without_float64_infinite_step_gives_the_final_rate(type_key, runner):
+    lr = edge_schedule(type_key)
+    with jax.enable_x64(False):
+        out = RUNNERS[runner](lr)(jnp.asarray([math.inf], dtype=jnp.float32))
+        assert out.dtype == jnp.float32
+    # The formulas run in float32: the cosine ends at start_lr * f, rounded.
+    expected = np.array([final_rate(lr)], dtype=np.float32)
+    np.testing.assert_array_max_ulp(np.asarray(out), expected, maxulp=2)
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+@pytest.mark.parametrize("type_key", EDGE_TYPES)
+def test_jax_nan_step_does_not_raise(type_key, runner):
+    lr = edge_schedule(type_key)
+    out = np.asarray(RUNNERS[runner](lr)(jnp.asarray([math.nan, 3.0])))
+    assert math.isnan(out[0]) or final_rate(lr) <= out[0] <= lr.start_lr
+    assert out[1] == lr.value(3)
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+@pytest.mark.parametrize("type_key", EDGE_TYPES)
+def test_jax_uint64_steps_near_2_to_the_64_are_not_wrapped(type_key, runner):
+    lr = edge_schedule(type_key)
+    steps = jnp.asarray(UINT64_STEPS, dtype=jnp.uint64)
+    out = np.asarray(RUNNERS[runner](lr)(steps))
+    assert max_relative_error(out, lr.value(UINT64_STEPS)) <= TOLERANCE
+    assert out[-1] == final_rate(lr)
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+@pytest.mark.parametrize("type_key", SUBNORMAL_TYPES)
+def test_jax_subnormal_stop_lr_is_kept_or_flushed_to_zero(type_key, runner):
+    lr = edge_schedule(type_key, stop_lr=SUBNORMAL_STOP_LR)
+    out = np.asarray(RUNNERS[runner](lr)(jnp.asarray(STEPS)))
+    expected = lr.value(STEPS)
+    # XLA on CPU flushes subnormal results of arithmetic to 0 (documented
+    # in value()); every normal rate is the NumPy one.
+    normal = expected >= np.finfo(np.float64).tiny
+    np.testing.assert_allclose(
+        out[normal], expected[normal], rtol=0, atol=ABSOLUTE_TOLERANCE * lr.start_lr
+    )
+    subnormal = out[~normal]
+    assert np.all((subnormal == 0) | (subnormal == expected[~normal]))
+    after_warmup = out[np.greater_equal(STEPS, lr.warmup_steps)]
+    assert np.all(after_warmup <= lr.start_lr)
+    assert not np.any(np.isnan(out))

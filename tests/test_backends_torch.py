@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from backend_cases import (
@@ -9,13 +11,19 @@ from backend_cases import (
     CASE_IDS,
     CASES,
     COSINE_TO_ZERO,
+    EDGE_TYPES,
     HUGE,
     HUGE_STEPS,
     NUM_STEPS,
     STEPS,
+    SUBNORMAL_STOP_LR,
+    SUBNORMAL_TYPES,
     TOLERANCE,
     TYPES,
+    UINT64_STEPS,
     check_against_numpy,
+    edge_schedule,
+    final_rate,
     float32_steps_near_1e8,
     huge_reference,
     long_schedule,
@@ -32,7 +40,7 @@ pytestmark = [
 ]
 
 
-def eager(lr):
+def eager(lr, example=None):
     return lr.value
 
 
@@ -124,3 +132,69 @@ def test_torch_float32_steps_near_1e8_keep_float32_precision(type_key, runner):
     assert out.dtype == np.float32
     expected = lr.value(steps.astype(np.float64)).astype(np.float32)
     np.testing.assert_array_max_ulp(out, expected, maxulp=1)
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+@pytest.mark.parametrize("type_key", EDGE_TYPES)
+def test_torch_infinite_step_gives_the_final_rate(type_key, runner):
+    lr = edge_schedule(type_key)
+    steps = torch.tensor([math.inf, 1e300, 0.0], dtype=torch.float64)
+    out = numpy_of(RUNNERS[runner](lr, steps)(steps))
+    assert out.tolist() == [final_rate(lr), final_rate(lr), lr.value(0)]
+
+
+@pytest.mark.parametrize("type_key", EDGE_TYPES)
+def test_torch_compiled_infinite_step_gives_the_final_rate(type_key):
+    lr = edge_schedule(type_key)
+    torch._dynamo.reset()  # each schedule is a new graph; stay below the limit
+    run = torch.compile(lr.value, fullgraph=True, dynamic=False)
+    out = run(torch.tensor([math.inf, 5.0], dtype=torch.float64))
+    assert numpy_of(out).tolist() == [final_rate(lr), lr.value(5)]
+
+
+@pytest.mark.parametrize("type_key", EDGE_TYPES)
+def test_torch_float32_infinite_step_is_not_nan(type_key):
+    lr = edge_schedule(type_key)
+    out = lr.value(torch.tensor([math.inf], dtype=torch.float32))
+    assert numpy_of(out).tolist() == [np.float32(final_rate(lr))]
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+@pytest.mark.parametrize("type_key", EDGE_TYPES)
+def test_torch_nan_step_does_not_raise(type_key, runner):
+    lr = edge_schedule(type_key)
+    steps = torch.tensor([math.nan, 3.0], dtype=torch.float64)
+    out = numpy_of(RUNNERS[runner](lr, steps)(steps))
+    assert math.isnan(out[0]) or final_rate(lr) <= out[0] <= lr.start_lr
+    assert out[1] == lr.value(3)
+
+
+@pytest.mark.parametrize("type_key", EDGE_TYPES)
+def test_torch_uint64_steps_near_2_to_the_64_are_not_wrapped(type_key):
+    lr = edge_schedule(type_key)
+    out = numpy_of(lr.value(torch.asarray(UINT64_STEPS, dtype=torch.uint64)))
+    np.testing.assert_allclose(out, lr.value(UINT64_STEPS), rtol=1e-12, atol=0)
+    assert out[-1] == final_rate(lr)
+
+
+def compiled(lr, example=None):
+    torch._dynamo.reset()
+    return torch.compile(lr.value, fullgraph=True, dynamic=False)
+
+
+# torch.jit.trace is left out: it merges tensor constants below about 1e-45
+# into one, so a traced schedule with such rates is not exact.
+@pytest.mark.parametrize("runner", [eager, compiled])
+@pytest.mark.parametrize("type_key", SUBNORMAL_TYPES)
+def test_torch_subnormal_stop_lr_is_kept(type_key, runner):
+    lr = edge_schedule(type_key, stop_lr=SUBNORMAL_STOP_LR)
+    steps = torch.asarray(STEPS)
+    out = numpy_of(runner(lr)(steps))
+    after_warmup = out[np.greater_equal(STEPS, lr.warmup_steps)]
+    assert np.all(after_warmup >= SUBNORMAL_STOP_LR)
+    assert np.all(after_warmup <= lr.start_lr)
+    assert np.all(out[STEPS >= NUM_STEPS] == SUBNORMAL_STOP_LR)
+    # A decay to nearly 0: as for COSINE_TO_ZERO, compare in absolute terms.
+    np.testing.assert_allclose(
+        out, lr.value(STEPS), rtol=0, atol=ABSOLUTE_TOLERANCE * lr.start_lr
+    )

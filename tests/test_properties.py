@@ -71,22 +71,12 @@ def test_value_is_finite_and_not_negative(lr, data):
 
 
 @SETTINGS
-@given(lr=schedules(), data=st.data())
+@given(lr=schedules(kinds=("exp", "cosine", "wsd")), data=st.data())
 def test_after_warmup_value_stays_between_stop_and_start(lr, data):
     steps = steps_for(lr, data)
     values = lr.value(steps[steps >= lr.warmup_steps])
     assert np.all(values <= lr.start_lr)
     assert np.all(values >= lr.stop_lr)
-
-
-@SETTINGS
-@given(lr=schedules(kinds=("wsd",)), data=st.data())
-def test_wsd_stays_between_stop_and_start_up_to_rounding(lr, data):
-    # 1 / (tau / stop + (1 - tau) / start) is off by an ulp when stop == start.
-    steps = steps_for(lr, data)
-    values = lr.value(steps[steps >= lr.warmup_steps])
-    assert np.all(values <= lr.start_lr * (1 + 1e-15))
-    assert np.all(values >= lr.stop_lr * (1 - 1e-15))
 
 
 @SETTINGS

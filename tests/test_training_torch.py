@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pytest
 from backend_cases import CASE_IDS, CASES, schedule
 
@@ -220,3 +221,20 @@ def test_bad_start_step_is_refused(start_step):
     _, optimizer = make_model(0.3)
     with pytest.raises((TypeError, ValueError), match="start_step"):
         torch_lambda_lr(optimizer, short_schedule("exp", "warmup"), start_step)
+
+
+@pytest.mark.parametrize("start_step", [np.int64(5), np.uint32(5)])
+def test_a_numpy_start_step_is_the_step_it_is(start_step):
+    schedule = short_schedule("exp", "warmup")
+    _, optimizer = make_model(0.3)
+    torch_lambda_lr(optimizer, schedule, start_step)
+    assert optimizer.param_groups[0]["lr"] == schedule.value(5)
+
+
+def test_a_start_step_beyond_any_float_runs_at_the_final_rate():
+    schedule = short_schedule("cosine", "warmup")
+    _, optimizer = make_model(0.3)
+    scheduler = torch_lambda_lr(optimizer, schedule, 10**400)
+    optimizer.step()
+    scheduler.step()
+    assert optimizer.param_groups[0]["lr"] == schedule.stop_lr

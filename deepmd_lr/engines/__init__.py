@@ -9,12 +9,23 @@ numbers take the schedule's own ``math`` path in ``value`` itself.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.keys import describe
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from deepmd_lr.schedules.base import BaseLR
+
+STEP_HORIZON = 2.0**120
+"""A step by which every built-in schedule has reached its final rate, for
+any valid configuration: with at most 2**53 steps per decay period, the
+slowest exponential decay has underflowed to 0 long before (after about
+1e35 steps). Larger steps, and ``+inf`` in traced arrays, are computed as
+this one, so no formula sees an infinity or an integer too large for a
+float. It is exact in float32, the widest float some libraries have."""
 
 
 def array_value(schedule: BaseLR, step: Any) -> Any:
@@ -33,7 +44,7 @@ def array_value(schedule: BaseLR, step: Any) -> Any:
 
         return numpy_value(schedule, step)
     if isinstance(step, (list, tuple)):
-        return array_value(schedule, np.asarray(step))
+        return array_value(schedule, _array_of_steps(step))
     if isinstance(step, (int, float)):
         # Subclasses of int and float (IntEnum, say) count as plain numbers.
         return schedule.value(float(step) if isinstance(step, float) else int(step))
@@ -50,8 +61,7 @@ def bad_step(step: Any, *, array: bool = False) -> ValueError:
     """The error for a step that is negative, NaN or infinite."""
     where = "a step in the array" if array else "step"
     return ValueError(
-        f"{where} is {describe(float(step))}, but training steps must be finite "
-        "and >= 0"
+        f"{where} is {describe(step)}, but training steps must be finite and >= 0"
     )
 
 
@@ -61,6 +71,25 @@ def step_type_error(step: Any) -> TypeError:
     shown = (
         f"an array of dtype {what}"
         if what is not None
-        else f"{type(step).__name__} {step!r}"
+        else f"{type(step).__name__} {describe(step)}"
     )
     return TypeError(f"step must be a number or an array of numbers, got {shown}")
+
+
+def _array_of_steps(steps: list[Any] | tuple[Any, ...]) -> np.ndarray:
+    """A list of steps as an array; Python ints beyond 64 bits included."""
+    import numpy as np
+
+    array = np.asarray(steps)
+    if array.dtype != object:
+        return array
+    # NumPy keeps ints that do not fit 64 bits as objects; as float64 they
+    # are steps past the end of training, the rest stay exact up to 2**53.
+    converted = np.empty(array.shape, dtype=np.float64)
+    for index, step in np.ndenumerate(array):
+        if isinstance(step, (bool, np.bool_)) or not isinstance(step, (int, float)):
+            raise step_type_error(array)
+        if not 0 <= step < math.inf:
+            raise bad_step(step, array=True)
+        converted[index] = min(step, STEP_HORIZON)
+    return converted

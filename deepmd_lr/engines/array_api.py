@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from deepmd_lr.engines import step_type_error
+from deepmd_lr.engines import STEP_HORIZON, step_type_error
 
 if TYPE_CHECKING:
     from deepmd_lr.schedules.base import BaseLR
@@ -31,11 +31,16 @@ def xp_value(schedule: BaseLR, step: Any) -> Any:
     # staircase index and the warmup fraction see the step itself and a
     # narrow dtype touches only the result. Negative steps cannot raise
     # inside a traced function: they are clamped.
-    t = xp.clip(xp.astype(step, work), min=0.0)
+    # +inf is held at the horizon, where every schedule is at its final
+    # rate: formulas such as r ** (t // s) would turn it into NaN.
+    t = xp.clip(xp.astype(step, work), min=0.0, max=STEP_HORIZON)
     warmup = schedule.warmup_steps
     rate = schedule._decay_xp(xp, xp.clip(t - warmup, min=0.0))
     if warmup > 0:
-        warm = schedule.warmup_start_lr + schedule._warmup_span * (t / warmup)
+        # Held at W, so that the unused branch of later steps cannot
+        # overflow (a rate near the float maximum times a huge step).
+        fraction = xp.clip(t, max=float(warmup)) / warmup
+        warm = schedule.warmup_start_lr + schedule._warmup_span * fraction
         rate = xp.where(t < warmup, warm, rate)
     return xp.astype(rate, out_dtype)
 

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from deepmd_lr.engines import bad_step, step_type_error
+from deepmd_lr.engines import STEP_HORIZON, bad_step, step_type_error
+from deepmd_lr.errors import warn_user
+from deepmd_lr.keys import describe
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -51,18 +53,34 @@ def set_num_threads(count: int | None) -> None:
     _threads_setting = count
 
 
+_ignored_thread_settings: set[str] = set()
+
+
 def num_threads() -> int:
-    """The number of threads used for large arrays."""
+    """The number of threads used for large arrays.
+
+    A :data:`THREADS_VARIABLE` that is not a whole number >= 1 is ignored,
+    with a :class:`~deepmd_lr.LearningRateWarning` the first time it is seen.
+    """
     if _threads_setting is not None:
         return _threads_setting
     setting = os.environ.get(THREADS_VARIABLE, "")
-    if setting.strip().isdigit() and int(setting) > 0:
-        return int(setting)
+    text = setting.strip()
+    # isdigit() alone accepts digits that int() rejects, such as "²".
+    if text.isascii() and text.isdigit() and len(text) <= 6 and int(text) > 0:
+        return int(text)
     try:
         available = len(os.sched_getaffinity(0))
     except AttributeError:
         available = os.cpu_count() or 1
-    return max(1, min(available, 8))
+    threads = max(1, min(available, 8))
+    if text and setting not in _ignored_thread_settings:
+        _ignored_thread_settings.add(setting)
+        warn_user(
+            f"{THREADS_VARIABLE}={describe(setting)} is not a whole number "
+            f"from 1 to 999999, so it is ignored and {threads} threads are used"
+        )
+    return threads
 
 
 class _Pool:
@@ -139,15 +157,55 @@ def _fill_span(
     for begin in range(start, stop, CHUNK):
         end = min(begin + CHUNK, stop)
         block = flat[begin:end]
-        if block.dtype != work_dtype:
-            block = block.astype(work_dtype)
-        low, high = block.min(), block.max()
+        # Python numbers: a NumPy scalar would round the warmup length to
+        # its own dtype (float32) or wrap it (uint64) when compared.
+        low, high = block.min().item(), block.max().item()
         if not (low >= 0 and high < math.inf):
             raise bad_step(low if not low >= 0 else high, array=True)
         dest = out[begin:end] if direct else scratch[: block.size]  # type: ignore[index]
-        _fill_block(schedule, block, dest, low, high)
+        if block.dtype == np.uint64 and high > _INT64_MAX:
+            _fill_wide_unsigned(schedule, block, dest)
+        else:
+            if block.dtype != work_dtype:
+                block, high = _block_for_kernels(block, high)
+            _fill_block(schedule, block, dest, low, high)
         if not direct:
             out[begin:end] = dest
+
+
+def _fill_wide_unsigned(schedule: BaseLR, steps: np.ndarray, out: np.ndarray) -> None:
+    """Fill ``out`` for uint64 ``steps`` of which some are 2**63 or more.
+
+    Those would wrap around to negative numbers as int64; they are computed
+    as float64, which rounds them by at most 2**11 steps, far past the end
+    of training (2**53 at most). The others stay int64, so that each step
+    gets the same value as in an int64 array.
+    """
+    wide = steps > _INT64_MAX
+    for part, dtype in ((~wide, np.int64), (wide, np.float64)):
+        chosen = steps[part].astype(dtype)
+        if chosen.size:
+            values = np.empty(chosen.size, dtype=np.float64)
+            low, high = chosen.min().item(), chosen.max().item()
+            _fill_block(schedule, chosen, values, low, high)
+            out[part] = values
+
+
+_INT64_MAX = int(np.iinfo(np.int64).max)
+
+
+def _block_for_kernels(block: np.ndarray, high: Any) -> tuple[np.ndarray, Any]:
+    """A block of valid steps as float64 or int64, and its largest step.
+
+    A long double can exceed the float64 range; such a step is far past the
+    end of training, and is computed as :data:`STEP_HORIZON`.
+    """
+    if block.dtype.kind != "f":
+        return block.astype(np.int64), high
+    if high > STEP_HORIZON:
+        block = np.minimum(block, STEP_HORIZON)
+        high = STEP_HORIZON
+    return block.astype(np.float64), float(high)
 
 
 def _fill_block(

@@ -16,9 +16,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
-from deepmd_lr.engines import array_value, bad_step
+from deepmd_lr.engines import STEP_HORIZON, array_value, bad_step
 from deepmd_lr.errors import LearningRateConfigError
-from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, REQUIRED, Key, key_path
+from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, REQUIRED, Key, key_path, plain
 from deepmd_lr.registry import SCHEDULES
 from deepmd_lr.rules import (
     check_num_steps,
@@ -140,14 +140,14 @@ class BaseLR(ABC):
         num_steps = check_num_steps(num_steps)
         check_section(given, num_steps)
         values = {
-            key.name: given.get(key.name, key.default)
+            key.name: plain(given.get(key.name, key.default))
             for key in (*COMMON_KEYS, *self.variant_keys)
         }
         self.settings = {k: v for k, v in values.items() if v is not None}
         """The keys this schedule was built from, defaults filled in
         (``None`` ones left out)."""
 
-        self._start_lr = float(start_lr)
+        self._start_lr = float(values["start_lr"])
         self.stop_lr = float(resolve_stop_lr(values))
         self.num_steps = num_steps
         self.warmup_steps = resolve_warmup_steps(values, num_steps)
@@ -238,12 +238,11 @@ class BaseLR(ABC):
         >>> BaseLR.deserialize(data) == lr
         True
         """
-        settings = {name: _plain(value) for name, value in self.settings.items()}
         return {
             "@version": self.SERIALIZATION_VERSION,
             "type": self.type_name,
             "num_steps": self.num_steps,
-            **settings,
+            **self.settings,
         }
 
     @classmethod
@@ -282,7 +281,12 @@ class BaseLR(ABC):
         ----------
         step
             A Python ``int``/``float``, a NumPy scalar or array, a list of
-            numbers, or an array of any Array-API library.
+            numbers, or an array of any Array-API library. A Python int may
+            be of any size, and unsigned NumPy integers are the steps they
+            are up to 2**64 - 1: past the end of training every schedule is
+            at its final rate. In traced arrays (torch, JAX, ...) ``+inf``
+            gives the final rate too; a NaN step gives no particular rate
+            (NaN or a rate of the schedule).
 
         Returns
         -------
@@ -292,13 +296,18 @@ class BaseLR(ABC):
             dtype, integer inputs give float64. The arithmetic is done in
             float64 and cast last. JAX without ``jax_enable_x64`` has no
             float64: there the arithmetic and integer results are float32,
-            and integer steps are exact only up to 2**24.
+            and integer steps are exact only up to 2**24. XLA on CPU (JAX)
+            flushes subnormal numbers to 0, so there a computed rate below
+            2.2e-308 comes out as 0. ``torch.jit.trace`` merges tensor
+            constants below about 1e-45 into one, so it is not exact for
+            rates that small; eager torch and ``torch.compile`` are.
 
         Raises
         ------
         ValueError
             For a negative, NaN or infinite step given as a Python number or
-            in a NumPy array (traced arrays are clamped at 0 instead).
+            in a NumPy array or list (traced arrays cannot raise: negative
+            steps are clamped at 0 instead).
         TypeError
             For booleans, strings, ``None`` and other non-numbers.
         """
@@ -309,6 +318,8 @@ class BaseLR(ABC):
                     return self.warmup_start_lr + self._warmup_span * (
                         step / self.warmup_steps
                     )
+                if step > STEP_HORIZON:
+                    step = STEP_HORIZON
                 return self._scalar_decay(step - self.warmup_steps)
             raise bad_step(step)
         return array_value(self, step)
@@ -318,7 +329,9 @@ class BaseLR(ABC):
         """The decay-phase rate at floating steps ``decay_step >= 0``.
 
         The steps are float64, or float32 for a library without float64 (JAX
-        without ``jax_enable_x64``); the result has the same dtype.
+        without ``jax_enable_x64``); the result has the same dtype. They are
+        finite: traced steps are at most
+        :data:`~deepmd_lr.engines.STEP_HORIZON`.
 
         ``xp`` is the array namespace of ``decay_step`` (NumPy, torch, JAX,
         ...). This is the one definition of the schedule's formula and the
@@ -377,11 +390,3 @@ def _signature(cls: type[BaseLR]) -> inspect.Signature:
         default = kind.empty if key.default is REQUIRED else key.default
         parameters.append(kind(key.name, style, default=default, annotation=annotation))
     return inspect.Signature(parameters)
-
-
-def _plain(value: Any) -> Any:
-    """``value`` as the built-in Python type a JSON encoder knows."""
-    for kind in (bool, int, float, str):
-        if isinstance(value, kind):
-            return kind(value)
-    return value

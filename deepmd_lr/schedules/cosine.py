@@ -27,7 +27,10 @@ class LearningRateCosine(BaseLR):
         \eta_{\mathrm{stop}} & u \ge D,
         \end{cases}
 
-    and :math:`\eta = \eta_0` throughout when :math:`D = 0`.
+    and :math:`\eta = \eta_0` throughout when :math:`D = 0`. The rate never
+    goes below :math:`\eta_{\mathrm{stop}}`: the formula's own end,
+    :math:`\eta_0 \cdot (\eta_{\mathrm{stop}} / \eta_0)`, can miss it, by a
+    rounding, or by far when that ratio is subnormal.
 
     Examples
     --------
@@ -45,7 +48,11 @@ class LearningRateCosine(BaseLR):
 
     def _prepare(self) -> None:
         self.lr_min_factor = self.stop_lr / self._start_lr
-        self.min_lr = self._start_lr * self.lr_min_factor
+        formula_end = self._start_lr * self.lr_min_factor
+        self.min_lr = max(formula_end, self.stop_lr)
+        # Only when the formula's own end falls short of stop_lr can a rate
+        # fall below it; the array kernel skips the floor otherwise.
+        self._floored = formula_end < self.stop_lr
         # The formula is evaluated as start_lr * (f + a * (1 + cos(pi * u / D)))
         # in that order, which is DeePMD-kit's: near the end 1 + cos(...)
         # cancels, and only the same rounding gives the same numbers there.
@@ -57,10 +64,11 @@ class LearningRateCosine(BaseLR):
             return self._start_lr
         if decay_step >= phase:
             return self.min_lr
-        return self._start_lr * (
+        rate = self._start_lr * (
             self.lr_min_factor
             + self._half_range * (1 + math.cos(math.pi * (decay_step / phase)))
         )
+        return rate if rate > self.min_lr else self.min_lr
 
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
@@ -71,7 +79,7 @@ class LearningRateCosine(BaseLR):
             return
         decay_steps_into(steps, out, self.warmup_steps, clamp)
         # Past the end u / D is held at 1: cos(pi) is exactly -1, so the
-        # formula itself yields start_lr * f, which is min_lr.
+        # formula itself yields start_lr * f, raised to min_lr by the floor.
         if high - self.warmup_steps > phase:
             np.minimum(out, phase, out=out)
         self._anneal(out, phase)
@@ -84,12 +92,15 @@ class LearningRateCosine(BaseLR):
         np.multiply(out, self._half_range, out=out)
         np.add(out, self.lr_min_factor, out=out)
         np.multiply(out, self._start_lr, out=out)
+        if self._floored:
+            np.maximum(out, self.min_lr, out=out)
 
     def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
         phase = self.decay_num_steps
         if phase == 0:
             return xp.full_like(decay_step, self._start_lr)
         progress = xp.clip(decay_step / phase, max=1.0)
-        return self._start_lr * (
+        rate = self._start_lr * (
             self.lr_min_factor + self._half_range * (1 + xp.cos(math.pi * progress))
         )
+        return xp.clip(rate, min=self.min_lr)

@@ -10,7 +10,7 @@ import numpy as np
 
 from deepmd_lr.engines.numpy_blocks import decay_steps_into
 from deepmd_lr.errors import LearningRateConfigError, warn_user
-from deepmd_lr.keys import Key, describe, key_path
+from deepmd_lr.keys import MAX_STEPS, Key, describe, key_path
 from deepmd_lr.rules import given
 from deepmd_lr.schedules.base import BaseLR
 
@@ -68,6 +68,7 @@ class LearningRateExp(BaseLR):
             "with a warning.",
             default=5000,
             minimum=1,
+            maximum=MAX_STEPS,
         ),
         Key(
             "decay_rate",

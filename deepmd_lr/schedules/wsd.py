@@ -35,6 +35,11 @@ class LearningRateWSD(BaseLR):
         \end{cases}
 
     and :math:`\eta = \eta_{\mathrm{stop}}` from the end of training on.
+    The inverse-linear curve is computed as
+    :math:`\eta_{\mathrm{stop}} / (\tau + (1 - \tau)\,\eta_{\mathrm{stop}} / \eta_0)`,
+    which never forms :math:`1 / \eta_{\mathrm{stop}}` (it overflows for a
+    subnormal ``stop_lr``), and every curve is held within
+    :math:`[\eta_{\mathrm{stop}}, \eta_0]` against rounding.
 
     Examples
     --------
@@ -85,6 +90,9 @@ class LearningRateWSD(BaseLR):
             1, min(int(self.decay_phase_ratio * self.num_steps), self.decay_num_steps)
         )
         self.stable_steps = self.decay_num_steps - self.decay_phase_steps
+        # At least the smallest float, so that the curve never divides by 0;
+        # a ratio this small only matters at tau = 0, the last plateau step.
+        self._stop_ratio = max(self.stop_lr / self._start_lr, math.ulp(0.0))
 
     def phases(self) -> list[tuple[str, int, int]]:
         warmup, decay_start = self.warmup_steps, self.warmup_steps + self.stable_steps
@@ -95,9 +103,10 @@ class LearningRateWSD(BaseLR):
         ]
 
     def _curve(self, tau: Any, cos: Any) -> Any:
+        """The decay curve at progress ``0 < tau <= 1``, before clipping."""
         start, stop = self._start_lr, self.stop_lr
         if self.decay_type == "inverse_linear":
-            return 1.0 / (tau / stop + (1.0 - tau) / start)
+            return stop / (tau + (1.0 - tau) * self._stop_ratio)
         if self.decay_type == "cosine":
             return stop + (start - stop) * 0.5 * (1.0 + cos(math.pi * tau))
         return start + (stop - start) * tau
@@ -105,21 +114,23 @@ class LearningRateWSD(BaseLR):
     def _scalar_decay(self, decay_step: float) -> float:
         if decay_step >= self.decay_num_steps:
             return self.stop_lr
-        if decay_step < self.stable_steps:
+        if decay_step <= self.stable_steps:
             return self._start_lr
         progress = (decay_step - self.stable_steps) / self.decay_phase_steps
-        return float(self._curve(min(max(progress, 0.0), 1.0), math.cos))
+        rate = float(self._curve(min(progress, 1.0), math.cos))
+        return min(max(rate, self.stop_lr), self._start_lr)
 
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
     ) -> None:
         decay_steps_into(steps, out, self.warmup_steps, clamp)
-        plateau = out < self.stable_steps
+        plateau = out <= self.stable_steps
         finished = out >= self.decay_num_steps
         np.subtract(out, self.stable_steps, out=out)
         np.divide(out, self.decay_phase_steps, out=out)
         np.clip(out, 0.0, 1.0, out=out)
         out[...] = self._curve(out, np.cos)
+        np.clip(out, self.stop_lr, self._start_lr, out=out)
         out[plateau] = self._start_lr
         out[finished] = self.stop_lr
 
@@ -127,9 +138,9 @@ class LearningRateWSD(BaseLR):
         tau = xp.clip(
             (decay_step - self.stable_steps) / self.decay_phase_steps, min=0.0, max=1.0
         )
-        rate = self._curve(tau, xp.cos)
+        rate = xp.clip(self._curve(tau, xp.cos), min=self.stop_lr, max=self._start_lr)
         rate = xp.where(
-            decay_step < self.stable_steps, xp.full_like(rate, self._start_lr), rate
+            decay_step <= self.stable_steps, xp.full_like(rate, self._start_lr), rate
         )
         return xp.where(
             decay_step >= self.decay_num_steps, xp.full_like(rate, self.stop_lr), rate
