@@ -303,7 +303,7 @@ def _scan_yaml(yaml: Any, text: str) -> list[DuplicateKey]:
 def _safe_loader(yaml: Any) -> Any:
     # The pure-Python loader: libyaml refuses the escapes of lone surrogates
     # that the dumper writes, so the C loader could not read them back.
-    class LimitedSafeLoader(yaml.SafeLoader):  # type: ignore[misc, name-defined]
+    class LimitedSafeLoader(yaml.SafeLoader):  # type: ignore[misc]
         """The safe loader, with the integer and float limits of JSON reading."""
 
         def construct_yaml_int(self, node: Any) -> int:
@@ -416,7 +416,7 @@ def _kind(value: Any) -> str:
 
 
 def _safe_dumper(yaml: Any) -> Any:
-    class LiteralKeepingDumper(yaml.SafeDumper):  # type: ignore[misc, name-defined]
+    class LiteralKeepingDumper(yaml.SafeDumper):  # type: ignore[misc]
         """The safe dumper, with two kinds of scalar written so they read back.
 
         A number read as beyond the float range is written as it was read.

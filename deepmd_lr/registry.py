@@ -10,10 +10,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from deepmd_lr.errors import LearningRateConfigError
 from deepmd_lr.keys import describe, did_you_mean, key_path
+
+if TYPE_CHECKING:
+    from deepmd_lr.schedules.base import BaseLR
 
 ENTRY_POINT_GROUP = "deepmd_lr.schedules"
 
@@ -28,7 +31,7 @@ class ScheduleRegistry:
     """Maps each ``type`` name to the class that computes that schedule."""
 
     def __init__(self, entry_point_group: str | None = ENTRY_POINT_GROUP) -> None:
-        self._classes: dict[str, Any] = {}
+        self._classes: dict[str, type[BaseLR]] = {}
         self._entry_point_group = entry_point_group
         self._plugins_loaded = entry_point_group is None
         self._base: type | None = None
@@ -65,7 +68,7 @@ class ScheduleRegistry:
         cls.type_name = name
         self._classes[name] = cls
 
-    def get(self, name: Any) -> Any:
+    def get(self, name: Any) -> type[BaseLR]:
         """The class registered under ``name``.
 
         Raises
@@ -93,7 +96,7 @@ class ScheduleRegistry:
             value=name,
         )
 
-    def classes(self) -> dict[str, Any]:
+    def classes(self) -> dict[str, type[BaseLR]]:
         """All registered classes by name, in registration order (a copy)."""
         if not self._plugins_loaded:
             self._load_plugins()

@@ -197,8 +197,8 @@ def resolve_warmup_steps(values: Mapping[str, Any], num_steps: int) -> int:
 def resolve_stop_lr(values: Mapping[str, Any]) -> float:
     ratio = values.get("stop_lr_ratio")
     if ratio is not None:
-        return values["start_lr"] * ratio
-    return values["stop_lr"]
+        return float(values["start_lr"] * ratio)
+    return float(values["stop_lr"])
 
 
 def check_values(

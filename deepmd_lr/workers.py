@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from deepmd_lr.errors import LearningRateConfigError
@@ -17,7 +18,7 @@ from deepmd_lr.keys import COMMON_KEYS, describe, key_path, plain
 if TYPE_CHECKING:
     from deepmd_lr.schedules.base import BaseLR
 
-FACTORS = {
+FACTORS: dict[str, Callable[[int], float]] = {
     "linear": float,
     "sqrt": math.sqrt,
     "none": lambda num_workers: 1.0,

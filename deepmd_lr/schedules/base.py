@@ -264,7 +264,7 @@ class BaseLR(ABC):
                 f"{version!r}; this deepmd-lr reads version "
                 f"{cls.SERIALIZATION_VERSION}"
             )
-        return cls(**values)  # type: ignore[no-any-return]
+        return cls(**values)
 
     # -- values ---------------------------------------------------------------
 
