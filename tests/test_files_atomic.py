@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -215,33 +216,28 @@ def test_a_full_disk_leaves_the_input_untouched(small_disk: Path) -> None:
     assert temporary_files(small_disk) == []
 
 
-def test_a_failed_write_removes_its_temporary_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _fail_with(code: int) -> Any:
+    def fail(*args: Any) -> Any:
+        raise OSError(code, os.strerror(code))
+
+    return fail
+
+
+@pytest.mark.parametrize(
+    ("step", "code", "message"),
+    [
+        ("write", errno.ENOSPC, "No space left on device; it is unchanged"),
+        ("fsync", errno.EIO, "Input/output error; it is unchanged"),
+        ("replace", errno.EACCES, "Permission denied; it is unchanged"),
+    ],
+)
+def test_a_failed_step_removes_its_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str, code: int, message: str
 ) -> None:
     path = tmp_path / "out.json"
     path.write_bytes(b"old")
-
-    def disk_full(descriptor: int, data: bytes) -> int:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(os, "write", disk_full)
-    with pytest.raises(InputFileError, match="No space left on device"):
-        write_atomically(path, b"new content")
-    assert path.read_bytes() == b"old"
-    assert temporary_files(tmp_path) == []
-
-
-def test_a_failed_rename_removes_its_temporary_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "out.json"
-    path.write_bytes(b"old")
-
-    def refuse(source: str, target: str) -> None:
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-
-    monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(InputFileError, match="Permission denied; it is unchanged"):
+    monkeypatch.setattr(os, step, _fail_with(code))
+    with pytest.raises(InputFileError, match=message):
         write_atomically(path, b"new content")
     assert path.read_bytes() == b"old"
     assert temporary_files(tmp_path) == []

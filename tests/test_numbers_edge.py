@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 import pytest
+from backend_cases import TYPES
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -35,34 +36,13 @@ from deepmd_lr.schema import section_schema
 from deepmd_lr.workers import scale_by_worker
 
 BUILT_IN = {
-    "exp": {"type": "exp", "start_lr": 1e-3, "stop_lr": 1e-8, "decay_steps": 500},
-    "exp_smooth": {
-        "type": "exp",
-        "start_lr": 1e-3,
-        "stop_lr": 1e-8,
-        "decay_steps": 500,
-        "smooth": True,
-    },
+    **TYPES,
     "exp_rate": {
         "type": "exp",
         "start_lr": 1e-3,
         "stop_lr": 0.0,
         "decay_rate": 0.9,
         "decay_steps": 500,
-    },
-    "cosine": {"type": "cosine", "start_lr": 1e-3, "stop_lr": 1e-6},
-    "wsd_inverse_linear": {"type": "wsd", "start_lr": 1e-3, "stop_lr": 1e-6},
-    "wsd_cosine": {
-        "type": "wsd",
-        "start_lr": 1e-3,
-        "stop_lr": 1e-6,
-        "decay_type": "cosine",
-    },
-    "wsd_linear": {
-        "type": "wsd",
-        "start_lr": 1e-3,
-        "stop_lr": 1e-6,
-        "decay_type": "linear",
     },
 }
 NUM_STEPS = 10_000

@@ -208,16 +208,6 @@ class BaseLR(ABC):
 
     __hash__ = None  # type: ignore[assignment]
 
-    @overload
-    def __call__(self, step: float) -> float: ...
-    @overload
-    def __call__(self, step: np.ndarray) -> np.ndarray: ...
-    @overload
-    def __call__(self, step: Any) -> Any: ...
-    def __call__(self, step: Any) -> Any:
-        """Same as :meth:`value`, so a schedule is a plain callable of the step."""
-        return self.value(step)
-
     SERIALIZATION_VERSION: ClassVar[int] = 1
     """Format of :meth:`serialize`; raised when the layout changes."""
 
@@ -323,6 +313,9 @@ class BaseLR(ABC):
                 return self._scalar_decay(step - self.warmup_steps)
             raise bad_step(step)
         return array_value(self, step)
+
+    __call__ = value
+    """A schedule is a plain callable of the step, the same as :meth:`value`."""
 
     @abstractmethod
     def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
