@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 S = TypeVar("S", bound=type)
 
+_HORIZON_STEP = int(STEP_HORIZON)
+
 _POSITIONAL = ("start_lr", "num_steps", "stop_lr", "stop_lr_ratio")
 """Constructor arguments that may be given by position, as in DeePMD-kit."""
 
@@ -303,13 +305,15 @@ class BaseLR(ABC):
         """
         kind = type(step)
         if kind is int or kind is float:
-            if 0 <= step < math.inf:
+            # Ints are compared with ints only: int-float comparisons are
+            # several times slower, and this is the per-step path of a loop.
+            if step >= 0 and (kind is int or step < math.inf):
                 if step < self.warmup_steps:
                     return self.warmup_start_lr + self._warmup_span * (
                         step / self.warmup_steps
                     )
-                if step > STEP_HORIZON:
-                    step = STEP_HORIZON
+                if step > _HORIZON_STEP:
+                    step = _HORIZON_STEP
                 return self._scalar_decay(step - self.warmup_steps)
             raise bad_step(step)
         return array_value(self, step)

@@ -116,9 +116,12 @@ class LearningRateWSD(BaseLR):
             return self.stop_lr
         if decay_step <= self.stable_steps:
             return self._start_lr
+        # Below 1: the steps from decay_num_steps on returned above.
         progress = (decay_step - self.stable_steps) / self.decay_phase_steps
-        rate = float(self._curve(min(progress, 1.0), math.cos))
-        return min(max(rate, self.stop_lr), self._start_lr)
+        rate: float = self._curve(progress, math.cos)
+        if rate < self.stop_lr:
+            return self.stop_lr
+        return rate if rate < self._start_lr else self._start_lr
 
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
