@@ -539,3 +539,7 @@ def _json_kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return f"the single value {describe(value)}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -639,10 +639,10 @@ def test_schema_to_stdout_and_to_a_file(
 # -- as a program --------------------------------------------------------------
 
 
-def python_m(*argv: str) -> subprocess.CompletedProcess[str]:
+def python_m(*argv: str, module: str = "deepmd_lr") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "deepmd_lr", *argv],
+        [sys.executable, "-m", module, *argv],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -672,3 +672,8 @@ def test_python_m_usage_error() -> None:
     result = python_m("show")
     assert result.returncode == 2
     assert "usage: deepmd-lr show" in result.stderr
+
+
+def test_python_m_cli_module_runs_the_command() -> None:
+    result = python_m("check", "examples/exp.json", module="deepmd_lr.cli")
+    assert (result.returncode, result.stdout) == (0, "examples/exp.json: ok\n")
