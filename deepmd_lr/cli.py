@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from deepmd_lr import __version__
 from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
-from deepmd_lr.files import write_atomically
+from deepmd_lr.files import open_descriptor_named, write_atomically
 from deepmd_lr.inputs import (
     DuplicateKey,
     InputFileError,
@@ -308,8 +308,9 @@ def run_plot(args: argparse.Namespace) -> int:
 
         plt.close(figure)
     _write_bytes(args.output, image.getvalue())
-    _print_notes(f"{args.file}: ", notes, sys.stdout)
-    print(f"wrote {args.output}")
+    report = _report_stream(args.output)
+    _print_notes(f"{args.file}: ", notes, report)
+    print(f"wrote {args.output}", file=report)
     return 0
 
 
@@ -332,7 +333,7 @@ def run_migrate(args: argparse.Namespace) -> int:
         _write(args.output, text)
     elif added:
         _write(args.file, text)
-    report = sys.stderr if to_stdout else sys.stdout
+    report = sys.stderr if to_stdout else _report_stream(args.output or args.file)
     if added:
         for name in added:
             value = _lookup(migrated, name)
@@ -516,6 +517,11 @@ def _write_bytes(path: str, content: bytes) -> None:
         write_atomically(path, content)
     except InputFileError as error:
         raise CommandError(f"{path}: {error}") from None
+
+
+def _report_stream(output: str) -> TextIO:
+    # Reports must not mix into content written to standard output.
+    return sys.stderr if open_descriptor_named(output) == 1 else sys.stdout
 
 
 def _lookup(data: dict[str, Any], path: str) -> Any:

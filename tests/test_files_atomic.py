@@ -299,6 +299,56 @@ def test_a_device_is_written_directly(tmp_path: Path) -> None:
         write_atomically("/dev/full", b"{}")
 
 
+@pytest.mark.parametrize("name", ["/dev/fd/{}", "/proc/self/fd/{}", "link"])
+def test_a_named_descriptor_is_appended_to_not_replaced(
+    tmp_path: Path, name: str
+) -> None:
+    log = tmp_path / "log.txt"
+    log.write_bytes(b"IMPORTANT\n")
+    inode = log.stat().st_ino
+    descriptor = os.open(log, os.O_WRONLY | os.O_APPEND)
+    try:
+        target = name.format(descriptor)
+        if name == "link":
+            target = str(tmp_path / "out.json")
+            os.symlink(f"/dev/fd/{descriptor}", target)
+        write_atomically(target, b"new\n")
+    finally:
+        os.close(descriptor)
+    assert log.read_bytes() == b"IMPORTANT\nnew\n"
+    assert log.stat().st_ino == inode
+    assert temporary_files(tmp_path) == []
+
+
+def test_a_named_pipe_descriptor_is_written() -> None:
+    reader, writer = os.pipe()
+    try:
+        write_atomically(f"/dev/fd/{writer}", b"through the pipe")
+        os.close(writer)
+        assert os.read(reader, 100) == b"through the pipe"
+    finally:
+        os.close(reader)
+
+
+def test_a_closed_descriptor_is_one_message(tmp_path: Path) -> None:
+    descriptor = os.open(tmp_path, os.O_RDONLY)
+    os.close(descriptor)
+    with pytest.raises(InputFileError, match="Bad file descriptor"):
+        write_atomically(f"/proc/self/fd/{descriptor}", b"{}")
+
+
+@pytest.mark.parametrize("through_a_link", [False, True])
+def test_nothing_under_proc_is_replaced(tmp_path: Path, through_a_link: bool) -> None:
+    target = Path(f"/proc/{os.getpid()}/environ")
+    old = target.read_bytes()
+    if through_a_link:
+        (tmp_path / "out.json").symlink_to(target)
+        target = tmp_path / "out.json"
+    with pytest.raises(InputFileError, match="lies under /dev or /proc"):
+        write_atomically(target, b"{}")
+    assert target.read_bytes() == old
+
+
 def test_a_fifo_without_a_reader_is_refused_at_once(tmp_path: Path) -> None:
     fifo = tmp_path / "out.json"
     os.mkfifo(fifo)

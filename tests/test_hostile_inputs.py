@@ -372,6 +372,48 @@ def test_a_full_standard_output_is_one_line_with_status_1() -> None:
     )
 
 
+def test_output_to_dev_stdout_appends_to_what_the_shell_opened(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "log.txt"
+    log.write_bytes(b"IMPORTANT\n")
+    source = tmp_path / "input.json"
+    source.write_text(SECTION_JSON)
+    with open(log, "ab") as appended:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "deepmd_lr",
+                "normalize",
+                source,
+                "-o",
+                "/dev/stdout",
+            ],
+            env=CHILD_ENV,
+            stdout=appended,
+            stderr=subprocess.PIPE,
+            timeout=30,
+        )
+    assert (done.returncode, done.stderr) == (0, b"")
+    important, written = log.read_bytes().split(b"\n", 1)
+    assert important == b"IMPORTANT"
+    assert json.loads(written)["stop_lr"] == 1e-8
+    assert source.read_text() == SECTION_JSON
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/proc/self/fd/1"])
+def test_output_to_a_piped_stdout_is_written_to_the_pipe(name: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", "schema", "-o", name],
+        env=CHILD_ENV,
+        capture_output=True,
+        timeout=30,
+    )
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert json.loads(done.stdout)["$schema"].startswith("https://json-schema.org")
+
+
 @pytest.mark.parametrize("argv", [["doc"], ["schema"], ["--help"]])
 def test_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
     child = subprocess.Popen(
