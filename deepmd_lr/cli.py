@@ -50,6 +50,7 @@ class CommandError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    _escape_unencodable_output()
     try:
         status = _run(argv)
         sys.stdout.flush()
@@ -63,6 +64,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_error(f"{PROG}: cannot write the output: {error.strerror or error}")
         return 1
     return status
+
+
+def _escape_unencodable_output() -> None:
+    # A file name or key with a lone surrogate is printed as an escape: a
+    # message that cannot be encoded must never fail after the work is done.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 def _run(argv: Sequence[str] | None) -> int:

@@ -288,6 +288,44 @@ def test_a_repeated_key_outside_the_section_is_a_warning(
     assert path.read_text() == content
 
 
+def test_a_repeated_key_with_a_lone_surrogate_is_printed_escaped(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(
+        f'{{"learning_rate": {SECTION_JSON}, '
+        '"training": {"numb_steps": 1000, "\\ud800": 1, "\\ud800": 2}}'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", "check", str(path)],
+        env=CHILD_ENV,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert (
+        f"{path}: warning: training/\\ud800 repeats a key; its last value is used"
+        in done.stdout.splitlines()
+    )
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_escaped(tmp_path: Path) -> None:
+    path = os.path.join(os.fsencode(tmp_path), b"bad\xff.json")
+    content = b'{"type": "exp"}'
+    Path(os.fsdecode(path)).write_bytes(content)
+    done = subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", "migrate", "--in-place", path],
+        env={**CHILD_ENV, "PYTHONIOENCODING": "utf-8"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith(f"{tmp_path}/bad\\udcff.json: added start_lr")
+    assert json.loads(Path(os.fsdecode(path)).read_text())["start_lr"] == 1e-3
+
+
 # -- migrate --------------------------------------------------------------------
 
 
