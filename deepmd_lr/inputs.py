@@ -100,8 +100,10 @@ def read_input(path: str | Path) -> InputDocument:
 
 # -- JSON ----------------------------------------------------------------------
 
-# A string (its brackets do not count) or a bracket; linear even when unclosed.
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"|[\[\]{}]')
+# A string (its brackets do not count) or a bracket. A string that is never
+# closed runs to the end of the text, so that a quote always starts a match:
+# were it retried from every later quote, the scan would take quadratic time.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*(?:"|\\?\Z)|[\[\]{}]')
 
 
 class _LongIntegerLiteralError(Exception):

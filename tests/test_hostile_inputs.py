@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,33 @@ def test_a_hostile_file_is_one_clean_line(
     assert message in err
     assert path.read_bytes() == content
     assert sorted(tmp_path.iterdir()) == [path]
+
+
+MEBIBYTE = 2**20
+# Shapes that made the nesting scan retry an unclosed string from every quote.
+ADVERSARIAL_JSON = {
+    "unclosed string of escaped quotes": "[" + '\\"' * (MEBIBYTE // 2),
+    "unclosed string ending in a backslash": '"' + 'a\\"' * (MEBIBYTE // 3) + "\\",
+    "quotes only": '"' * (MEBIBYTE + 1),
+    "brackets in an unclosed string": '"' + "[" * MEBIBYTE,
+    "brackets in closed strings": "[" + '"[[[[",' * (MEBIBYTE // 7) + '""]',
+}
+
+
+@pytest.mark.parametrize("shape", ADVERSARIAL_JSON)
+def test_the_nesting_scan_takes_linear_time(tmp_path: Path, shape: str) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(ADVERSARIAL_JSON[shape])
+    start = time.perf_counter()
+    try:
+        read_input(path)
+        message = ""
+    except InputFileError as error:
+        message = str(error)
+    # A guard against quadratic time, which takes minutes here, not a benchmark.
+    assert time.perf_counter() - start < 2
+    # Brackets inside strings are text, not nesting.
+    assert "nested deeper" not in message
 
 
 def test_a_huge_step_count_is_a_configuration_error(
