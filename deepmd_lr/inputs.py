@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from deepmd_lr.files import InputFileError, read_text, write_atomically
-from deepmd_lr.keys import OutOfRangeFloat
+from deepmd_lr.keys import OutOfRangeFloat, describe
 
 __all__ = [
     "MAX_ALIAS_VALUES",
@@ -346,7 +346,8 @@ def dumps(data: Any, fmt: str = "json") -> str:
     ------
     InputFileError
         When a value cannot be written in that format (a YAML date, binary
-        data or set written as JSON, an integer too long to print); the
+        data or set, NaN or an infinity written as JSON, an integer too long
+        to print); the
         message names its key path.
     """
     _check_writable_values(data, json_only=fmt != "yaml")
@@ -355,7 +356,7 @@ def dumps(data: Any, fmt: str = "json") -> str:
         return yaml.dump(  # type: ignore[no-any-return]
             data, Dumper=_safe_dumper(yaml), sort_keys=False, allow_unicode=True
         )
-    text = json.dumps(data, indent=4, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=4, ensure_ascii=False, allow_nan=False) + "\n"
     return _LONE_SURROGATE.sub(lambda char: f"\\u{ord(char.group()):04x}", text)
 
 
@@ -376,7 +377,7 @@ def _check_writable_values(data: Any, *, json_only: bool) -> None:
         path, value = stack.pop()
         if isinstance(value, dict):
             for key, item in reversed(value.items()):
-                if json_only and not isinstance(key, (str, int, float, bool)):
+                if json_only and not _is_json_scalar(key):
                     _unwritable(path, f"the key {key!r}", "JSON")
                 stack.append(((*path, str(key)), item))
         elif isinstance(value, (list, tuple)):
@@ -391,10 +392,15 @@ def _check_writable_values(data: Any, *, json_only: bool) -> None:
                     f"an integer of about {value.bit_length() * 3 // 10} digits",
                     "text by Python",
                 )
-        elif json_only and not (
-            value is None or isinstance(value, (str, int, float, bool))
-        ):
+        elif json_only and not _is_json_scalar(value):
             _unwritable(path, _kind(value), "JSON")
+
+
+def _is_json_scalar(value: Any) -> bool:
+    if isinstance(value, float):
+        # NaN and Infinity are not JSON, whatever Python's json module writes.
+        return math.isfinite(value)
+    return value is None or isinstance(value, (str, int, bool))
 
 
 def _unwritable(path: tuple[str, ...], what: str, fmt: str) -> None:
@@ -406,6 +412,8 @@ def _unwritable(path: tuple[str, ...], what: str, fmt: str) -> None:
 
 
 def _kind(value: Any) -> str:
+    if isinstance(value, float):
+        return describe(value)
     if isinstance(value, datetime.datetime):
         return f"a date and time ({value.isoformat()})"
     if isinstance(value, datetime.date):

@@ -121,6 +121,36 @@ FILE_CASES = {
         "normalize",
         "model: a set cannot be written as JSON",
     ),
+    "yaml nan written to json": (
+        "input.yaml",
+        f"learning_rate: {SECTION_FLOW}\nmodel:\n  a: .nan\n",
+        "normalize",
+        "model/a: NaN cannot be written as JSON",
+    ),
+    "yaml infinity written to json": (
+        "input.yaml",
+        f"learning_rate: {SECTION_FLOW}\nmodel: [1, -.inf]\n",
+        "normalize",
+        "model/1: -Infinity cannot be written as JSON",
+    ),
+    "yaml nan key written to json": (
+        "input.yaml",
+        f"learning_rate: {SECTION_FLOW}\nmodel: {{.nan: 1}}\n",
+        "normalize",
+        "model: the key nan cannot be written as JSON",
+    ),
+    "json infinity literal outside the section": (
+        "input.json",
+        whole_input('{"a": Infinity}'),
+        "normalize",
+        "model/a: Infinity cannot be written as JSON",
+    ),
+    "json literal beyond the float range outside the section": (
+        "input.json",
+        whole_input('{"a": -1e400}'),
+        "normalize",
+        "model/a: -1e400 (beyond the range of a float) cannot be written as JSON",
+    ),
     "billion laughs": (
         "input.yaml",
         BILLION_LAUGHS,
