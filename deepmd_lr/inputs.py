@@ -207,6 +207,8 @@ class _Collection:
 
     is_mapping: bool
     anchor: str | None
+    first_duplicate: int
+    """How many repeated keys were found before this collection opened."""
     values: int = 0
     height: int = 0
     next_is_key: bool = True
@@ -219,12 +221,16 @@ def _scan_yaml(yaml: Any, text: str) -> list[DuplicateKey]:
 
     The parser is a state machine, so this walk cannot exhaust the stack,
     and it sees aliases before they are expanded: each alias adds the size
-    of the node it repeats to a running total.
+    of the node it repeats to a running total. A key repeated inside an
+    anchored node is repeated again wherever an alias or a merge key
+    (``<<``) brings that node.
     """
     # Not libyaml, whose scanner stops at a depth limit of its own first.
     events = yaml.parse(text, Loader=yaml.SafeLoader)
     open_collections: list[_Collection] = []
     anchored: dict[str, tuple[int, int]] = {}
+    # Per anchor: repeated keys inside its node, as paths from that node.
+    anchored_duplicates: dict[str, list[DuplicateKey]] = {}
     alias_values = 0
     documents = 0
     duplicates: list[DuplicateKey] = []
@@ -284,22 +290,61 @@ def _scan_yaml(yaml: Any, text: str) -> list[DuplicateKey]:
                 raise InputFileError(
                     _depth_message(f"through the alias *{event.anchor} at line {line}")
                 )
+            is_key = bool(
+                open_collections
+                and open_collections[-1].is_mapping
+                and open_collections[-1].next_is_key
+            )
             add_node(size, height, None, line)
+            if not is_key:
+                place = _alias_place(open_collections)
+                duplicates.extend(
+                    DuplicateKey((*place, *inner.path), inner.line)
+                    for inner in anchored_duplicates.get(event.anchor, ())
+                )
         elif isinstance(event, yaml.CollectionStartEvent):
             if len(open_collections) >= MAX_DEPTH:
                 raise InputFileError(_depth_message(f"at line {line}"))
             open_collections.append(
-                _Collection(isinstance(event, yaml.MappingStartEvent), event.anchor)
+                _Collection(
+                    isinstance(event, yaml.MappingStartEvent),
+                    event.anchor,
+                    len(duplicates),
+                )
             )
         elif isinstance(event, yaml.CollectionEndEvent):
             closed = open_collections.pop()
             size, height = closed.values + 1, closed.height + 1
             if closed.anchor is not None:
                 anchored[closed.anchor] = (size, height)
+                depth = len(open_collections)
+                anchored_duplicates[closed.anchor] = [
+                    DuplicateKey(inner.path[depth:], inner.line)
+                    for inner in duplicates[closed.first_duplicate :]
+                ]
             add_node(size, height, None, line)
     if documents == 0:
         raise InputFileError("the file is empty (it holds no YAML document)")
     return duplicates
+
+
+def _alias_place(open_collections: list[_Collection]) -> tuple[str, ...]:
+    """The path of the mapping or value that an alias just added fills.
+
+    An alias under a merge key (``<<: *a`` or ``<<: [*a, *b]``) fills the
+    mapping that holds the merge key; any other alias fills its own place.
+    """
+    path = tuple(c.key for c in open_collections)
+    if path[-1:] == ("<<",) and open_collections[-1].is_mapping:
+        return path[:-1]
+    if (
+        len(open_collections) >= 2
+        and not open_collections[-1].is_mapping
+        and open_collections[-2].is_mapping
+        and path[-2] == "<<"
+    ):
+        return path[:-2]
+    return path
 
 
 def _safe_loader(yaml: Any) -> Any:

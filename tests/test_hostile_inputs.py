@@ -201,6 +201,27 @@ FILE_CASES = {
         "migrate",
         "learning_rate/type: the key is given more than once (again at line 3)",
     ),
+    "duplicate key brought into the section by an alias": (
+        "input.yaml",
+        "base: &b {start_lr: 1.0e-3, start_lr: 0.5, stop_lr: 1.0e-8}\n"
+        "learning_rate: *b\ntraining: {numb_steps: 100}\n",
+        "show",
+        "learning_rate/start_lr: the key is given more than once (again at line 1)",
+    ),
+    "duplicate key brought into the section by a merge key": (
+        "input.yaml",
+        "base: &b {start_lr: 1.0e-3, start_lr: 0.5, stop_lr: 1.0e-8}\n"
+        "learning_rate: {<<: *b}\ntraining: {numb_steps: 100}\n",
+        "check",
+        "learning_rate/start_lr: the key is given more than once (again at line 1)",
+    ),
+    "duplicate key brought into the section by a list of merge keys": (
+        "input.yaml",
+        "a: &a {stop_lr: 1.0e-8}\nb: &b {type: exp, type: cosine}\n"
+        "learning_rate: {<<: [*a, *b], start_lr: 1.0e-3}\n",
+        "normalize",
+        "learning_rate/type: the key is given more than once (again at line 2)",
+    ),
     "number beyond the float range": (
         "input.json",
         '{"type": "exp", "start_lr": 1e400, "stop_lr": 1e-8}',
@@ -382,6 +403,18 @@ def test_a_file_name_that_is_not_utf8_is_printed_escaped(tmp_path: Path) -> None
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.startswith(f"{tmp_path}/bad\\udcff.json: added start_lr")
     assert json.loads(Path(os.fsdecode(path)).read_text())["start_lr"] == 1e-3
+
+
+def test_a_merge_key_overridden_in_the_section_is_no_repeat(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "input.yaml"
+    path.write_text(
+        "base: &b {type: exp, start_lr: 1.0e-3, stop_lr: 1.0e-8}\n"
+        "learning_rate: {<<: *b, start_lr: 0.5}\n"
+    )
+    status, out, err = run(capsys, "check", path)
+    assert (status, out, err) == (0, f"{path}: ok\n", "")
 
 
 # -- migrate --------------------------------------------------------------------
