@@ -11,8 +11,10 @@ written has been written.
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -48,9 +50,19 @@ class CommandError(Exception):
     """A failure to report as one line on stderr, with exit status 1."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that a write in progress is undone."""
+
+
+INTERRUPTED_STATUS = 128 + signal.SIGINT
+TERMINATED_STATUS = 128 + signal.SIGTERM
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    _open_missing_streams()
     _escape_unencodable_output()
+    previous_handler = _raise_on_sigterm()
     try:
         status = _run(argv)
         sys.stdout.flush()
@@ -61,9 +73,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         # Files have messages of their own, so this is an output stream failing.
         _detach_stdout()
-        _print_error(f"{PROG}: cannot write the output: {error.strerror or error}")
+        reason = (
+            "standard output is closed"
+            if error.errno == errno.EBADF
+            else error.strerror or str(error)
+        )
+        _print_error(f"{PROG}: cannot write the output: {reason}")
         return 1
+    except KeyboardInterrupt as interruption:
+        _detach_stdout()
+        _print_error(str(interruption) or "interrupted")
+        if isinstance(interruption, Terminated):
+            return TERMINATED_STATUS
+        return INTERRUPTED_STATUS
+    except MemoryError:
+        _detach_stdout()
+        _print_error(f"{PROG}: out of memory")
+        return 1
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
     return status
+
+
+def _open_missing_streams() -> None:
+    # A closed standard stream is None, and the next file opened would take
+    # its descriptor. Standard output is taken by a read-only null device,
+    # so that writing to it fails like a closed one; stderr writes are lost.
+    for number, flags in ((1, os.O_RDONLY), (2, os.O_WRONLY)):
+        if getattr(sys, _STREAM_NAMES[number]) is not None:
+            continue
+        descriptor = os.open(os.devnull, flags)
+        if descriptor != number:
+            os.dup2(descriptor, number)
+            os.close(descriptor)
+        stream = open(number, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+        setattr(sys, _STREAM_NAMES[number], stream)
+
+
+_STREAM_NAMES = {1: "stdout", 2: "stderr"}
+
+
+def _raise_on_sigterm() -> Any:
+    def terminate(number: int, frame: Any) -> None:
+        raise Terminated
+
+    try:
+        return signal.signal(signal.SIGTERM, terminate)
+    except ValueError:
+        # Signal handlers can only be set from the main thread.
+        return None
 
 
 def _escape_unencodable_output() -> None:
@@ -527,6 +586,20 @@ def _write_bytes(path: str, content: bytes) -> None:
         write_atomically(path, content)
     except InputFileError as error:
         raise CommandError(f"{path}: {error}") from None
+    except KeyboardInterrupt as interruption:
+        raise type(interruption)(_interrupted_write(path, content)) from None
+
+
+def _interrupted_write(path: str, content: bytes) -> str:
+    # The write is atomic: the file holds its old bytes or the new ones.
+    if open_descriptor_named(path) is not None or not os.path.isfile(path):
+        return "interrupted"
+    try:
+        with open(path, "rb") as written:
+            done = written.read(len(content) + 1) == content
+    except OSError:
+        return "interrupted"
+    return f"interrupted; {path} {'was written' if done else 'is unchanged'}"
 
 
 def _report_stream(output: str) -> TextIO:

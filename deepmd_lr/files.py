@@ -190,13 +190,9 @@ def _descriptor_number(match: re.Match[str]) -> int | None:
 def _write_descriptor(number: int, content: bytes) -> None:
     """Write to an open descriptor, after what Python's own stream holds for it."""
     stream = {1: sys.stdout, 2: sys.stderr}.get(number)
-    buffer = getattr(stream, "buffer", None)
     try:
-        if stream is not None and buffer is not None:
+        if stream is not None:
             stream.flush()
-            buffer.write(content)
-            buffer.flush()
-            return
         view = memoryview(content)
         while view:
             view = view[os.write(number, view) :]

@@ -90,12 +90,15 @@ def read_input(path: str | Path) -> InputDocument:
         JSON/YAML, beyond a reading limit, or YAML while PyYAML is not
         installed.
     """
-    text = read_text(path)
-    if not text.strip():
-        raise InputFileError("the file is empty")
-    if file_format(path) == "yaml":
-        return _read_yaml(text)
-    return _read_json(text)
+    try:
+        text = read_text(path)
+        if not text.strip():
+            raise InputFileError("the file is empty")
+        if file_format(path) == "yaml":
+            return _read_yaml(text)
+        return _read_json(text)
+    except MemoryError:
+        raise InputFileError("out of memory while reading the file") from None
 
 
 # -- JSON ----------------------------------------------------------------------

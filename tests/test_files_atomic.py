@@ -63,6 +63,27 @@ runpy.run_module("deepmd_lr", run_name="__main__")
 """
 
 
+# Runs the command with one os function wrapped so that the process sends
+# itself a signal when the function is called.
+SIGNAL_AT_CALL = """\
+import os, runpy, signal, sys
+
+number = getattr(signal, sys.argv.pop(1))
+name = sys.argv.pop(1)
+function = getattr(os, name)
+
+
+def signal_then_call(*args):
+    os.kill(os.getpid(), number)
+    return function(*args)
+
+
+setattr(os, name, signal_then_call)
+sys.argv[0] = "deepmd-lr"
+runpy.run_module("deepmd_lr", run_name="__main__")
+"""
+
+
 def migrate_in_place(path: Path) -> list[str]:
     return [sys.executable, "-m", "deepmd_lr", "migrate", "--in-place", str(path)]
 
@@ -253,6 +274,36 @@ def test_an_interrupted_write_removes_its_temporary_file(
     with pytest.raises(KeyboardInterrupt):
         write_atomically(tmp_path / "out.json", b"new content")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("signal_name", "at", "status", "message"),
+    [
+        ("SIGINT", "replace", 130, "interrupted; {} is unchanged"),
+        ("SIGTERM", "replace", 143, "interrupted; {} is unchanged"),
+        ("SIGINT", "fsync", 130, "interrupted; {} is unchanged"),
+        ("SIGTERM", "fstat", 143, "interrupted"),
+    ],
+)
+def test_a_signal_is_one_line_and_leaves_the_file_unchanged(
+    tmp_path: Path, signal_name: str, at: str, status: int, message: str
+) -> None:
+    wrapper = tmp_path / "signal_at_call.py"
+    wrapper.write_text(SIGNAL_AT_CALL)
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps(OLD_INPUT))
+    old = path.read_bytes()
+    done = subprocess.run(
+        [sys.executable, wrapper, signal_name, at, "migrate", "--in-place", path],
+        env=CHILD_ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (status, "")
+    assert done.stderr == message.format(path) + "\n"
+    assert path.read_bytes() == old
+    assert temporary_files(tmp_path) == []
 
 
 # -- what a write keeps ------------------------------------------------------

@@ -543,6 +543,62 @@ def test_output_to_a_piped_stdout_is_written_to_the_pipe(name: str) -> None:
     assert json.loads(done.stdout)["$schema"].startswith("https://json-schema.org")
 
 
+def run_with_closed(stream: str, *argv: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run the command with standard output (``>&-``) or error (``2>&-``) closed."""
+    return subprocess.run(
+        ["sh", "-c", f'exec "$@" {stream}', "sh", sys.executable, "-m", "deepmd_lr"]
+        + [str(arg) for arg in argv],
+        env=CHILD_ENV,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_a_closed_stdout_is_a_failing_one(tmp_path: Path) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(SECTION_JSON)
+    for argv in (["check", path], ["doc"], ["normalize", path, "-o", "/dev/stdout"]):
+        done = run_with_closed(">&-", *argv)
+        assert done.returncode == 1
+        assert_one_clean_line(done.stderr)
+        assert "cannot write" in done.stderr
+    assert path.read_text() == SECTION_JSON
+
+
+def test_a_closed_stdout_does_not_matter_when_nothing_is_printed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(SECTION_JSON)
+    done = run_with_closed(">&-", "normalize", path, "-o", tmp_path / "out.json")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads((tmp_path / "out.json").read_text())["stop_lr"] == 1e-8
+
+
+def test_a_closed_stderr_keeps_the_status(tmp_path: Path) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(SECTION_JSON)
+    done = run_with_closed("2>&-", "check", path, tmp_path / "missing.json")
+    assert (done.returncode, done.stdout) == (1, f"{path}: ok\n")
+
+
+def test_running_out_of_memory_while_reading_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def exhaust(path: str | Path) -> str:
+        raise MemoryError
+
+    monkeypatch.setattr("deepmd_lr.inputs.read_text", exhaust)
+    path = tmp_path / "input.json"
+    status, _, err = run(capsys, "check", path)
+    assert status == 1
+    assert_one_clean_line(err)
+    assert err == f"{path}: out of memory while reading the file\n"
+
+
 @pytest.mark.parametrize("argv", [["doc"], ["schema"], ["--help"]])
 def test_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
     child = subprocess.Popen(
