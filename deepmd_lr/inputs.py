@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from deepmd_lr.files import InputFileError, read_text, write_atomically
-from deepmd_lr.keys import OutOfRangeFloat, describe
+from deepmd_lr.keys import OutOfRangeFloat, describe, short_text
 
 __all__ = [
     "MAX_ALIAS_VALUES",
@@ -424,24 +424,59 @@ def _check_writable_values(data: Any, *, json_only: bool) -> None:
     while stack:
         path, value = stack.pop()
         if isinstance(value, dict):
-            for key, item in reversed(value.items()):
-                if json_only and not _is_json_scalar(key):
-                    _unwritable(path, f"the key {key!r}", "JSON")
-                stack.append(((*path, str(key)), item))
+            _check_keys(path, value, json_only=json_only)
+            stack.extend(
+                ((*path, _path_part(key)), item)
+                for key, item in reversed(value.items())
+            )
         elif isinstance(value, (list, tuple)):
             items = [((*path, str(i)), item) for i, item in enumerate(value)]
             stack.extend(reversed(items))
-        elif isinstance(value, int) and value.bit_length() > _PRINTABLE_BITS:
-            try:
-                str(value)
-            except ValueError:
-                _unwritable(
-                    path,
-                    f"an integer of about {value.bit_length() * 3 // 10} digits",
-                    "text by Python",
-                )
+        elif isinstance(value, int) and not _fits_in_text(value):
+            _unwritable(
+                path,
+                f"an integer of about {value.bit_length() * 3 // 10} digits",
+                "text by Python",
+            )
         elif json_only and not _is_json_scalar(value):
             _unwritable(path, _kind(value), "JSON")
+
+
+def _check_keys(
+    path: tuple[str, ...], mapping: dict[Any, Any], *, json_only: bool
+) -> None:
+    as_json: dict[str, Any] = {}
+    for key in mapping:
+        if isinstance(key, int) and not _fits_in_text(key):
+            _unwritable(path, f"the key {describe(key)}", "text by Python")
+        if not json_only:
+            continue
+        if not _is_json_scalar(key):
+            _unwritable(path, f"the key {describe(key)}", "JSON")
+        # JSON keys are strings: json.dumps writes 1 and True as "1" and "true".
+        name = key if isinstance(key, str) else describe(key)
+        if name in as_json:
+            where = "/".join(path) or "the top level"
+            raise InputFileError(
+                f"{where}: the keys {describe(as_json[name])} and {describe(key)} "
+                f'would both be written as the JSON key "{short_text(name)}", '
+                "losing one value; rename one of them"
+            )
+        as_json[name] = key
+
+
+def _path_part(key: Any) -> str:
+    return short_text(key) if isinstance(key, str) else describe(key)
+
+
+def _fits_in_text(number: int) -> bool:
+    if number.bit_length() <= _PRINTABLE_BITS:
+        return True
+    try:
+        str(number)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_json_scalar(value: Any) -> bool:

@@ -137,7 +137,7 @@ FILE_CASES = {
         "input.yaml",
         f"learning_rate: {SECTION_FLOW}\nmodel: {{.nan: 1}}\n",
         "normalize",
-        "model: the key nan cannot be written as JSON",
+        "model: the key NaN cannot be written as JSON",
     ),
     "json infinity literal outside the section": (
         "input.json",
@@ -150,6 +150,24 @@ FILE_CASES = {
         whole_input('{"a": -1e400}'),
         "normalize",
         "model/a: -1e400 (beyond the range of a float) cannot be written as JSON",
+    ),
+    "yaml key of a 6000-digit integer": (
+        "input.yaml",
+        f"learning_rate: {SECTION_FLOW}\nmodel:\n  ? 0x{'f' * 5000}\n  : 1\n",
+        "normalize",
+        "model: the key an integer of about 6021 digits cannot be written as text",
+    ),
+    "yaml keys that collide as json keys": (
+        "input.yaml",
+        f'learning_rate: {SECTION_FLOW}\ntraining: {{1: a, "1": b}}\n',
+        "normalize",
+        'training: the keys 1 and "1" would both be written as the JSON key "1"',
+    ),
+    "yaml keys true and 'true' written as json": (
+        "input.yaml",
+        f'learning_rate: {SECTION_FLOW}\ntraining: {{true: a, "true": b}}\n',
+        "normalize",
+        'training: the keys true and "true" would both be written as the JSON key',
     ),
     "billion laughs": (
         "input.yaml",
