@@ -361,21 +361,29 @@ def run_plot(args: argparse.Namespace) -> int:
     from deepmd_lr.plotting import MatplotlibMissingError, plot_schedule
 
     schedule, _, notes = _schedule(args.file, args.num_steps)
-    try:
-        ax = plot_schedule(schedule, log=args.log)
-    except MatplotlibMissingError as error:
-        raise CommandError(f"{PROG} plot: {error}") from None
-    ax.set_title(f"{args.file}: type {schedule.type_name}", fontsize="medium", pad=14)
-    figure = ax.figure
     image = io.BytesIO()
-    try:
-        figure.savefig(image, format=Path(args.output).suffix[1:] or None, dpi=120)
-    except ValueError as error:
-        raise CommandError(f"{args.output}: cannot write the image: {error}") from None
-    finally:
-        import matplotlib.pyplot as plt
+    # Extreme rates make matplotlib warn over several lines; the image is fine.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ax = plot_schedule(schedule, log=args.log)
+        except MatplotlibMissingError as error:
+            raise CommandError(f"{PROG} plot: {error}") from None
+        # A file name is text, not mathtext between dollar signs.
+        title = f"{args.file}: type {schedule.type_name}".replace("$", r"\$")
+        ax.set_title(title, fontsize="medium", pad=14)
+        figure = ax.figure
+        try:
+            figure.savefig(image, format=Path(args.output).suffix[1:] or None, dpi=120)
+        except (ValueError, RuntimeError, OSError) as error:
+            # An unknown format, or one whose tool (LaTeX for .pgf) is missing.
+            raise CommandError(
+                f"{args.output}: cannot write the image: {error}"
+            ) from None
+        finally:
+            import matplotlib.pyplot as plt
 
-        plt.close(figure)
+            plt.close(figure)
     _write_bytes(args.output, image.getvalue())
     report = _report_stream(args.output)
     _print_notes(f"{args.file}: ", notes, report)

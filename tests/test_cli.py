@@ -476,6 +476,50 @@ def test_plot_to_an_unknown_image_format(
     assert err.startswith("curve.notanimage: cannot write the image")
 
 
+def test_plot_to_a_format_whose_tool_is_missing(
+    capsys: pytest.CaptureFixture[str],
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("matplotlib")
+    # No LaTeX on the search path, which .pgf needs.
+    monkeypatch.setenv("PATH", str(workdir))
+    status, _, err = run(capsys, "plot", "input.json", "-o", "curve.pgf")
+    assert status == 1
+    assert_one_clean_line(err)
+    assert err.startswith("curve.pgf: cannot write the image: ")
+    assert "RuntimeError" not in err
+    assert not (workdir / "curve.pgf").exists()
+
+
+def test_plot_of_a_file_name_with_dollar_signs(
+    capsys: pytest.CaptureFixture[str], workdir: Path
+) -> None:
+    pytest.importorskip("matplotlib")
+    shutil.copy(workdir / "input.json", workdir / "p$_$.json")
+    status, out, err = run(capsys, "plot", "p$_$.json", "-o", "curve.png")
+    assert (status, out, err) == (0, "wrote curve.png\n", "")
+
+
+def test_plot_of_extreme_rates_prints_no_warnings(workdir: Path) -> None:
+    pytest.importorskip("matplotlib")
+    (workdir / "extreme.json").write_text(
+        '{"type": "exp", "start_lr": 1e300, "stop_lr": 1e-300}'
+    )
+    result = python_m(
+        "plot",
+        "extreme.json",
+        "--num-steps",
+        "100",
+        "--log",
+        "-o",
+        "curve.png",
+        cwd=workdir,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert (workdir / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 # -- migrate -------------------------------------------------------------------
 
 
@@ -639,11 +683,13 @@ def test_schema_to_stdout_and_to_a_file(
 # -- as a program --------------------------------------------------------------
 
 
-def python_m(*argv: str, module: str = "deepmd_lr") -> subprocess.CompletedProcess[str]:
+def python_m(
+    *argv: str, module: str = "deepmd_lr", cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", module, *argv],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
