@@ -63,13 +63,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     _open_missing_streams()
     _escape_unencodable_output()
     previous_handler = _raise_on_sigterm()
+    status = 0
     try:
         status = _run(argv)
         sys.stdout.flush()
     except BrokenPipeError:
-        # The reader (e.g. `| head`) left early; that is not an error.
+        # The reader (e.g. `| head`) left early; that is not an error, and
+        # what was done before keeps its status.
         _detach_stdout()
-        return 0
+        return status
     except OSError as error:
         # Files have messages of their own, so this is an output stream failing.
         _detach_stdout()
@@ -307,15 +309,20 @@ def run_check(args: argparse.Namespace) -> int:
             _print_error(str(error))
             failed = True
             continue
-        print(f"{path}: ok")
-        _print_notes(f"{path}: ", notes, sys.stdout)
-        for duplicate in duplicates:
-            print(
-                one_line(
-                    f"{path}: warning: {duplicate} repeats a key; "
-                    "its last value is used"
+        try:
+            print(f"{path}: ok")
+            _print_notes(f"{path}: ", notes, sys.stdout)
+            for duplicate in duplicates:
+                print(
+                    one_line(
+                        f"{path}: warning: {duplicate} repeats a key; "
+                        "its last value is used"
+                    )
                 )
-            )
+        except BrokenPipeError:
+            # Nobody reads the report any more, but the status still counts
+            # every file.
+            _detach_stdout()
     return 1 if failed else 0
 
 

@@ -634,6 +634,27 @@ def test_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
     assert err == b""
 
 
+@pytest.mark.parametrize("copies", [1, 400])
+def test_a_closed_pipe_keeps_the_status_of_check(tmp_path: Path, copies: int) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(SECTION_JSON)
+    missing = tmp_path / "missing.json"
+    # With many files the pipe breaks while files are still being checked.
+    child = subprocess.Popen(
+        [sys.executable, "-m", "deepmd_lr", "check", *[str(path)] * copies, missing],
+        env=CHILD_ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    assert child.stderr is not None
+    child.stdout.close()
+    err = child.stderr.read()
+    assert child.wait(timeout=30) == 1
+    assert err == f"{missing}: no such file\n"
+
+
 # -- properties -------------------------------------------------------------------
 
 
