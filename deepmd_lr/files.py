@@ -27,6 +27,8 @@ _DESCRIPTOR_NAME = re.compile(
 )
 _STANDARD_DESCRIPTORS = {"stdin": 0, "stdout": 1, "stderr": 2}
 _MAX_SYMBOLIC_LINKS = 40
+_NAME_MAX = 255
+"""Longest file name, in bytes, on the usual file systems."""
 # Whatever is found there is a device or a view of a process, never a file
 # that a rename may replace.
 _SYSTEM_DIRECTORIES = ("/dev/", "/proc/")
@@ -231,9 +233,11 @@ def _write_stream(target: str, content: bytes) -> None:
 
 def _create_beside(target: str) -> tuple[str, int]:
     directory, name = os.path.split(target)
+    # The temporary name adds 14 bytes, so a long name keeps only its start.
+    start = os.fsdecode(os.fsencode(name)[: _NAME_MAX - len(".-12345678.tmp")])
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC
     while True:
-        temporary = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
+        temporary = os.path.join(directory, f".{start}.{secrets.token_hex(4)}.tmp")
         try:
             # 0o666 lets the umask decide, as for any new file.
             return temporary, os.open(temporary, flags, 0o666)

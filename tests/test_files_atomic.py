@@ -337,6 +337,15 @@ def test_a_symbolic_link_is_followed_and_kept(tmp_path: Path) -> None:
     assert real.read_bytes() == b"new"
 
 
+@pytest.mark.parametrize("name", ["a" * 250 + ".json", "é" * 125 + ".json"])
+def test_a_name_of_up_to_255_bytes_can_be_written(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"old")
+    write_atomically(path, b"new")
+    assert path.read_bytes() == b"new"
+    assert temporary_files(tmp_path) == []
+
+
 def test_a_missing_directory_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="missing/dir does not exist"):
         write_atomically(tmp_path / "missing" / "dir" / "x.json", b"{}")
