@@ -10,6 +10,7 @@ new ones.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -103,14 +104,21 @@ def write_atomically(path: str | Path, content: bytes) -> None:
     Raises
     ------
     InputFileError
-        When the target's directory is missing, the target is a directory
-        or lies under ``/dev`` or ``/proc``, or the content cannot be
-        written (disk full, file-size limit, permissions).
+        When the target's directory is missing, the target is a directory,
+        is read-only or lies under ``/dev`` or ``/proc``, its name ends in
+        a slash, or the content cannot be written (disk full, file-size
+        limit, permissions).
     """
     descriptor_number = open_descriptor_named(path)
     if descriptor_number is not None:
         _write_descriptor(descriptor_number, content)
         return
+    if os.path.basename(os.fspath(path)) in ("", ".", ".."):
+        # realpath drops a trailing slash, which would make "new.json/" a file.
+        raise InputFileError(
+            f"cannot write the file: {os.strerror(errno.ENOTDIR)} "
+            "(the name ends like a directory)"
+        )
     target = os.path.realpath(path)
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):
@@ -135,6 +143,13 @@ def write_atomically(path: str | Path, content: bytes) -> None:
         raise InputFileError(
             "cannot write the file: it exists and is not a regular file "
             "(a directory, a socket or a block device)"
+        )
+    if existing is not None and _is_read_only(target, existing.st_mode):
+        # A rename needs only the directory's permission; the file's own
+        # mode says whether it may be changed.
+        raise InputFileError(
+            f"cannot write the file: it is read-only (mode "
+            f"{stat.S_IMODE(existing.st_mode):04o}); it is unchanged"
         )
     temporary, descriptor = _create_beside(target)
     try:
@@ -207,6 +222,11 @@ def _write_descriptor(number: int, content: bytes) -> None:
 def _in_system_directory(path: str | Path) -> bool:
     name = os.path.abspath(path)
     return any(name.startswith(prefix) for prefix in _SYSTEM_DIRECTORIES)
+
+
+def _is_read_only(target: str, mode: int) -> bool:
+    no_write_bits = not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    return no_write_bits or not os.access(target, os.W_OK)
 
 
 def _is_stream(mode: int) -> bool:

@@ -346,6 +346,39 @@ def test_a_name_of_up_to_255_bytes_can_be_written(tmp_path: Path, name: str) -> 
     assert temporary_files(tmp_path) == []
 
 
+@pytest.mark.parametrize("name", ["new.json/", "new.json/."])
+def test_a_name_ending_like_a_directory_is_not_a_file(
+    tmp_path: Path, name: str
+) -> None:
+    with pytest.raises(InputFileError, match="Not a directory"):
+        write_atomically(f"{tmp_path}/{name}", b"{}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_only_file_is_not_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "input.json"
+    path.write_bytes(b"old")
+    path.chmod(0o444)
+    with pytest.raises(
+        InputFileError, match=r"read-only \(mode 0444\); it is unchanged"
+    ):
+        write_atomically(path, b"new")
+    assert path.read_bytes() == b"old"
+    assert temporary_files(tmp_path) == []
+
+
+def test_a_file_the_caller_may_not_write_is_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_bytes(b"old")
+    # As for another user's file with mode 0644.
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)
+    with pytest.raises(InputFileError, match="read-only"):
+        write_atomically(path, b"new")
+    assert path.read_bytes() == b"old"
+
+
 def test_a_missing_directory_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="missing/dir does not exist"):
         write_atomically(tmp_path / "missing" / "dir" / "x.json", b"{}")

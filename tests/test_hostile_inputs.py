@@ -466,6 +466,35 @@ def test_migrate_to_a_missing_directory_reports_nothing_as_added(
     assert sorted(tmp_path.iterdir()) == [path]
 
 
+def test_migrate_of_a_read_only_file_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "input.json"
+    content = '{"type": "exp"}'
+    path.write_text(content)
+    path.chmod(0o444)
+    status, out, err = run(capsys, "migrate", path, "--in-place")
+    assert (status, out) == (1, "")
+    assert_one_clean_line(err)
+    assert (
+        err
+        == f"{path}: cannot write the file: it is read-only (mode 0444); it is unchanged\n"
+    )
+    assert path.read_text() == content
+
+
+def test_an_output_name_with_a_trailing_slash_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(SECTION_JSON)
+    status, _, err = run(capsys, "normalize", path, "-o", f"{tmp_path}/new.json/")
+    assert status == 1
+    assert_one_clean_line(err)
+    assert "Not a directory" in err
+    assert sorted(tmp_path.iterdir()) == [path]
+
+
 def test_normalize_onto_itself_keeps_the_file_whole(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
