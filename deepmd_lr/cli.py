@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import errno
 import io
+import math
 import os
 import signal
 import sys
@@ -554,9 +555,28 @@ def _yaml_number_hint(path: str, error: LearningRateConfigError) -> str:
         number = float(value)
     except ValueError:
         return ""
+    if not math.isfinite(number):
+        return ""
     return (
-        f" (YAML reads {value} as text; write it with a decimal point, e.g. {number!r})"
+        f" (YAML reads {value} as text; write it with a decimal point, "
+        f"e.g. {_yaml_float_text(number)})"
     )
+
+
+def _yaml_float_text(number: float) -> str:
+    """``number`` spelled so that YAML 1.1 reads a float: a dot, a signed exponent.
+
+    Examples
+    --------
+    >>> _yaml_float_text(1e-8), _yaml_float_text(1e22), _yaml_float_text(0.001)
+    ('1.0e-08', '1.0e+22', '0.001')
+    """
+    mantissa, _, exponent = repr(number).partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    if exponent and exponent[0] not in "+-":
+        exponent = "+" + exponent
+    return f"{mantissa}e{exponent}" if exponent else mantissa
 
 
 @contextmanager

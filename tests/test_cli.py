@@ -213,6 +213,22 @@ def test_check_yaml_exponent_without_dot_gets_a_hint(
     assert "0.001" in err
 
 
+@pytest.mark.parametrize("literal", ["1e-8", "5e3", "1E+22", "25e-301", "7e-324"])
+def test_the_yaml_number_hint_reads_back_as_the_number(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, literal: str
+) -> None:
+    yaml = pytest.importorskip("yaml")
+    path = tmp_path / "section.yaml"
+    path.write_text(f"start_lr: 1.0e-3\nstop_lr: {literal}\n")
+    status, _, err = run(capsys, "check", str(path))
+    assert status == 1
+    match = re.search(r"e\.g\. (\S+)\)", err)
+    assert match is not None, err
+    suggested = yaml.safe_load(f"stop_lr: {match.group(1)}")["stop_lr"]
+    assert isinstance(suggested, float)
+    assert suggested == float(literal)
+
+
 def test_yaml_without_pyyaml_is_a_clear_error(
     capsys: pytest.CaptureFixture[str],
     workdir: Path,
