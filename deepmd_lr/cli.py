@@ -3,9 +3,9 @@
 Every subcommand that reads a file accepts JSON or YAML (by suffix), holding
 a whole training input or the ``learning_rate`` section alone. Problems with
 a file or its content are reported as one line on stderr and exit status 1;
-wrong usage exits with status 2. Files are written atomically, and only
-after the whole new content is known to be valid; what is reported as
-written has been written.
+wrong usage exits with status 2; Ctrl-C and SIGTERM exit with 130 and 143
+after one line. Files are written atomically, and only after the whole new
+content is known to be valid; what is reported as written has been written.
 """
 
 from __future__ import annotations
