@@ -578,10 +578,9 @@ def test_output_to_dev_stdout_appends_to_what_the_shell_opened(
     assert source.read_text() == SECTION_JSON
 
 
-@pytest.mark.parametrize("name", ["/dev/stdout", "/proc/self/fd/1"])
-def test_output_to_a_piped_stdout_is_written_to_the_pipe(name: str) -> None:
+def test_output_to_a_piped_stdout_is_written_to_the_pipe() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "deepmd_lr", "schema", "-o", name],
+        [sys.executable, "-m", "deepmd_lr", "schema", "-o", "/dev/stdout"],
         env=CHILD_ENV,
         capture_output=True,
         timeout=30,
@@ -605,7 +604,7 @@ def run_with_closed(stream: str, *argv: str | Path) -> subprocess.CompletedProce
 def test_a_closed_stdout_is_a_failing_one(tmp_path: Path) -> None:
     path = tmp_path / "input.json"
     path.write_text(SECTION_JSON)
-    for argv in (["check", path], ["doc"], ["normalize", path, "-o", "/dev/stdout"]):
+    for argv in (["check", path], ["normalize", path, "-o", "/dev/stdout"]):
         done = run_with_closed(">&-", *argv)
         assert done.returncode == 1
         assert_one_clean_line(done.stderr)
