@@ -3,16 +3,19 @@
 Every subcommand that reads a file accepts JSON or YAML (by suffix), holding
 a whole training input or the ``learning_rate`` section alone. Problems with
 a file or its content are reported as one line on stderr and exit status 1;
-wrong usage exits with status 2. Files are written atomically, and only
-after the whole new content is known to be valid; what is reported as
-written has been written.
+wrong usage exits with status 2; Ctrl-C and SIGTERM exit with 130 and 143
+after one line. Files are written atomically, and only after the whole new
+content is known to be valid; what is reported as written has been written.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import io
+import math
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from deepmd_lr import __version__
 from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
-from deepmd_lr.files import write_atomically
+from deepmd_lr.files import open_descriptor_named, write_atomically
 from deepmd_lr.inputs import (
     DuplicateKey,
     InputFileError,
@@ -48,21 +51,90 @@ class CommandError(Exception):
     """A failure to report as one line on stderr, with exit status 1."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that a write in progress is undone."""
+
+
+INTERRUPTED_STATUS = 128 + signal.SIGINT
+TERMINATED_STATUS = 128 + signal.SIGTERM
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    _open_missing_streams()
+    _escape_unencodable_output()
+    previous_handler = _raise_on_sigterm()
+    status = 0
     try:
         status = _run(argv)
         sys.stdout.flush()
     except BrokenPipeError:
-        # The reader (e.g. `| head`) left early; that is not an error.
+        # The reader (e.g. `| head`) left early; that is not an error, and
+        # what was done before keeps its status.
         _detach_stdout()
-        return 0
+        return status
     except OSError as error:
         # Files have messages of their own, so this is an output stream failing.
         _detach_stdout()
-        _print_error(f"{PROG}: cannot write the output: {error.strerror or error}")
+        reason = (
+            "standard output is closed"
+            if error.errno == errno.EBADF
+            else error.strerror or str(error)
+        )
+        _print_error(f"{PROG}: cannot write the output: {reason}")
         return 1
+    except KeyboardInterrupt as interruption:
+        _detach_stdout()
+        _print_error(str(interruption) or "interrupted")
+        if isinstance(interruption, Terminated):
+            return TERMINATED_STATUS
+        return INTERRUPTED_STATUS
+    except MemoryError:
+        _detach_stdout()
+        _print_error(f"{PROG}: out of memory")
+        return 1
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
     return status
+
+
+def _open_missing_streams() -> None:
+    # A closed standard stream is None, and the next file opened would take
+    # its descriptor. Standard output is taken by a read-only null device,
+    # so that writing to it fails like a closed one; stderr writes are lost.
+    for number, flags in ((1, os.O_RDONLY), (2, os.O_WRONLY)):
+        if getattr(sys, _STREAM_NAMES[number]) is not None:
+            continue
+        descriptor = os.open(os.devnull, flags)
+        if descriptor != number:
+            os.dup2(descriptor, number)
+            os.close(descriptor)
+        stream = open(number, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+        setattr(sys, _STREAM_NAMES[number], stream)
+
+
+_STREAM_NAMES = {1: "stdout", 2: "stderr"}
+
+
+def _raise_on_sigterm() -> Any:
+    def terminate(number: int, frame: Any) -> None:
+        raise Terminated
+
+    try:
+        return signal.signal(signal.SIGTERM, terminate)
+    except ValueError:
+        # Signal handlers can only be set from the main thread.
+        return None
+
+
+def _escape_unencodable_output() -> None:
+    # A file name or key with a lone surrogate is printed as an escape: a
+    # message that cannot be encoded must never fail after the work is done.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 def _run(argv: Sequence[str] | None) -> int:
@@ -238,15 +310,20 @@ def run_check(args: argparse.Namespace) -> int:
             _print_error(str(error))
             failed = True
             continue
-        print(f"{path}: ok")
-        _print_notes(f"{path}: ", notes, sys.stdout)
-        for duplicate in duplicates:
-            print(
-                one_line(
-                    f"{path}: warning: {duplicate} repeats a key; "
-                    "its last value is used"
+        try:
+            print(f"{path}: ok")
+            _print_notes(f"{path}: ", notes, sys.stdout)
+            for duplicate in duplicates:
+                print(
+                    one_line(
+                        f"{path}: warning: {duplicate} repeats a key; "
+                        "its last value is used"
+                    )
                 )
-            )
+        except BrokenPipeError:
+            # Nobody reads the report any more, but the status still counts
+            # every file.
+            _detach_stdout()
     return 1 if failed else 0
 
 
@@ -292,24 +369,33 @@ def run_plot(args: argparse.Namespace) -> int:
     from deepmd_lr.plotting import MatplotlibMissingError, plot_schedule
 
     schedule, _, notes = _schedule(args.file, args.num_steps)
-    try:
-        ax = plot_schedule(schedule, log=args.log)
-    except MatplotlibMissingError as error:
-        raise CommandError(f"{PROG} plot: {error}") from None
-    ax.set_title(f"{args.file}: type {schedule.type_name}", fontsize="medium", pad=14)
-    figure = ax.figure
     image = io.BytesIO()
-    try:
-        figure.savefig(image, format=Path(args.output).suffix[1:] or None, dpi=120)
-    except ValueError as error:
-        raise CommandError(f"{args.output}: cannot write the image: {error}") from None
-    finally:
-        import matplotlib.pyplot as plt
+    # Extreme rates make matplotlib warn over several lines; the image is fine.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ax = plot_schedule(schedule, log=args.log)
+        except MatplotlibMissingError as error:
+            raise CommandError(f"{PROG} plot: {error}") from None
+        # A file name is text, not mathtext between dollar signs.
+        title = f"{args.file}: type {schedule.type_name}".replace("$", r"\$")
+        ax.set_title(title, fontsize="medium", pad=14)
+        figure = ax.figure
+        try:
+            figure.savefig(image, format=Path(args.output).suffix[1:] or None, dpi=120)
+        except (ValueError, RuntimeError, OSError) as error:
+            # An unknown format, or one whose tool (LaTeX for .pgf) is missing.
+            raise CommandError(
+                f"{args.output}: cannot write the image: {error}"
+            ) from None
+        finally:
+            import matplotlib.pyplot as plt
 
-        plt.close(figure)
+            plt.close(figure)
     _write_bytes(args.output, image.getvalue())
-    _print_notes(f"{args.file}: ", notes, sys.stdout)
-    print(f"wrote {args.output}")
+    report = _report_stream(args.output)
+    _print_notes(f"{args.file}: ", notes, report)
+    print(f"wrote {args.output}", file=report)
     return 0
 
 
@@ -332,7 +418,7 @@ def run_migrate(args: argparse.Namespace) -> int:
         _write(args.output, text)
     elif added:
         _write(args.file, text)
-    report = sys.stderr if to_stdout else sys.stdout
+    report = sys.stderr if to_stdout else _report_stream(args.output or args.file)
     if added:
         for name in added:
             value = _lookup(migrated, name)
@@ -469,9 +555,28 @@ def _yaml_number_hint(path: str, error: LearningRateConfigError) -> str:
         number = float(value)
     except ValueError:
         return ""
+    if not math.isfinite(number):
+        return ""
     return (
-        f" (YAML reads {value} as text; write it with a decimal point, e.g. {number!r})"
+        f" (YAML reads {value} as text; write it with a decimal point, "
+        f"e.g. {_yaml_float_text(number)})"
     )
+
+
+def _yaml_float_text(number: float) -> str:
+    """``number`` spelled so that YAML 1.1 reads a float: a dot, a signed exponent.
+
+    Examples
+    --------
+    >>> _yaml_float_text(1e-8), _yaml_float_text(1e22), _yaml_float_text(0.001)
+    ('1.0e-08', '1.0e+22', '0.001')
+    """
+    mantissa, _, exponent = repr(number).partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    if exponent and exponent[0] not in "+-":
+        exponent = "+" + exponent
+    return f"{mantissa}e{exponent}" if exponent else mantissa
 
 
 @contextmanager
@@ -516,6 +621,25 @@ def _write_bytes(path: str, content: bytes) -> None:
         write_atomically(path, content)
     except InputFileError as error:
         raise CommandError(f"{path}: {error}") from None
+    except KeyboardInterrupt as interruption:
+        raise type(interruption)(_interrupted_write(path, content)) from None
+
+
+def _interrupted_write(path: str, content: bytes) -> str:
+    # The write is atomic: the file holds its old bytes or the new ones.
+    if open_descriptor_named(path) is not None or not os.path.isfile(path):
+        return "interrupted"
+    try:
+        with open(path, "rb") as written:
+            done = written.read(len(content) + 1) == content
+    except OSError:
+        return "interrupted"
+    return f"interrupted; {path} {'was written' if done else 'is unchanged'}"
+
+
+def _report_stream(output: str) -> TextIO:
+    # Reports must not mix into content written to standard output.
+    return sys.stderr if open_descriptor_named(output) == 1 else sys.stdout
 
 
 def _lookup(data: dict[str, Any], path: str) -> Any:
@@ -539,3 +663,7 @@ def _json_kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return f"the single value {describe(value)}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -10,14 +10,29 @@ new ones.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 import secrets
 import stat
+import sys
 from pathlib import Path
 
 BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+# Names of a descriptor already open in this process (``-o /dev/stdout``).
+_DESCRIPTOR_NAME = re.compile(
+    r"/dev/(?:(?P<standard>stdin|stdout|stderr)|fd/(?P<fd>\d+))"
+    r"|/proc/(?P<process>self|thread-self|\d+)/fd/(?P<proc_fd>\d+)"
+)
+_STANDARD_DESCRIPTORS = {"stdin": 0, "stdout": 1, "stderr": 2}
+_MAX_SYMBOLIC_LINKS = 40
+_NAME_MAX = 255
+"""Longest file name, in bytes, on the usual file systems."""
+# Whatever is found there is a device or a view of a process, never a file
+# that a rename may replace.
+_SYSTEM_DIRECTORIES = ("/dev/", "/proc/")
 
 
 class InputFileError(Exception):
@@ -77,18 +92,33 @@ def write_atomically(path: str | Path, content: bytes) -> None:
     and fsynced, and the temporary file is renamed over the target. An
     existing target keeps its permission bits; a new one gets the usual
     mode for new files (0o666 less the umask). A symbolic link is followed,
-    and the file it points to is replaced. A character device or a FIFO
-    (``/dev/null``) has no content to replace and is written directly. When this returns, the new content
-    is in place; when it raises, the target is as it was and no temporary
-    file is left.
+    and the file it points to is replaced. A name of an open descriptor
+    (``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/3``) gets the bytes
+    written to that descriptor, so that what the shell opened (``>> log``)
+    is appended to, not replaced. A character device or a FIFO
+    (``/dev/null``) has no content to replace and is written directly; no
+    other file under ``/dev`` or ``/proc`` is written. When this returns,
+    the new content is in place; when it raises, the target is as it was
+    and no temporary file is left.
 
     Raises
     ------
     InputFileError
         When the target's directory is missing, the target is a directory,
-        or the content cannot be written (disk full, file-size limit,
-        permissions).
+        is read-only or lies under ``/dev`` or ``/proc``, its name ends in
+        a slash, or the content cannot be written (disk full, file-size
+        limit, permissions).
     """
+    descriptor_number = open_descriptor_named(path)
+    if descriptor_number is not None:
+        _write_descriptor(descriptor_number, content)
+        return
+    if os.path.basename(os.fspath(path)) in ("", ".", ".."):
+        # realpath drops a trailing slash, which would make "new.json/" a file.
+        raise InputFileError(
+            f"cannot write the file: {os.strerror(errno.ENOTDIR)} "
+            "(the name ends like a directory)"
+        )
     target = os.path.realpath(path)
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):
@@ -104,10 +134,22 @@ def write_atomically(path: str | Path, content: bytes) -> None:
     if existing is not None and _is_stream(existing.st_mode):
         _write_stream(target, content)
         return
+    if _in_system_directory(path) or _in_system_directory(target):
+        raise InputFileError(
+            "cannot write the file: it lies under /dev or /proc, where nothing "
+            "is replaced; write to a file elsewhere"
+        )
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         raise InputFileError(
             "cannot write the file: it exists and is not a regular file "
             "(a directory, a socket or a block device)"
+        )
+    if existing is not None and _is_read_only(target, existing.st_mode):
+        # A rename needs only the directory's permission; the file's own
+        # mode says whether it may be changed.
+        raise InputFileError(
+            f"cannot write the file: it is read-only (mode "
+            f"{stat.S_IMODE(existing.st_mode):04o}); it is unchanged"
         )
     temporary, descriptor = _create_beside(target)
     try:
@@ -130,6 +172,61 @@ def write_atomically(path: str | Path, content: bytes) -> None:
             ) from None
         raise
     _sync_directory(directory)
+
+
+def open_descriptor_named(path: str | Path) -> int | None:
+    """The descriptor of this process that ``path`` names, if it names one.
+
+    ``/dev/stdout``, ``/dev/fd/N`` and ``/proc/self/fd/N`` (also reached
+    through symbolic links) name a stream that is already open, which may
+    be a file the shell opened for appending or a pipe.
+    """
+    name = os.path.abspath(path)
+    for _ in range(_MAX_SYMBOLIC_LINKS):
+        match = _DESCRIPTOR_NAME.fullmatch(name)
+        if match is not None:
+            return _descriptor_number(match)
+        try:
+            link = os.readlink(name)
+        except OSError:
+            return None
+        name = os.path.abspath(os.path.join(os.path.dirname(name), link))
+    return None
+
+
+def _descriptor_number(match: re.Match[str]) -> int | None:
+    if match["standard"] is not None:
+        return _STANDARD_DESCRIPTORS[match["standard"]]
+    if match["fd"] is not None:
+        return int(match["fd"])
+    if match["process"] in ("self", "thread-self", str(os.getpid())):
+        return int(match["proc_fd"])
+    return None
+
+
+def _write_descriptor(number: int, content: bytes) -> None:
+    """Write to an open descriptor, after what Python's own stream holds for it."""
+    stream = {1: sys.stdout, 2: sys.stderr}.get(number)
+    try:
+        if stream is not None:
+            stream.flush()
+        view = memoryview(content)
+        while view:
+            view = view[os.write(number, view) :]
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise InputFileError(f"cannot write the file: {_reason(error)}") from None
+
+
+def _in_system_directory(path: str | Path) -> bool:
+    name = os.path.abspath(path)
+    return any(name.startswith(prefix) for prefix in _SYSTEM_DIRECTORIES)
+
+
+def _is_read_only(target: str, mode: int) -> bool:
+    no_write_bits = not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    return no_write_bits or not os.access(target, os.W_OK)
 
 
 def _is_stream(mode: int) -> bool:
@@ -156,9 +253,11 @@ def _write_stream(target: str, content: bytes) -> None:
 
 def _create_beside(target: str) -> tuple[str, int]:
     directory, name = os.path.split(target)
+    # The temporary name adds 14 bytes, so a long name keeps only its start.
+    start = os.fsdecode(os.fsencode(name)[: _NAME_MAX - len(".-12345678.tmp")])
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC
     while True:
-        temporary = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
+        temporary = os.path.join(directory, f".{start}.{secrets.token_hex(4)}.tmp")
         try:
             # 0o666 lets the umask decide, as for any new file.
             return temporary, os.open(temporary, flags, 0o666)

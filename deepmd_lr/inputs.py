@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from deepmd_lr.files import InputFileError, read_text, write_atomically
-from deepmd_lr.keys import OutOfRangeFloat
+from deepmd_lr.keys import OutOfRangeFloat, describe, short_text
 
 __all__ = [
     "MAX_ALIAS_VALUES",
@@ -90,18 +90,23 @@ def read_input(path: str | Path) -> InputDocument:
         JSON/YAML, beyond a reading limit, or YAML while PyYAML is not
         installed.
     """
-    text = read_text(path)
-    if not text.strip():
-        raise InputFileError("the file is empty")
-    if file_format(path) == "yaml":
-        return _read_yaml(text)
-    return _read_json(text)
+    try:
+        text = read_text(path)
+        if not text.strip():
+            raise InputFileError("the file is empty")
+        if file_format(path) == "yaml":
+            return _read_yaml(text)
+        return _read_json(text)
+    except MemoryError:
+        raise InputFileError("out of memory while reading the file") from None
 
 
 # -- JSON ----------------------------------------------------------------------
 
-# A string (its brackets do not count) or a bracket; linear even when unclosed.
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"|[\[\]{}]')
+# A string (its brackets do not count) or a bracket. A string that is never
+# closed runs to the end of the text, so that a quote always starts a match:
+# were it retried from every later quote, the scan would take quadratic time.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*(?:"|\\?\Z)|[\[\]{}]')
 
 
 class _LongIntegerLiteralError(Exception):
@@ -205,6 +210,8 @@ class _Collection:
 
     is_mapping: bool
     anchor: str | None
+    first_duplicate: int
+    """How many repeated keys were found before this collection opened."""
     values: int = 0
     height: int = 0
     next_is_key: bool = True
@@ -217,12 +224,16 @@ def _scan_yaml(yaml: Any, text: str) -> list[DuplicateKey]:
 
     The parser is a state machine, so this walk cannot exhaust the stack,
     and it sees aliases before they are expanded: each alias adds the size
-    of the node it repeats to a running total.
+    of the node it repeats to a running total. A key repeated inside an
+    anchored node is repeated again wherever an alias or a merge key
+    (``<<``) brings that node.
     """
     # Not libyaml, whose scanner stops at a depth limit of its own first.
     events = yaml.parse(text, Loader=yaml.SafeLoader)
     open_collections: list[_Collection] = []
     anchored: dict[str, tuple[int, int]] = {}
+    # Per anchor: repeated keys inside its node, as paths from that node.
+    anchored_duplicates: dict[str, list[DuplicateKey]] = {}
     alias_values = 0
     documents = 0
     duplicates: list[DuplicateKey] = []
@@ -282,22 +293,61 @@ def _scan_yaml(yaml: Any, text: str) -> list[DuplicateKey]:
                 raise InputFileError(
                     _depth_message(f"through the alias *{event.anchor} at line {line}")
                 )
+            is_key = bool(
+                open_collections
+                and open_collections[-1].is_mapping
+                and open_collections[-1].next_is_key
+            )
             add_node(size, height, None, line)
+            if not is_key:
+                place = _alias_place(open_collections)
+                duplicates.extend(
+                    DuplicateKey((*place, *inner.path), inner.line)
+                    for inner in anchored_duplicates.get(event.anchor, ())
+                )
         elif isinstance(event, yaml.CollectionStartEvent):
             if len(open_collections) >= MAX_DEPTH:
                 raise InputFileError(_depth_message(f"at line {line}"))
             open_collections.append(
-                _Collection(isinstance(event, yaml.MappingStartEvent), event.anchor)
+                _Collection(
+                    isinstance(event, yaml.MappingStartEvent),
+                    event.anchor,
+                    len(duplicates),
+                )
             )
         elif isinstance(event, yaml.CollectionEndEvent):
             closed = open_collections.pop()
             size, height = closed.values + 1, closed.height + 1
             if closed.anchor is not None:
                 anchored[closed.anchor] = (size, height)
+                depth = len(open_collections)
+                anchored_duplicates[closed.anchor] = [
+                    DuplicateKey(inner.path[depth:], inner.line)
+                    for inner in duplicates[closed.first_duplicate :]
+                ]
             add_node(size, height, None, line)
     if documents == 0:
         raise InputFileError("the file is empty (it holds no YAML document)")
     return duplicates
+
+
+def _alias_place(open_collections: list[_Collection]) -> tuple[str, ...]:
+    """The path of the mapping or value that an alias just added fills.
+
+    An alias under a merge key (``<<: *a`` or ``<<: [*a, *b]``) fills the
+    mapping that holds the merge key; any other alias fills its own place.
+    """
+    path = tuple(c.key for c in open_collections)
+    if path[-1:] == ("<<",) and open_collections[-1].is_mapping:
+        return path[:-1]
+    if (
+        len(open_collections) >= 2
+        and not open_collections[-1].is_mapping
+        and open_collections[-2].is_mapping
+        and path[-2] == "<<"
+    ):
+        return path[:-2]
+    return path
 
 
 def _safe_loader(yaml: Any) -> Any:
@@ -344,7 +394,8 @@ def dumps(data: Any, fmt: str = "json") -> str:
     ------
     InputFileError
         When a value cannot be written in that format (a YAML date, binary
-        data or set written as JSON, an integer too long to print); the
+        data or set, NaN or an infinity written as JSON, an integer too long
+        to print); the
         message names its key path.
     """
     _check_writable_values(data, json_only=fmt != "yaml")
@@ -353,7 +404,7 @@ def dumps(data: Any, fmt: str = "json") -> str:
         return yaml.dump(  # type: ignore[no-any-return]
             data, Dumper=_safe_dumper(yaml), sort_keys=False, allow_unicode=True
         )
-    text = json.dumps(data, indent=4, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=4, ensure_ascii=False, allow_nan=False) + "\n"
     return _LONE_SURROGATE.sub(lambda char: f"\\u{ord(char.group()):04x}", text)
 
 
@@ -373,26 +424,66 @@ def _check_writable_values(data: Any, *, json_only: bool) -> None:
     while stack:
         path, value = stack.pop()
         if isinstance(value, dict):
-            for key, item in reversed(value.items()):
-                if json_only and not isinstance(key, (str, int, float, bool)):
-                    _unwritable(path, f"the key {key!r}", "JSON")
-                stack.append(((*path, str(key)), item))
+            _check_keys(path, value, json_only=json_only)
+            stack.extend(
+                ((*path, _path_part(key)), item)
+                for key, item in reversed(value.items())
+            )
         elif isinstance(value, (list, tuple)):
             items = [((*path, str(i)), item) for i, item in enumerate(value)]
             stack.extend(reversed(items))
-        elif isinstance(value, int) and value.bit_length() > _PRINTABLE_BITS:
-            try:
-                str(value)
-            except ValueError:
-                _unwritable(
-                    path,
-                    f"an integer of about {value.bit_length() * 3 // 10} digits",
-                    "text by Python",
-                )
-        elif json_only and not (
-            value is None or isinstance(value, (str, int, float, bool))
-        ):
+        elif isinstance(value, int) and not _fits_in_text(value):
+            _unwritable(
+                path,
+                f"an integer of about {value.bit_length() * 3 // 10} digits",
+                "text by Python",
+            )
+        elif json_only and not _is_json_scalar(value):
             _unwritable(path, _kind(value), "JSON")
+
+
+def _check_keys(
+    path: tuple[str, ...], mapping: dict[Any, Any], *, json_only: bool
+) -> None:
+    as_json: dict[str, Any] = {}
+    for key in mapping:
+        if isinstance(key, int) and not _fits_in_text(key):
+            _unwritable(path, f"the key {describe(key)}", "text by Python")
+        if not json_only:
+            continue
+        if not _is_json_scalar(key):
+            _unwritable(path, f"the key {describe(key)}", "JSON")
+        # JSON keys are strings: json.dumps writes 1 and True as "1" and "true".
+        name = key if isinstance(key, str) else describe(key)
+        if name in as_json:
+            where = "/".join(path) or "the top level"
+            raise InputFileError(
+                f"{where}: the keys {describe(as_json[name])} and {describe(key)} "
+                f'would both be written as the JSON key "{short_text(name)}", '
+                "losing one value; rename one of them"
+            )
+        as_json[name] = key
+
+
+def _path_part(key: Any) -> str:
+    return short_text(key) if isinstance(key, str) else describe(key)
+
+
+def _fits_in_text(number: int) -> bool:
+    if number.bit_length() <= _PRINTABLE_BITS:
+        return True
+    try:
+        str(number)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_json_scalar(value: Any) -> bool:
+    if isinstance(value, float):
+        # NaN and Infinity are not JSON, whatever Python's json module writes.
+        return math.isfinite(value)
+    return value is None or isinstance(value, (str, int, bool))
 
 
 def _unwritable(path: tuple[str, ...], what: str, fmt: str) -> None:
@@ -404,6 +495,8 @@ def _unwritable(path: tuple[str, ...], what: str, fmt: str) -> None:
 
 
 def _kind(value: Any) -> str:
+    if isinstance(value, float):
+        return describe(value)
     if isinstance(value, datetime.datetime):
         return f"a date and time ({value.isoformat()})"
     if isinstance(value, datetime.date):

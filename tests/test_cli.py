@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +212,22 @@ def test_check_yaml_exponent_without_dot_gets_a_hint(
     assert "learning_rate/start_lr" in err
     assert "YAML reads 1e-3 as text" in err
     assert "0.001" in err
+
+
+@pytest.mark.parametrize("literal", ["1e-8", "5e3", "1E+22", "25e-301", "7e-324"])
+def test_the_yaml_number_hint_reads_back_as_the_number(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, literal: str
+) -> None:
+    yaml = pytest.importorskip("yaml")
+    path = tmp_path / "section.yaml"
+    path.write_text(f"start_lr: 1.0e-3\nstop_lr: {literal}\n")
+    status, _, err = run(capsys, "check", str(path))
+    assert status == 1
+    match = re.search(r"e\.g\. (\S+)\)", err)
+    assert match is not None, err
+    suggested = yaml.safe_load(f"stop_lr: {match.group(1)}")["stop_lr"]
+    assert isinstance(suggested, float)
+    assert suggested == float(literal)
 
 
 def test_yaml_without_pyyaml_is_a_clear_error(
@@ -476,6 +493,46 @@ def test_plot_to_an_unknown_image_format(
     assert err.startswith("curve.notanimage: cannot write the image")
 
 
+def test_plot_to_a_format_whose_tool_is_missing(
+    capsys: pytest.CaptureFixture[str],
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("matplotlib")
+    # No LaTeX on the search path, which .pgf needs.
+    monkeypatch.setenv("PATH", str(workdir))
+    status, _, err = run(capsys, "plot", "input.json", "-o", "curve.pgf")
+    assert status == 1
+    assert_one_clean_line(err)
+    assert err.startswith("curve.pgf: cannot write the image: ")
+    assert "RuntimeError" not in err
+    assert not (workdir / "curve.pgf").exists()
+
+
+def test_plot_of_a_file_name_with_dollar_signs(
+    capsys: pytest.CaptureFixture[str], workdir: Path
+) -> None:
+    pytest.importorskip("matplotlib")
+    shutil.copy(workdir / "input.json", workdir / "p$_$.json")
+    status, out, err = run(capsys, "plot", "p$_$.json", "-o", "curve.png")
+    assert (status, out, err) == (0, "wrote curve.png\n", "")
+
+
+def test_plot_of_extreme_rates_shows_no_warnings(
+    capsys: pytest.CaptureFixture[str], workdir: Path
+) -> None:
+    pytest.importorskip("matplotlib")
+    (workdir / "extreme.json").write_text(
+        '{"type": "exp", "start_lr": 1e300, "stop_lr": 1e-300}'
+    )
+    argv = ["plot", "extreme.json", "--num-steps", "100", "--log", "-o", "curve.png"]
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        status, _, err = run(capsys, *argv)
+    assert (status, err, [str(w.message) for w in shown]) == (0, "", [])
+    assert (workdir / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 # -- migrate -------------------------------------------------------------------
 
 
@@ -639,10 +696,10 @@ def test_schema_to_stdout_and_to_a_file(
 # -- as a program --------------------------------------------------------------
 
 
-def python_m(*argv: str) -> subprocess.CompletedProcess[str]:
+def python_m(*argv: str, module: str = "deepmd_lr") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "deepmd_lr", *argv],
+        [sys.executable, "-m", module, *argv],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -672,3 +729,8 @@ def test_python_m_usage_error() -> None:
     result = python_m("show")
     assert result.returncode == 2
     assert "usage: deepmd-lr show" in result.stderr
+
+
+def test_python_m_cli_module_runs_the_command() -> None:
+    result = python_m("check", "examples/exp.json", module="deepmd_lr.cli")
+    assert (result.returncode, result.stdout) == (0, "examples/exp.json: ok\n")

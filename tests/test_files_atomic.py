@@ -63,6 +63,27 @@ runpy.run_module("deepmd_lr", run_name="__main__")
 """
 
 
+# Runs the command with one os function wrapped so that the process sends
+# itself a signal when the function is called.
+SIGNAL_AT_CALL = """\
+import os, runpy, signal, sys
+
+number = getattr(signal, sys.argv.pop(1))
+name = sys.argv.pop(1)
+function = getattr(os, name)
+
+
+def signal_then_call(*args):
+    os.kill(os.getpid(), number)
+    return function(*args)
+
+
+setattr(os, name, signal_then_call)
+sys.argv[0] = "deepmd-lr"
+runpy.run_module("deepmd_lr", run_name="__main__")
+"""
+
+
 def migrate_in_place(path: Path) -> list[str]:
     return [sys.executable, "-m", "deepmd_lr", "migrate", "--in-place", str(path)]
 
@@ -255,6 +276,35 @@ def test_an_interrupted_write_removes_its_temporary_file(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("signal_name", "at", "status", "message"),
+    [
+        ("SIGINT", "replace", 130, "interrupted; {} is unchanged"),
+        ("SIGTERM", "fsync", 143, "interrupted; {} is unchanged"),
+        ("SIGINT", "fstat", 130, "interrupted"),
+    ],
+)
+def test_a_signal_is_one_line_and_leaves_the_file_unchanged(
+    tmp_path: Path, signal_name: str, at: str, status: int, message: str
+) -> None:
+    wrapper = tmp_path / "signal_at_call.py"
+    wrapper.write_text(SIGNAL_AT_CALL)
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps(OLD_INPUT))
+    old = path.read_bytes()
+    done = subprocess.run(
+        [sys.executable, wrapper, signal_name, at, "migrate", "--in-place", path],
+        env=CHILD_ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (status, "")
+    assert done.stderr == message.format(path) + "\n"
+    assert path.read_bytes() == old
+    assert temporary_files(tmp_path) == []
+
+
 # -- what a write keeps ------------------------------------------------------
 
 
@@ -286,6 +336,48 @@ def test_a_symbolic_link_is_followed_and_kept(tmp_path: Path) -> None:
     assert real.read_bytes() == b"new"
 
 
+@pytest.mark.parametrize("name", ["a" * 250 + ".json", "é" * 125 + ".json"])
+def test_a_name_of_up_to_255_bytes_can_be_written(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"old")
+    write_atomically(path, b"new")
+    assert path.read_bytes() == b"new"
+    assert temporary_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["new.json/", "new.json/."])
+def test_a_name_ending_like_a_directory_is_not_a_file(
+    tmp_path: Path, name: str
+) -> None:
+    with pytest.raises(InputFileError, match="Not a directory"):
+        write_atomically(f"{tmp_path}/{name}", b"{}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_only_file_is_not_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "input.json"
+    path.write_bytes(b"old")
+    path.chmod(0o444)
+    with pytest.raises(
+        InputFileError, match=r"read-only \(mode 0444\); it is unchanged"
+    ):
+        write_atomically(path, b"new")
+    assert path.read_bytes() == b"old"
+    assert temporary_files(tmp_path) == []
+
+
+def test_a_file_the_caller_may_not_write_is_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_bytes(b"old")
+    # As for another user's file with mode 0644.
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)
+    with pytest.raises(InputFileError, match="read-only"):
+        write_atomically(path, b"new")
+    assert path.read_bytes() == b"old"
+
+
 def test_a_missing_directory_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="missing/dir does not exist"):
         write_atomically(tmp_path / "missing" / "dir" / "x.json", b"{}")
@@ -297,6 +389,56 @@ def test_a_device_is_written_directly(tmp_path: Path) -> None:
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
     with pytest.raises(InputFileError, match="No space left on device"):
         write_atomically("/dev/full", b"{}")
+
+
+@pytest.mark.parametrize("name", ["/dev/fd/{}", "/proc/self/fd/{}", "link"])
+def test_a_named_descriptor_is_appended_to_not_replaced(
+    tmp_path: Path, name: str
+) -> None:
+    log = tmp_path / "log.txt"
+    log.write_bytes(b"IMPORTANT\n")
+    inode = log.stat().st_ino
+    descriptor = os.open(log, os.O_WRONLY | os.O_APPEND)
+    try:
+        target = name.format(descriptor)
+        if name == "link":
+            target = str(tmp_path / "out.json")
+            os.symlink(f"/dev/fd/{descriptor}", target)
+        write_atomically(target, b"new\n")
+    finally:
+        os.close(descriptor)
+    assert log.read_bytes() == b"IMPORTANT\nnew\n"
+    assert log.stat().st_ino == inode
+    assert temporary_files(tmp_path) == []
+
+
+def test_a_named_pipe_descriptor_is_written() -> None:
+    reader, writer = os.pipe()
+    try:
+        write_atomically(f"/dev/fd/{writer}", b"through the pipe")
+        os.close(writer)
+        assert os.read(reader, 100) == b"through the pipe"
+    finally:
+        os.close(reader)
+
+
+def test_a_closed_descriptor_is_one_message(tmp_path: Path) -> None:
+    descriptor = os.open(tmp_path, os.O_RDONLY)
+    os.close(descriptor)
+    with pytest.raises(InputFileError, match="Bad file descriptor"):
+        write_atomically(f"/proc/self/fd/{descriptor}", b"{}")
+
+
+@pytest.mark.parametrize("through_a_link", [False, True])
+def test_nothing_under_proc_is_replaced(tmp_path: Path, through_a_link: bool) -> None:
+    target = Path(f"/proc/{os.getpid()}/environ")
+    old = target.read_bytes()
+    if through_a_link:
+        (tmp_path / "out.json").symlink_to(target)
+        target = tmp_path / "out.json"
+    with pytest.raises(InputFileError, match="lies under /dev or /proc"):
+        write_atomically(target, b"{}")
+    assert target.read_bytes() == old
 
 
 def test_a_fifo_without_a_reader_is_refused_at_once(tmp_path: Path) -> None:

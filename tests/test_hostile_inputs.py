@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,54 @@ FILE_CASES = {
         "normalize",
         "model: a set cannot be written as JSON",
     ),
+    "yaml nan written to json": (
+        "input.yaml",
+        f"learning_rate: {SECTION_FLOW}\nmodel:\n  a: .nan\n",
+        "normalize",
+        "model/a: NaN cannot be written as JSON",
+    ),
+    "yaml infinity written to json": (
+        "input.yaml",
+        f"learning_rate: {SECTION_FLOW}\nmodel: [1, -.inf]\n",
+        "normalize",
+        "model/1: -Infinity cannot be written as JSON",
+    ),
+    "yaml nan key written to json": (
+        "input.yaml",
+        f"learning_rate: {SECTION_FLOW}\nmodel: {{.nan: 1}}\n",
+        "normalize",
+        "model: the key NaN cannot be written as JSON",
+    ),
+    "json infinity literal outside the section": (
+        "input.json",
+        whole_input('{"a": Infinity}'),
+        "normalize",
+        "model/a: Infinity cannot be written as JSON",
+    ),
+    "json literal beyond the float range outside the section": (
+        "input.json",
+        whole_input('{"a": -1e400}'),
+        "normalize",
+        "model/a: -1e400 (beyond the range of a float) cannot be written as JSON",
+    ),
+    "yaml key of a 6000-digit integer": (
+        "input.yaml",
+        f"learning_rate: {SECTION_FLOW}\nmodel:\n  ? 0x{'f' * 5000}\n  : 1\n",
+        "normalize",
+        "model: the key an integer of about 6021 digits cannot be written as text",
+    ),
+    "yaml keys that collide as json keys": (
+        "input.yaml",
+        f'learning_rate: {SECTION_FLOW}\ntraining: {{1: a, "1": b}}\n',
+        "normalize",
+        'training: the keys 1 and "1" would both be written as the JSON key "1"',
+    ),
+    "yaml keys true and 'true' written as json": (
+        "input.yaml",
+        f'learning_rate: {SECTION_FLOW}\ntraining: {{true: a, "true": b}}\n',
+        "normalize",
+        'training: the keys true and "true" would both be written as the JSON key',
+    ),
     "billion laughs": (
         "input.yaml",
         BILLION_LAUGHS,
@@ -170,6 +219,27 @@ FILE_CASES = {
         "migrate",
         "learning_rate/type: the key is given more than once (again at line 3)",
     ),
+    "duplicate key brought into the section by an alias": (
+        "input.yaml",
+        "base: &b {start_lr: 1.0e-3, start_lr: 0.5, stop_lr: 1.0e-8}\n"
+        "learning_rate: *b\ntraining: {numb_steps: 100}\n",
+        "show",
+        "learning_rate/start_lr: the key is given more than once (again at line 1)",
+    ),
+    "duplicate key brought into the section by a merge key": (
+        "input.yaml",
+        "base: &b {start_lr: 1.0e-3, start_lr: 0.5, stop_lr: 1.0e-8}\n"
+        "learning_rate: {<<: *b}\ntraining: {numb_steps: 100}\n",
+        "check",
+        "learning_rate/start_lr: the key is given more than once (again at line 1)",
+    ),
+    "duplicate key brought into the section by a list of merge keys": (
+        "input.yaml",
+        "a: &a {stop_lr: 1.0e-8}\nb: &b {type: exp, type: cosine}\n"
+        "learning_rate: {<<: [*a, *b], start_lr: 1.0e-3}\n",
+        "normalize",
+        "learning_rate/type: the key is given more than once (again at line 2)",
+    ),
     "number beyond the float range": (
         "input.json",
         '{"type": "exp", "start_lr": 1e400, "stop_lr": 1e-8}',
@@ -201,6 +271,33 @@ def test_a_hostile_file_is_one_clean_line(
     assert message in err
     assert path.read_bytes() == content
     assert sorted(tmp_path.iterdir()) == [path]
+
+
+MEBIBYTE = 2**20
+# Shapes that made the nesting scan retry an unclosed string from every quote.
+ADVERSARIAL_JSON = {
+    "unclosed string of escaped quotes": "[" + '\\"' * (MEBIBYTE // 2),
+    "unclosed string ending in a backslash": '"' + 'a\\"' * (MEBIBYTE // 3) + "\\",
+    "quotes only": '"' * (MEBIBYTE + 1),
+    "brackets in an unclosed string": '"' + "[" * MEBIBYTE,
+    "brackets in closed strings": "[" + '"[[[[",' * (MEBIBYTE // 7) + '""]',
+}
+
+
+@pytest.mark.parametrize("shape", ADVERSARIAL_JSON)
+def test_the_nesting_scan_takes_linear_time(tmp_path: Path, shape: str) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(ADVERSARIAL_JSON[shape])
+    start = time.perf_counter()
+    try:
+        read_input(path)
+        message = ""
+    except InputFileError as error:
+        message = str(error)
+    # A guard against quadratic time, which takes minutes here, not a benchmark.
+    assert time.perf_counter() - start < 2
+    # Brackets inside strings are text, not nesting.
+    assert "nested deeper" not in message
 
 
 def test_a_huge_step_count_is_a_configuration_error(
@@ -288,6 +385,56 @@ def test_a_repeated_key_outside_the_section_is_a_warning(
     assert path.read_text() == content
 
 
+def test_a_repeated_key_with_a_lone_surrogate_is_printed_escaped(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(
+        f'{{"learning_rate": {SECTION_JSON}, '
+        '"training": {"numb_steps": 1000, "\\ud800": 1, "\\ud800": 2}}'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", "check", str(path)],
+        env=CHILD_ENV,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert (
+        f"{path}: warning: training/\\ud800 repeats a key; its last value is used"
+        in done.stdout.splitlines()
+    )
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_escaped(tmp_path: Path) -> None:
+    path = os.path.join(os.fsencode(tmp_path), b"bad\xff.json")
+    content = b'{"type": "exp"}'
+    Path(os.fsdecode(path)).write_bytes(content)
+    done = subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", "migrate", "--in-place", path],
+        env={**CHILD_ENV, "PYTHONIOENCODING": "utf-8"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith(f"{tmp_path}/bad\\udcff.json: added start_lr")
+    assert json.loads(Path(os.fsdecode(path)).read_text())["start_lr"] == 1e-3
+
+
+def test_a_merge_key_overridden_in_the_section_is_no_repeat(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "input.yaml"
+    path.write_text(
+        "base: &b {type: exp, start_lr: 1.0e-3, stop_lr: 1.0e-8}\n"
+        "learning_rate: {<<: *b, start_lr: 0.5}\n"
+    )
+    status, out, err = run(capsys, "check", path)
+    assert (status, out, err) == (0, f"{path}: ok\n", "")
+
+
 # -- migrate --------------------------------------------------------------------
 
 
@@ -316,6 +463,35 @@ def test_migrate_to_a_missing_directory_reports_nothing_as_added(
     assert_one_clean_line(err)
     assert "added" not in err
     assert err.startswith(f"{target}: cannot write the file: the directory ")
+    assert sorted(tmp_path.iterdir()) == [path]
+
+
+def test_migrate_of_a_read_only_file_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "input.json"
+    content = '{"type": "exp"}'
+    path.write_text(content)
+    path.chmod(0o444)
+    status, out, err = run(capsys, "migrate", path, "--in-place")
+    assert (status, out) == (1, "")
+    assert_one_clean_line(err)
+    assert (
+        err
+        == f"{path}: cannot write the file: it is read-only (mode 0444); it is unchanged\n"
+    )
+    assert path.read_text() == content
+
+
+def test_an_output_name_with_a_trailing_slash_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(SECTION_JSON)
+    status, _, err = run(capsys, "normalize", path, "-o", f"{tmp_path}/new.json/")
+    assert status == 1
+    assert_one_clean_line(err)
+    assert "Not a directory" in err
     assert sorted(tmp_path.iterdir()) == [path]
 
 
@@ -372,6 +548,103 @@ def test_a_full_standard_output_is_one_line_with_status_1() -> None:
     )
 
 
+def test_output_to_dev_stdout_appends_to_what_the_shell_opened(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "log.txt"
+    log.write_bytes(b"IMPORTANT\n")
+    source = tmp_path / "input.json"
+    source.write_text(SECTION_JSON)
+    with open(log, "ab") as appended:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "deepmd_lr",
+                "normalize",
+                source,
+                "-o",
+                "/dev/stdout",
+            ],
+            env=CHILD_ENV,
+            stdout=appended,
+            stderr=subprocess.PIPE,
+            timeout=30,
+        )
+    assert (done.returncode, done.stderr) == (0, b"")
+    important, written = log.read_bytes().split(b"\n", 1)
+    assert important == b"IMPORTANT"
+    assert json.loads(written)["stop_lr"] == 1e-8
+    assert source.read_text() == SECTION_JSON
+
+
+def test_output_to_a_piped_stdout_is_written_to_the_pipe() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", "schema", "-o", "/dev/stdout"],
+        env=CHILD_ENV,
+        capture_output=True,
+        timeout=30,
+    )
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert json.loads(done.stdout)["$schema"].startswith("https://json-schema.org")
+
+
+def run_with_closed(stream: str, *argv: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run the command with standard output (``>&-``) or error (``2>&-``) closed."""
+    return subprocess.run(
+        ["sh", "-c", f'exec "$@" {stream}', "sh", sys.executable, "-m", "deepmd_lr"]
+        + [str(arg) for arg in argv],
+        env=CHILD_ENV,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_a_closed_stdout_is_a_failing_one(tmp_path: Path) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(SECTION_JSON)
+    for argv in (["check", path], ["normalize", path, "-o", "/dev/stdout"]):
+        done = run_with_closed(">&-", *argv)
+        assert done.returncode == 1
+        assert_one_clean_line(done.stderr)
+        assert "cannot write" in done.stderr
+    assert path.read_text() == SECTION_JSON
+
+
+def test_a_closed_stdout_does_not_matter_when_nothing_is_printed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(SECTION_JSON)
+    done = run_with_closed(">&-", "normalize", path, "-o", tmp_path / "out.json")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads((tmp_path / "out.json").read_text())["stop_lr"] == 1e-8
+
+
+def test_a_closed_stderr_keeps_the_status(tmp_path: Path) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(SECTION_JSON)
+    done = run_with_closed("2>&-", "check", path, tmp_path / "missing.json")
+    assert (done.returncode, done.stdout) == (1, f"{path}: ok\n")
+
+
+def test_running_out_of_memory_while_reading_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def exhaust(path: str | Path) -> str:
+        raise MemoryError
+
+    monkeypatch.setattr("deepmd_lr.inputs.read_text", exhaust)
+    path = tmp_path / "input.json"
+    status, _, err = run(capsys, "check", path)
+    assert status == 1
+    assert_one_clean_line(err)
+    assert err == f"{path}: out of memory while reading the file\n"
+
+
 @pytest.mark.parametrize("argv", [["doc"], ["schema"], ["--help"]])
 def test_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
     child = subprocess.Popen(
@@ -387,6 +660,27 @@ def test_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
     err = child.stderr.read()
     assert child.wait(timeout=30) == 0
     assert err == b""
+
+
+@pytest.mark.parametrize("copies", [1, 400])
+def test_a_closed_pipe_keeps_the_status_of_check(tmp_path: Path, copies: int) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(SECTION_JSON)
+    missing = tmp_path / "missing.json"
+    # With many files the pipe breaks while files are still being checked.
+    child = subprocess.Popen(
+        [sys.executable, "-m", "deepmd_lr", "check", *[str(path)] * copies, missing],
+        env=CHILD_ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    assert child.stderr is not None
+    child.stdout.close()
+    err = child.stderr.read()
+    assert child.wait(timeout=30) == 1
+    assert err == f"{missing}: no such file\n"
 
 
 # -- properties -------------------------------------------------------------------
