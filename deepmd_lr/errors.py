@@ -7,7 +7,16 @@ import sys
 import warnings
 from typing import Any
 
-_NO_VALUE: Any = object()
+
+class _NotGiven:
+    """The ``value`` of an error that no single value caused: ``None`` is a
+    value a key can have (``null``), so it cannot mark the absence."""
+
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+_NO_VALUE: Any = _NotGiven()
 
 
 class LearningRateConfigError(ValueError):

@@ -26,7 +26,7 @@ SECTION_DOC = (
 )
 DEFAULT_TYPE = "exp"
 """The schedule type of a section that does not name one."""
-TYPE_DOC = f'The schedule used after warmup. Default: "{DEFAULT_TYPE}".'
+TYPE_DOC = "The schedule used after warmup."
 
 MAX_STEPS = 2**53
 """The largest count of training steps: up to it every step is an exact
@@ -319,16 +319,22 @@ class Key:
             self.name,
             dtype,
             optional=not self.required,
-            doc=self.full_doc(),
+            doc=self.reference_doc(),
             **declared,
         )
 
+    def reference_doc(self) -> str:
+        """The documentation with the allowed range appended, for references
+        that state the type and default apart from the text."""
+        text = self.doc.rstrip()
+        if self.range_text() != _TYPE_WORDS[self.kind]:
+            text += f" Allowed: {self.range_text()}."
+        return text
+
     def full_doc(self) -> str:
         """The documentation with the allowed range and default appended."""
-        text = self.doc.rstrip()
+        text = self.reference_doc()
         extra = []
-        if self.range_text() != _TYPE_WORDS[self.kind]:
-            extra.append(f"Allowed: {self.range_text()}.")
         if self.required:
             extra.append("Required.")
         elif self.default is None:

@@ -31,6 +31,7 @@ extensions = [
     "matplotlib.sphinxext.plot_directive",
     "dargs.sphinx",
     "cli_output",
+    "argument_reference",
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
