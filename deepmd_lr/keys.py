@@ -42,7 +42,11 @@ class _Required:
 
 
 REQUIRED: Any = _Required()
-"""Marker for a key that has no default and must be given."""
+"""Marker for a key that has no default and must be given.
+
+>>> Key("start_lr", float, "The rate after warmup.").default is REQUIRED
+True
+"""
 
 _TYPE_WORDS = {
     float: "a number",
@@ -165,6 +169,16 @@ class Key:
         Inclusive bounds, unless ``exclusive_minimum``/``exclusive_maximum``.
     choices
         Allowed strings for a ``str`` key.
+
+    Examples
+    --------
+    >>> key = Key("power", float, "Exponent of the curve.", default=1.0, minimum=0.0)
+    >>> key.range_text()
+    '0 <= value'
+    >>> key.check(-2.0)
+    Traceback (most recent call last):
+    ...
+    deepmd_lr.errors.LearningRateConfigError: learning_rate/power: got -2.0, but power must satisfy 0 <= value. Fix: set power to 0 <= value (a number)
     """
 
     name: str
