@@ -32,6 +32,7 @@ extensions = [
     "dargs.sphinx",
     "cli_output",
     "argument_reference",
+    "schedule_keys",
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}

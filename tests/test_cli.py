@@ -453,7 +453,7 @@ def test_plot_without_matplotlib(
     assert status == 1
     assert_one_clean_line(err)
     assert "matplotlib" in err
-    assert "deepmd-lr[plot]" in err
+    assert "pip install '.[plot]'" in err
     assert not (workdir / "curve.png").exists()
 
 
