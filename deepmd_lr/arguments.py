@@ -29,6 +29,20 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
     ``extra_check`` of the returned ``Argument``: it returns whether the
     section passes, as dargs expects, and on failure puts the rule that was
     broken into the ``Argument``'s ``extra_check_errmsg``, which dargs shows.
+
+    Parameters
+    ----------
+    fold_subdoc
+        Leave the keys out of the ``Argument``'s own generated documentation
+        (for a parent that lists them elsewhere); checking is unchanged.
+
+    Examples
+    --------
+    >>> argument = learning_rate_args()
+    >>> argument.name, list(argument.sub_variants["type"].choice_dict)[:3]
+    ('learning_rate', ['exp', 'cosine', 'wsd'])
+    >>> argument.normalize_value({"start_lr": 1e-3, "stop_lr": 1e-5})["type"]
+    'exp'
     """
     from dargs import Argument, Variant
 

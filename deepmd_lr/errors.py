@@ -7,7 +7,16 @@ import sys
 import warnings
 from typing import Any
 
-_NO_VALUE: Any = object()
+
+class _NotGiven:
+    """The ``value`` of an error that no single value caused: ``None`` is a
+    value a key can have (``null``), so it cannot mark the absence."""
+
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+_NO_VALUE: Any = _NotGiven()
 
 
 class LearningRateConfigError(ValueError):
@@ -27,6 +36,17 @@ class LearningRateConfigError(ValueError):
         The rule that was broken, quoting the value.
     fix : str
         What to change so that the input becomes valid.
+
+    Examples
+    --------
+    >>> from deepmd_lr import normalize_learning_rate
+    >>> try:
+    ...     normalize_learning_rate({"start_lr": 1e-3, "stop_lr": -1.0})
+    ... except LearningRateConfigError as error:
+    ...     print(error.path, error.value)
+    ...     print(error.fix)
+    learning_rate/stop_lr -1.0
+    Fix: set stop_lr to 0 <= value (a number), or remove the key
     """
 
     def __init__(
@@ -64,7 +84,18 @@ def _rebuild(
 
 
 class LearningRateWarning(UserWarning):
-    """A valid setting was adjusted or is likely not what was meant."""
+    """A valid setting was adjusted or is likely not what was meant.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from deepmd_lr import LearningRateExp
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     lr = LearningRateExp(start_lr=1e-3, stop_lr=1e-5, num_steps=100)
+    >>> caught[0].category.__name__, lr.decay_steps
+    ('LearningRateWarning', 2)
+    """
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep

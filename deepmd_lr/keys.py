@@ -26,7 +26,7 @@ SECTION_DOC = (
 )
 DEFAULT_TYPE = "exp"
 """The schedule type of a section that does not name one."""
-TYPE_DOC = f'The schedule used after warmup. Default: "{DEFAULT_TYPE}".'
+TYPE_DOC = "The schedule used after warmup."
 
 MAX_STEPS = 2**53
 """The largest count of training steps: up to it every step is an exact
@@ -42,7 +42,11 @@ class _Required:
 
 
 REQUIRED: Any = _Required()
-"""Marker for a key that has no default and must be given."""
+"""Marker for a key that has no default and must be given.
+
+>>> Key("start_lr", float, "The rate after warmup.").default is REQUIRED
+True
+"""
 
 _TYPE_WORDS = {
     float: "a number",
@@ -165,6 +169,16 @@ class Key:
         Inclusive bounds, unless ``exclusive_minimum``/``exclusive_maximum``.
     choices
         Allowed strings for a ``str`` key.
+
+    Examples
+    --------
+    >>> key = Key("power", float, "Exponent of the curve.", default=1.0, minimum=0.0)
+    >>> key.range_text()
+    '0 <= value'
+    >>> key.check(-2.0)
+    Traceback (most recent call last):
+    ...
+    deepmd_lr.errors.LearningRateConfigError: learning_rate/power: got -2.0, but power must satisfy 0 <= value. Fix: set power to 0 <= value (a number)
     """
 
     name: str
@@ -319,16 +333,22 @@ class Key:
             self.name,
             dtype,
             optional=not self.required,
-            doc=self.full_doc(),
+            doc=self.reference_doc(),
             **declared,
         )
 
+    def reference_doc(self) -> str:
+        """The documentation with the allowed range appended, for references
+        that state the type and default apart from the text."""
+        text = self.doc.rstrip()
+        if self.range_text() != _TYPE_WORDS[self.kind]:
+            text += f" Allowed: {self.range_text()}."
+        return text
+
     def full_doc(self) -> str:
         """The documentation with the allowed range and default appended."""
-        text = self.doc.rstrip()
+        text = self.reference_doc()
         extra = []
-        if self.range_text() != _TYPE_WORDS[self.kind]:
-            extra.append(f"Allowed: {self.range_text()}.")
         if self.required:
             extra.append("Required.")
         elif self.default is None:

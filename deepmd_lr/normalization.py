@@ -116,6 +116,15 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
     ------
     LearningRateConfigError
         If the section breaks a rule or is missing.
+
+    Examples
+    --------
+    >>> data = {"learning_rate": {"type": "cosine", "start_lr": 1e-3,
+    ...                           "stop_lr": 1e-5, "warmup_ratio": 0.1},
+    ...         "training": {"numb_steps": 1000}}
+    >>> result = normalize(data)
+    >>> result["learning_rate"]["scale_by_worker"], result["training"]
+    ('linear', {'numb_steps': 1000})
     """
     if not isinstance(jdata, Mapping):
         raise LearningRateConfigError(

@@ -32,7 +32,8 @@ def require_matplotlib() -> Any:
     except ImportError:
         raise MatplotlibMissingError(
             "plotting needs matplotlib, which is not installed; install it with "
-            "`pip install 'deepmd-lr[plot]'`"
+            "`pip install matplotlib`, or with `pip install '.[plot]'` in the "
+            "deepmd-lr checkout"
         ) from None
     if "matplotlib.pyplot" not in __import__("sys").modules:
         matplotlib.use("Agg")

@@ -93,6 +93,12 @@ def section_schema() -> dict[str, Any]:
 
     Written from the key declarations and the registry, the same table that
     :func:`~deepmd_lr.learning_rate_args` builds the dargs ``Argument`` from.
+
+    Examples
+    --------
+    >>> schema = section_schema()
+    >>> schema["properties"]["stop_lr"]["type"]
+    ['null', 'number']
     """
     from deepmd_lr.keys import DEFAULT_TYPE, SECTION_DOC, TYPE_DOC
 

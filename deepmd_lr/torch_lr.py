@@ -54,6 +54,18 @@ class ScheduleLR(LRScheduler):
     :meth:`load_state_dict`, and after ``optimizer.load_state_dict``, the base
     rates are ``start_lr`` again and every group's ``lr`` is the schedule's
     rate at the restored step.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from deepmd_lr import BaseLR
+    >>> weight = torch.nn.Parameter(torch.zeros(2))
+    >>> optimizer = torch.optim.SGD([weight], lr=1.0)
+    >>> lr = BaseLR(type="exp", start_lr=1e-3, stop_lr=1e-5, num_steps=100,
+    ...             decay_steps=10)
+    >>> scheduler = ScheduleLR(optimizer, lr, start_step=50)
+    >>> optimizer.param_groups[0]["lr"] == lr.value(50)
+    True
     """
 
     def __init__(

@@ -25,6 +25,18 @@ def torch_lambda_lr(
     happens when training resumes. The name is that of the first release,
     which returned a ``LambdaLR``; the scheduler is now a
     ``torch.optim.lr_scheduler.LRScheduler`` of its own and behaves the same.
+
+    Examples
+    --------
+    >>> import pytest
+    >>> torch = pytest.importorskip("torch")
+    >>> from deepmd_lr import BaseLR
+    >>> weight = torch.nn.Parameter(torch.zeros(2))
+    >>> optimizer = torch.optim.SGD([weight], lr=1.0)
+    >>> lr = BaseLR(type="cosine", start_lr=1e-3, stop_lr=1e-5, num_steps=100)
+    >>> scheduler = torch_lambda_lr(optimizer, lr)
+    >>> optimizer.param_groups[0]["lr"]
+    0.001
     """
     from deepmd_lr.torch_lr import ScheduleLR
 

@@ -25,9 +25,14 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    # MathJax served from the site itself: clusters often have no internet.
+    "sphinx-mathjax-offline",
+    "sphinx_copybutton",
     "matplotlib.sphinxext.plot_directive",
     "dargs.sphinx",
     "cli_output",
+    "argument_reference",
+    "schedule_keys",
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
@@ -52,5 +57,10 @@ plot_pre_code = "from lr_figures import *"
 
 cli_output_cwd = str(ROOT)
 
-html_theme = "alabaster"
+html_theme = "furo"
 html_title = f"deepmd-lr {release}"
+html_static_path = ["_static"]
+html_css_files = ["wrap.css"]
+# A console block copies as its command alone, without the "$ " prompt or
+# what the command printed.
+copybutton_prompt_text = "$ "

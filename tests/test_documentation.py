@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from deepmd_lr import BaseLR, learning_rate_args
@@ -12,17 +14,17 @@ from deepmd_lr.documentation import (
 )
 from deepmd_lr.keys import COMMON_KEYS
 
-# Type and default of keys as the section's key table gives them.
+# Type and default of keys, spelled as in a JSON input.
 RST_SIGNATURES = {
     "learning_rate/start_lr": "type: ``float``\n",
-    "learning_rate/stop_lr": "type: ``float`` | ``NoneType``, optional, default: ``None``",
+    "learning_rate/stop_lr": "type: ``float`` or ``null``, optional, default: ``null``",
     "learning_rate/warmup_steps": "type: ``int``, optional, default: ``0``",
     "learning_rate/warmup_start_factor": "type: ``float``, optional, default: ``0.0``",
-    "learning_rate/scale_by_worker": "type: ``str``, optional, default: ``linear``",
-    "learning_rate/type": "type: ``str`` (flag key), default: ``exp``",
+    "learning_rate/scale_by_worker": 'type: ``str``, optional, default: ``"linear"``',
+    "learning_rate/type": 'type: ``str`` (flag key), default: ``"exp"``',
     "learning_rate[exp]/decay_steps": "type: ``int``, optional, default: ``5000``",
-    "learning_rate[exp]/smooth": "type: ``bool``, optional, default: ``False``",
-    "learning_rate[wsd]/decay_type": "type: ``str``, optional, default: ``inverse_linear``",
+    "learning_rate[exp]/smooth": "type: ``bool``, optional, default: ``false``",
+    "learning_rate[wsd]/decay_type": 'type: ``str``, optional, default: ``"inverse_linear"``',
 }
 
 
@@ -66,7 +68,7 @@ def test_markdown_states_type_default_and_doc(key) -> None:
     block = text.split(f"Path: `learning_rate/{key.name}`")[1].split("\n## ")[0]
     assert f"`{key.kind.__name__}`" in block
     assert ("required" in block) is key.required
-    assert key.full_doc() in block
+    assert key.reference_doc() in block
 
 
 def test_markdown_of_a_folded_argument_stops_at_its_own_doc() -> None:
@@ -77,3 +79,61 @@ def test_markdown_of_a_folded_argument_stops_at_its_own_doc() -> None:
 def test_unknown_format_is_rejected() -> None:
     with pytest.raises(ValueError, match="'html'"):
         argument_reference("html")  # type: ignore[arg-type]
+
+
+def all_key_paths() -> list[str]:
+    paths = [f"learning_rate/{key.name}" for key in COMMON_KEYS]
+    paths.append("learning_rate/type")
+    for name, cls in BaseLR.get_plugins().items():
+        paths += [f"learning_rate[{name}]/{key.name}" for key in cls.variant_keys]
+    return paths
+
+
+@pytest.mark.parametrize("path", all_key_paths())
+def test_rst_states_each_default_once(path: str) -> None:
+    entry = rst_entry(argument_reference("rst"), path).lower()
+    assert entry.count("default:") <= 1
+    assert "not set by default" not in entry
+
+
+def test_rst_types_read_as_json_types() -> None:
+    text = argument_reference("rst")
+    assert "NoneType" not in text
+    assert "``None``" not in text
+    assert "``False``" not in text
+
+
+def test_rst_links_key_names_in_the_text_to_their_entries() -> None:
+    text = argument_reference("rst")
+    start = rst_entry(text, "learning_rate/start_lr")
+    assert "|key:learning_rate/scale_by_worker|_" in start
+    decay_steps = rst_entry(text, "learning_rate[exp]/decay_steps")
+    assert "|key:learning_rate[exp]/decay_rate|_" in decay_steps
+    # Every link has its definition, and its target is an anchor of the page.
+    for path in set(re.findall(r"\|key:([^|]+)\|_", text)):
+        assert f".. |key:{path}| replace:: ``{path.rsplit('/', 1)[-1]}``" in text
+        assert f".. _`{path}`:" in text
+
+
+def test_rst_sets_a_key_named_in_its_own_text_as_a_literal() -> None:
+    entry = rst_entry(argument_reference("rst"), "learning_rate/stop_lr")
+    assert "one of ``stop_lr`` and |key:learning_rate/stop_lr_ratio|_" in entry
+
+
+def test_rst_leaves_the_names_in_anchors_and_signatures_alone() -> None:
+    text = argument_reference("rst")
+    assert "argument path: ``learning_rate/stop_lr``" in text
+    assert "\n    stop_lr: \n" in text
+
+
+def test_rst_for_sphinx_declares_each_key_in_the_dargs_domain() -> None:
+    text = rst_reference(learning_rate_args(), sphinx_domain=True)
+    assert ".. dargs:argument:: stop_lr:" in text
+    assert "   :path: learning_rate/stop_lr" in text
+    assert "|key:learning_rate/start_lr|_" in text
+
+
+def test_markdown_states_each_default_once() -> None:
+    text = argument_reference("md")
+    assert "Default:" not in text
+    assert "Not set by default" not in text

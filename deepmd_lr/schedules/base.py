@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 from deepmd_lr.engines import STEP_HORIZON, array_value, bad_step
@@ -55,6 +56,30 @@ class BaseLR(ABC):
 
     and from step :math:`W` on the decay phase of the concrete schedule runs on
     :math:`u = t - W` over :math:`D = T - W` steps.
+
+    Parameters
+    ----------
+    start_lr : float
+        The rate at the end of warmup, where the decay phase starts.
+    num_steps : int
+        The number of training steps, ``training/numb_steps`` of the input.
+    stop_lr : float, optional
+        The rate aimed at for the last step. Give exactly one of ``stop_lr``
+        and ``stop_lr_ratio``.
+    stop_lr_ratio : float, optional
+        The final rate as a fraction of ``start_lr``.
+    type : str, default "exp"
+        The registered schedule to build; see :meth:`registered_types`.
+    **keys
+        The other keys of the section: the warmup keys common to every type
+        and the keys of the type itself, listed on each schedule class.
+
+    Examples
+    --------
+    >>> lr = BaseLR(type="cosine", start_lr=1e-3, stop_lr=1e-5, num_steps=100,
+    ...             warmup_steps=10)
+    >>> type(lr).__name__, lr.value(0), lr.value(10), lr.value(100)
+    ('LearningRateCosine', 0.0, 0.001, 1e-05)
     """
 
     type_name: ClassVar[str] = ""
@@ -77,8 +102,14 @@ class BaseLR(ABC):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "__init__" not in cls.__dict__:
-            cls.__signature__ = _signature(cls)  # type: ignore[attr-defined]
+        # The constructor takes the keys as keywords through **keys; the
+        # signature and the docstring name each one, for help() and the docs.
+        # A class with its own __init__ shows that instead of BaseLR's.
+        own_init = "__init__" in cls.__dict__
+        cls.__signature__ = None if own_init else _signature(cls)  # type: ignore[attr-defined]
+        doc = cls.__dict__.get("__doc__")
+        if not own_init and doc:
+            cls.__doc__ = _with_parameters(doc, cls)
 
     @staticmethod
     def register(name: str) -> Callable[[S], S]:
@@ -370,6 +401,34 @@ class BaseLR(ABC):
 SCHEDULES.bind(BaseLR)
 
 
+def _base_signature() -> inspect.Signature:
+    """``BaseLR(...)``: its own ``__new__`` takes anything, so spell it out."""
+    kind = inspect.Parameter
+    return inspect.Signature(
+        [
+            kind("start_lr", kind.POSITIONAL_OR_KEYWORD, annotation=float),
+            kind("num_steps", kind.POSITIONAL_OR_KEYWORD, annotation=int),
+            kind(
+                "stop_lr",
+                kind.POSITIONAL_OR_KEYWORD,
+                default=None,
+                annotation="float | None",
+            ),
+            kind(
+                "stop_lr_ratio",
+                kind.POSITIONAL_OR_KEYWORD,
+                default=None,
+                annotation="float | None",
+            ),
+            kind("type", kind.KEYWORD_ONLY, default=DEFAULT_TYPE, annotation=str),
+            kind("keys", kind.VAR_KEYWORD, annotation=Any),
+        ]
+    )
+
+
+BaseLR.__signature__ = _base_signature()  # type: ignore[attr-defined]
+
+
 def _signature(cls: type[BaseLR]) -> inspect.Signature:
     """The constructor signature of ``cls``, written from its keys."""
     kind = inspect.Parameter
@@ -387,3 +446,49 @@ def _signature(cls: type[BaseLR]) -> inspect.Signature:
         default = kind.empty if key.default is REQUIRED else key.default
         parameters.append(kind(key.name, style, default=default, annotation=annotation))
     return inspect.Signature(parameters)
+
+
+_NUM_STEPS_DOC = (
+    "The number of training steps, ``training/numb_steps`` of the input: "
+    "the schedule reaches its final rate at this step."
+)
+
+
+def _with_parameters(doc: str, cls: type[BaseLR]) -> str:
+    """``doc`` with a numpydoc Parameters section written from the keys of
+    ``cls``, placed before its Examples; unchanged if it has one already."""
+    text = inspect.cleandoc(doc)
+    if "\nParameters\n----------\n" in text:
+        return doc
+    section = "\n".join(["Parameters", "----------", *_parameter_entries(cls)])
+    head, examples, tail = text.partition("\nExamples\n--------\n")
+    if not examples:
+        return f"{text}\n\n{section}\n"
+    return f"{head.rstrip()}\n\n{section}\n{examples}{tail}\n"
+
+
+def _parameter_entries(cls: type[BaseLR]) -> list[str]:
+    keys = {key.name: key for key in (*COMMON_KEYS, *cls.variant_keys)}
+    entries = []
+    for parameter in _signature(cls).parameters.values():
+        key = keys.get(parameter.name)
+        if key is None:
+            entries += [f"{parameter.name} : int", f"    {_NUM_STEPS_DOC}"]
+            continue
+        if key.required:
+            kind = key.kind.__name__
+        elif key.nullable:
+            kind = f"{key.kind.__name__}, optional"
+        else:
+            kind = f"{key.kind.__name__}, default {key.default!r}"
+        entries += [
+            f"{key.name} : {kind}",
+            f"    {_literal_key_names(key.reference_doc(), [*keys, 'numb_steps'])}",
+        ]
+    return entries
+
+
+def _literal_key_names(text: str, names: Iterable[str]) -> str:
+    """``text`` with each of the key ``names`` in it set as a literal."""
+    pattern = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    return re.sub(rf"(?<![\w`])({pattern})(?![\w`])", r"``\1``", text)
