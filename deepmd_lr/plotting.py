@@ -50,8 +50,9 @@ _CURVE_WIDTH = 1.6
 _GUIDE_COLOR = "0.35"
 _LABEL_SIZE = "small"
 _RATE_HEADROOM = 1.08
-# A phase narrower than this fraction of the axes has no room for its name.
-_NAMED_PHASE_WIDTH = 0.08
+# A phase narrower than this fraction of the axes has no room for its name
+# centred above it.
+_CENTRED_NAME_WIDTH = 0.1
 _INSET_SIZE = (0.34, 0.42)
 _INSET_PLACES = ((0.62, 0.5), (0.33, 0.2), (0.62, 0.2), (0.33, 0.5))
 """Lower-left corners, in axes fractions, tried in order; the first that the
@@ -245,7 +246,7 @@ def plot_schedule(
     if mark_phases and 0 < schedule.warmup_steps < SHORT_WARMUP * schedule.num_steps:
         _zoom_into_warmup(ax, schedule)
     if label is not None:
-        ax.legend(fontsize=_LABEL_SIZE, loc="upper right")
+        ax.legend(fontsize=_LABEL_SIZE)
     return ax
 
 
@@ -303,18 +304,26 @@ def _mark_phases(ax: Any, runs: Sequence[Phase], width: int) -> None:
         _shade(ax, phase.start, phase.stop, color)
         if phase.start > 0:
             _divide(ax, phase.start)
-        if (phase.stop - phase.start) / width >= _NAMED_PHASE_WIDTH:
-            ax.text(
-                (phase.start + phase.stop) / 2,
-                1.0,
-                phase.name,
-                transform=ax.get_xaxis_transform(),
-                ha="center",
-                va="bottom",
-                fontsize=_LABEL_SIZE,
-                color=color,
-                gid=PHASE_LABEL_GID,
-            )
+        share = (phase.stop - phase.start) / width
+        if share < SHORT_WARMUP:
+            continue
+        # A name wider than its phase starts at the phase's outer end, so it
+        # stays inside the axes.
+        place, align = (phase.start + phase.stop) / 2, "center"
+        if share < _CENTRED_NAME_WIDTH:
+            at_left = phase.start + phase.stop < width
+            place, align = (phase.start, "left") if at_left else (phase.stop, "right")
+        ax.text(
+            place,
+            1.0,
+            phase.name,
+            transform=ax.get_xaxis_transform(),
+            ha=align,
+            va="bottom",
+            fontsize=_LABEL_SIZE,
+            color=color,
+            gid=PHASE_LABEL_GID,
+        )
 
 
 # _shade and _divide draw what axvspan and axvline would, without their
