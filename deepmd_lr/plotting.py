@@ -201,14 +201,6 @@ def plot_schedule(
     -------
     matplotlib.axes.Axes
         The axes drawn into.
-
-    Examples
-    --------
-    >>> from deepmd_lr import LearningRateExp
-    >>> lr = LearningRateExp(start_lr=1e-3, stop_lr=1e-8, num_steps=100000)
-    >>> ax = plot_schedule(lr)
-    >>> ax.get_yscale()
-    'log'
     """
     if ax is None:
         _, (ax,) = new_figure()
@@ -442,13 +434,14 @@ def _zoom_into_warmup(ax: Any, schedule: BaseLR) -> None:
     steps = _steps_between(schedule, 0, last)
     rates = np.asarray(schedule.value(steps), dtype=np.float64)
     low = min(schedule.warmup_start_lr, float(np.min(rates)))
-    unit = _decimal_exponent(max(float(np.max(rates)), schedule.start_lr))
+    high = max(schedule.start_lr, float(np.max(rates)))
+    unit = _decimal_exponent(high)
     color = _PHASE_COLORS["warmup"]
     _shade(inset, 0, warmup, color)
     inset.plot(steps, _in_unit(rates, unit), linewidth=_CURVE_WIDTH)
     inset.set_xlim(0, max(last, 1))
     bottom = _in_unit(low, unit)
-    top = _in_unit(schedule.start_lr, unit)
+    top = _in_unit(high, unit)
     span = top - bottom if top > bottom else abs(top) or 1.0
     inset.set_ylim(bottom - 0.08 * span, top + 0.12 * span)
     inset.set_xticks([warmup], [f"{warmup:,}"])
