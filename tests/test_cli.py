@@ -446,19 +446,6 @@ def test_plot_writes_an_image(
     assert (workdir / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_plot_marks_the_phases(workdir: Path) -> None:
-    pytest.importorskip("matplotlib")
-    import matplotlib.pyplot as plt
-
-    from deepmd_lr.plotting import plot_schedule
-
-    section = json.loads((workdir / "wsd.json").read_text())
-    ax = plot_schedule(make_learning_rate_schedule(section, 100000))
-    labels = [text.get_text() for text in ax.texts]
-    assert labels == ["warmup", "stable", "decay"]
-    plt.close(ax.figure)
-
-
 def test_plot_without_matplotlib(
     capsys: pytest.CaptureFixture[str],
     workdir: Path,

@@ -94,6 +94,9 @@ class BaseLR(ABC):
     legacy_defaults: ClassVar[dict[str, Any]] = {}
     """Values of this type's keys that releases before DeePMD-kit 3.1.3
     filled in silently; the migration writes them into old inputs."""
+    plot_log_scale: ClassVar[bool] = False
+    """Whether plots of this type use a logarithmic rate axis by default: true
+    for a decay that spans decades, which a linear axis shows as flat."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         if cls is BaseLR:

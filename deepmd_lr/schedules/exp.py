@@ -92,6 +92,7 @@ class LearningRateExp(BaseLR):
 
     positive_stop_unless = ("decay_rate",)
     legacy_defaults: ClassVar[dict[str, Any]] = {"decay_steps": 5000}
+    plot_log_scale: ClassVar[bool] = True
 
     @classmethod
     def check_variant(cls, values: Mapping[str, Any]) -> None:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib.pyplot as plt
-
 from deepmd_lr import BaseLR, make_learning_rate_schedule
 from deepmd_lr.inputs import load_file
-from deepmd_lr.plotting import plot_schedule
+from deepmd_lr.plotting import new_figure, plot_schedule
 
 __all__ = ["choice_comparison", "schedule_panels"]
 
@@ -21,17 +19,16 @@ def _section(source: str | dict[str, Any]) -> dict[str, Any]:
 
 
 def schedule_panels(
-    panels: dict[str, str | dict[str, Any]], num_steps: int, *, log: bool = False
+    panels: dict[str, str | dict[str, Any]],
+    num_steps: int,
+    *,
+    log: bool | None = None,
 ) -> None:
-    """One panel per titled section (a dict, or an input file in examples/)."""
-    _, axes = plt.subplots(
-        len(panels),
-        1,
-        figsize=(7.5, 2.9 * len(panels)),
-        sharex=True,
-        layout="constrained",
-    )
-    axes = [axes] if len(panels) == 1 else list(axes)
+    """One panel per titled section (a dict, or an input file in examples/).
+
+    ``log=None`` gives each panel the rate axis of its schedule type.
+    """
+    _, axes = new_figure(len(panels))
     for ax, (title, source) in zip(axes, panels.items(), strict=True):
         schedule = make_learning_rate_schedule(_section(source), num_steps)
         plot_schedule(schedule, ax, log=log)
@@ -41,12 +38,16 @@ def schedule_panels(
 
 
 def choice_comparison(
-    section: dict[str, Any], key_name: str, num_steps: int, *, log: bool = False
+    section: dict[str, Any],
+    key_name: str,
+    num_steps: int,
+    *,
+    log: bool | None = None,
 ) -> None:
     """One curve per allowed value of a key, the choices read from its ``Key``."""
     schedule_class = BaseLR.get_class_by_type(section["type"])
     key = next(k for k in schedule_class.variant_keys if k.name == key_name)
-    _, ax = plt.subplots(figsize=(7.5, 3.2), layout="constrained")
+    _, (ax,) = new_figure()
     for choice in key.choices:
         schedule = make_learning_rate_schedule({**section, key_name: choice}, num_steps)
         plot_schedule(
