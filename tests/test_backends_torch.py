@@ -64,11 +64,27 @@ def test_torch_agrees_with_numpy(type_key, warmup_key, runner):
     assert check_against_numpy(lr, run, torch.asarray, numpy_of) <= TOLERANCE
 
 
+@pytest.mark.parametrize("dynamic", [False, True])
 @pytest.mark.parametrize("type_key", TYPES)
-def test_torch_compile_agrees_with_numpy(type_key):
+def test_torch_compile_agrees_with_numpy(type_key, dynamic):
     lr = schedule(type_key, "warmup")
-    run = torch.compile(lr.value, fullgraph=True, dynamic=False)
+    torch._dynamo.reset()
+    run = torch.compile(lr.value, fullgraph=True, dynamic=dynamic)
     assert check_against_numpy(lr, run, torch.asarray, numpy_of) <= TOLERANCE
+
+
+@pytest.mark.parametrize("type_key", TYPES)
+def test_torch_compile_with_dynamic_shapes_takes_a_zero_dim_step(type_key):
+    # Python float bounds become symbols under dynamic shapes; the formulas
+    # must still trace for a single step, as a training loop passes it.
+    lr = schedule(type_key, "warmup")
+    torch._dynamo.reset()
+    run = torch.compile(lr.value, fullgraph=True, dynamic=True)
+    for step in (0.0, 700.0, 19_999.0, math.inf):
+        expected = lr.value(min(step, 1e30))
+        assert float(run(torch.tensor(step, dtype=torch.float64))) == pytest.approx(
+            expected, rel=1e-12
+        )
 
 
 @pytest.mark.parametrize("runner", RUNNERS)

@@ -33,16 +33,30 @@ def xp_value(schedule: BaseLR, step: Any) -> Any:
     # inside a traced function: they are clamped.
     # +inf is held at the horizon, where every schedule is at its final
     # rate: formulas such as r ** (t // s) would turn it into NaN.
-    t = xp.clip(xp.astype(step, work), min=0.0, max=STEP_HORIZON)
+    t = clamp(xp, xp.astype(step, work), 0.0, STEP_HORIZON)
     warmup = schedule.warmup_steps
-    rate = schedule._decay_xp(xp, xp.clip(t - warmup, min=0.0))
+    rate = schedule._decay_xp(xp, clamp(xp, t - warmup, 0.0))
     if warmup > 0:
         # Held at W, so that the unused branch of later steps cannot
         # overflow (a rate near the float maximum times a huge step).
-        fraction = xp.clip(t, max=float(warmup)) / warmup
+        fraction = clamp(xp, t, high=float(warmup)) / warmup
         warm = schedule.warmup_start_lr + schedule._warmup_span * fraction
         rate = xp.where(t < warmup, warm, rate)
     return xp.astype(rate, out_dtype)
+
+
+def clamp(xp: Any, x: Any, low: float | None = None, high: float | None = None) -> Any:
+    """``x`` held within ``[low, high]``, for formulas written over ``xp``.
+
+    Written with ``where`` rather than ``xp.clip``: ``torch.compile`` with
+    dynamic shapes turns a Python float bound into a symbol, which
+    array-api-compat's ``clip`` then cannot test for NaN while tracing.
+    """
+    if low is not None:
+        x = xp.where(x < low, xp.full_like(x, low), x)
+    if high is not None:
+        x = xp.where(x > high, xp.full_like(x, high), x)
+    return x
 
 
 def widest_float(xp: Any) -> Any:

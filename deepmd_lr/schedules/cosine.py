@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from deepmd_lr.engines.array_api import clamp
 from deepmd_lr.engines.numpy_blocks import decay_steps_into
 from deepmd_lr.schedules.base import BaseLR
 
@@ -99,8 +100,8 @@ class LearningRateCosine(BaseLR):
         phase = self.decay_num_steps
         if phase == 0:
             return xp.full_like(decay_step, self._start_lr)
-        progress = xp.clip(decay_step / phase, max=1.0)
+        progress = clamp(xp, decay_step / phase, high=1.0)
         rate = self._start_lr * (
             self.lr_min_factor + self._half_range * (1 + xp.cos(math.pi * progress))
         )
-        return xp.clip(rate, min=self.min_lr)
+        return clamp(xp, rate, self.min_lr)

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from deepmd_lr.engines.array_api import clamp
 from deepmd_lr.engines.numpy_blocks import decay_steps_into
 from deepmd_lr.errors import LearningRateConfigError, warn_user
 from deepmd_lr.keys import MAX_STEPS, Key, describe, key_path
@@ -232,4 +233,4 @@ class LearningRateExp(BaseLR):
             # decay_rate rounded to float32 and raised to the thousandth power
             # is off by 1e-4; its logarithm, rounded once, keeps 1e-6.
             levels = xp.exp(math.log(self.decay_rate) * exponent)
-        return xp.clip(self._start_lr * levels, min=self.min_lr)
+        return clamp(xp, self._start_lr * levels, self.min_lr)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from deepmd_lr.engines.array_api import clamp
 from deepmd_lr.engines.numpy_blocks import decay_steps_into
 from deepmd_lr.keys import Key
 from deepmd_lr.schedules.base import BaseLR
@@ -138,10 +139,10 @@ class LearningRateWSD(BaseLR):
         out[finished] = self.stop_lr
 
     def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
-        tau = xp.clip(
-            (decay_step - self.stable_steps) / self.decay_phase_steps, min=0.0, max=1.0
+        tau = clamp(
+            xp, (decay_step - self.stable_steps) / self.decay_phase_steps, 0.0, 1.0
         )
-        rate = xp.clip(self._curve(tau, xp.cos), min=self.stop_lr, max=self._start_lr)
+        rate = clamp(xp, self._curve(tau, xp.cos), self.stop_lr, self._start_lr)
         rate = xp.where(
             decay_step <= self.stable_steps, xp.full_like(rate, self._start_lr), rate
         )
