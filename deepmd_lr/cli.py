@@ -233,7 +233,19 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument(
         "-o", "--output", metavar="OUT.png", required=True, help="image to write"
     )
-    plot.add_argument("--log", action="store_true", help="logarithmic rate axis")
+    scale = plot.add_mutually_exclusive_group()
+    scale.add_argument(
+        "--log",
+        action="store_true",
+        default=None,
+        help="logarithmic rate axis (the default for exp)",
+    )
+    scale.add_argument(
+        "--linear",
+        dest="log",
+        action="store_false",
+        help="linear rate axis (the default for cosine and wsd)",
+    )
 
     migrate = command(
         "migrate",

@@ -446,6 +446,38 @@ def test_plot_writes_an_image(
     assert (workdir / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.parametrize(
+    ("flags", "log"), [((), None), (("--log",), True), (("--linear",), False)]
+)
+def test_plot_leaves_the_axis_to_the_schedule_unless_told(
+    capsys: pytest.CaptureFixture[str],
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    flags: tuple[str, ...],
+    log: bool | None,
+) -> None:
+    pytest.importorskip("matplotlib")
+    import deepmd_lr.plotting
+
+    asked = []
+    draw = deepmd_lr.plotting.plot_schedule
+
+    def spy(schedule: Any, *args: Any, **kwargs: Any) -> Any:
+        asked.append(kwargs.get("log"))
+        return draw(schedule, *args, **kwargs)
+
+    monkeypatch.setattr(deepmd_lr.plotting, "plot_schedule", spy)
+    status, _, err = run(capsys, "plot", "input.json", "-o", "curve.png", *flags)
+    assert (status, err) == (0, "")
+    assert asked == [log]
+
+
+def test_plot_takes_one_axis_choice(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "plot", "x.json", "-o", "x.png", "--log", "--linear")
+    assert status == 2
+    assert "not allowed with argument" in err
+
+
 def test_plot_without_matplotlib(
     capsys: pytest.CaptureFixture[str],
     workdir: Path,
