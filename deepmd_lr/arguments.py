@@ -9,6 +9,7 @@ the keys that type declares. :func:`~deepmd_lr.rules.check_section` is its
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.errors import LearningRateConfigError
@@ -76,8 +77,18 @@ class _SectionCheck:
 
     def __init__(self, argument: Argument) -> None:
         self._argument = argument
-        self.failure: LearningRateConfigError | None = None
-        """The error of the last section that failed, for :func:`dargs_check`."""
+        # Per thread: dargs_check shares one Argument between callers.
+        self._last = threading.local()
+
+    @property
+    def failure(self) -> LearningRateConfigError | None:
+        """The error of this thread's last failed section, for :func:`dargs_check`."""
+        failure: LearningRateConfigError | None = getattr(self._last, "failure", None)
+        return failure
+
+    @failure.setter
+    def failure(self, error: LearningRateConfigError | None) -> None:
+        self._last.failure = error
 
     def __call__(self, section: Any) -> bool:
         try:

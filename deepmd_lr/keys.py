@@ -205,11 +205,22 @@ class Key:
             )
         if not isinstance(self.doc, str) or not self.doc.strip():
             raise ValueError(f"{where}: every key needs its documentation")
+        if not isinstance(self.choices, tuple) or not all(
+            isinstance(choice, str) for choice in self.choices
+        ):
+            raise TypeError(f"{where}: choices must be a tuple of strings")
         if self.choices and self.kind is not str:
             raise ValueError(f"{where}: only str keys have choices")
         bounded = self.minimum is not None or self.maximum is not None
         if bounded and self.kind not in (int, float):
             raise ValueError(f"{where}: only int and float keys have bounds")
+        for bound in (self.minimum, self.maximum):
+            if bound is not None and (
+                isinstance(bound, bool)
+                or not isinstance(bound, (int, float))
+                or math.isnan(bound)
+            ):
+                raise ValueError(f"{where}: a bound must be a number, got {bound!r}")
         if (
             self.minimum is not None
             and self.maximum is not None

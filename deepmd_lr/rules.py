@@ -94,6 +94,7 @@ def check_section(section: Any, num_steps: int | None = None) -> Any:
         if name not in own and not name.startswith("_"):
             raise unknown_key_error(name, value, spec)
     _check_required(section)
+    _check_required_variant_keys(spec, section)
     check_values(spec, section, num_steps)
     return spec
 
@@ -120,6 +121,19 @@ def _check_required(section: Mapping[str, Any]) -> None:
         f"{what}; since DeePMD-kit 3.1.3 {subject} no default",
         legacy_fix_text(section),
     )
+
+
+def _check_required_variant_keys(
+    spec: ScheduleSpec, section: Mapping[str, Any]
+) -> None:
+    for key in spec.variant_keys:
+        if key.required and section.get(key.name) is None:
+            raise LearningRateConfigError(
+                key_path(key.name),
+                f'{key.name} is missing, and type "{spec.type_name}" has no '
+                "default for it",
+                f"Fix: add {key.name} ({key.range_text()})",
+            )
 
 
 def unknown_key_error(
@@ -253,7 +267,14 @@ def check_values(
             "Fix: keep only one of warmup_steps and warmup_ratio",
         )
     _check_positive_stop(spec, values)
-    spec.check_variant(values)
+    # The type's own rule sees every one of its keys, defaults filled in, so
+    # that it can compare two of them whichever the user wrote.
+    spec.check_variant(
+        {
+            key.name: values.get(key.name, key.default)
+            for key in (*COMMON_KEYS, *spec.variant_keys)
+        }
+    )
     if num_steps is not None:
         _check_against_num_steps(values, num_steps)
 

@@ -28,6 +28,8 @@ The schema accepts both a whole training input (an object with a
 What JSON Schema cannot express, and only :func:`~deepmd_lr.normalize` checks:
 
 - ``stop_lr <= start_lr`` (a comparison between two values of the instance);
+- a schedule type's own rule across keys (its ``check_variant``), such as
+  exp's ``start_lr >= 1e-10`` when ``decay_rate`` is not given;
 - the warmup against ``training.numb_steps`` (warmup shorter than training,
   no warmup when it is 0), which compares values across sections;
 - NaN: it compares false with every bound, so no range keyword rejects it;
@@ -131,6 +133,9 @@ def section_schema() -> dict[str, Any]:
                 for name in [*own, *sorted(set(owned) - set(own))]
             },
         }
+        required = [key.name for key in cls.variant_keys if key.required]
+        if required:
+            branch["required"] = required
         positive = _positive_stop_rule(cls.positive_stop_unless, common)
         if positive is not None:
             branch["allOf"] = [positive]

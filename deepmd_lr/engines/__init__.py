@@ -80,7 +80,10 @@ def _array_of_steps(steps: list[Any] | tuple[Any, ...]) -> np.ndarray:
     """A list of steps as an array; Python ints beyond 64 bits included."""
     import numpy as np
 
-    array = np.asarray(steps)
+    try:
+        array = np.asarray(steps)
+    except ValueError:  # a ragged list: no array shape fits it
+        raise step_type_error(steps) from None
     if array.dtype != object:
         return array
     # NumPy keeps ints that do not fit 64 bits as objects; as float64 they

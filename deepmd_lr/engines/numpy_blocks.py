@@ -20,7 +20,7 @@ import numpy as np
 
 from deepmd_lr.engines import STEP_HORIZON, bad_step, step_type_error
 from deepmd_lr.errors import warn_user
-from deepmd_lr.keys import describe
+from deepmd_lr.keys import describe, plain
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +46,7 @@ def set_num_threads(count: int | None) -> None:
     available to this process (at most 8).
     """
     global _threads_setting
+    count = plain(count)
     if count is not None and (
         isinstance(count, bool) or not isinstance(count, int) or count < 1
     ):

@@ -36,6 +36,10 @@ S = TypeVar("S", bound=type)
 
 _HORIZON_STEP = int(STEP_HORIZON)
 
+_ATTRIBUTES = ("settings", "num_steps", "warmup_start_lr", "decay_num_steps")
+"""Attributes ``BaseLR.__init__`` sets besides the common keys; a type's own
+key of the same name would overwrite one."""
+
 _POSITIONAL = ("start_lr", "num_steps", "stop_lr", "stop_lr_ratio")
 """Constructor arguments that may be given by position, as in DeePMD-kit."""
 
@@ -107,8 +111,13 @@ class BaseLR(ABC):
         super().__init_subclass__(**kwargs)
         # The constructor takes the keys as keywords through **keys; the
         # signature and the docstring name each one, for help() and the docs.
-        # A class with its own __init__ shows that instead of BaseLR's.
-        own_init = "__init__" in cls.__dict__
+        # A class with an __init__ of its own, or below one, shows that one.
+        _check_variant_key_names(cls)
+        own_init = any(
+            "__init__" in vars(klass)
+            for klass in cls.__mro__
+            if klass is not BaseLR and issubclass(klass, BaseLR)
+        )
         cls.__signature__ = None if own_init else _signature(cls)  # type: ignore[attr-defined]
         doc = cls.__dict__.get("__doc__")
         if not own_init and doc:
@@ -144,8 +153,9 @@ class BaseLR(ABC):
     def check_variant(cls, values: Mapping[str, Any]) -> None:
         """This type's own rule across several keys; none by default.
 
-        Called with the section's values after every single-key rule and the
-        rules common to all types have passed; raise
+        Called after every single-key rule and the rules common to all types
+        have passed, with every key of the type (common keys included), each
+        holding its value or its default; raise
         :class:`~deepmd_lr.LearningRateConfigError` when it is broken.
         """
 
@@ -157,8 +167,13 @@ class BaseLR(ABC):
         stop_lr_ratio: float | None = None,
         **keys: Any,
     ) -> None:
+        if not self.type_name:
+            raise TypeError(
+                f"{type(self).__name__} is not a registered schedule type; "
+                'register it with @BaseLR.register("name")'
+            )
         flag = keys.pop("type", None)
-        if flag is not None and SCHEDULES.get(flag) is not type(self):
+        if flag is not None and not isinstance(self, SCHEDULES.get(flag)):
             raise LearningRateConfigError(
                 key_path("type"),
                 f'type "{flag}" does not match {type(self).__name__}, which is '
@@ -282,6 +297,11 @@ class BaseLR(ABC):
         ValueError
             When ``data`` was written in an unknown format version.
         """
+        if not isinstance(data, Mapping):
+            raise ValueError(
+                f"a serialized schedule is a dict from serialize(), got "
+                f"{type(data).__name__}"
+            )
         values = dict(data)
         version = values.pop("@version", None)
         if version != cls.SERIALIZATION_VERSION:
@@ -430,6 +450,17 @@ def _base_signature() -> inspect.Signature:
 
 
 BaseLR.__signature__ = _base_signature()  # type: ignore[attr-defined]
+
+
+def _check_variant_key_names(cls: type[BaseLR]) -> None:
+    """A type's own key may not stand for a common key or a schedule attribute."""
+    taken = {"type", *_ATTRIBUTES, *(key.name for key in COMMON_KEYS)}
+    for key in cls.variant_keys:
+        if key.name in taken or hasattr(BaseLR, key.name):
+            raise TypeError(
+                f"{cls.__name__}: a key of its own cannot be named {key.name!r}, "
+                "which every schedule already has"
+            )
 
 
 def _signature(cls: type[BaseLR]) -> inspect.Signature:

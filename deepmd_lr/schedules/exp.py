@@ -136,8 +136,19 @@ class LearningRateExp(BaseLR):
             )
         self.smooth = bool(self.smooth)
         # One attribute, replaced whole, so that threads filling blocks of the
-        # same call always see a table together with its own saturation flag.
-        self._levels_cache: tuple[np.ndarray, bool] = (np.empty(0), False)
+        # same call always see a table together with its own saturation flag
+        # and the values it was computed from.
+        self._levels_cache: tuple[tuple[float, ...], np.ndarray, bool] = (
+            (),
+            np.empty(0),
+            False,
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The staircase table is a cache: a pickle or a copy rebuilds it.
+        state = self.__dict__.copy()
+        state["_levels_cache"] = ((), np.empty(0), False)
+        return state
 
     def summary_items(self) -> list[tuple[str, Any]]:
         items = [item for item in super().summary_items() if item[0] != "decay_rate"]
@@ -193,7 +204,7 @@ class LearningRateExp(BaseLR):
 
     @property
     def _table(self) -> np.ndarray:
-        return self._levels_cache[0]
+        return self._levels_cache[1]
 
     def _levels(self, last_decay_step: int) -> np.ndarray | None:
         """The distinct staircase values, enough for ``last_decay_step``.
@@ -203,8 +214,12 @@ class LearningRateExp(BaseLR):
         stops there. ``None`` when the table would grow past its limit.
         """
         needed = max(last_decay_step, 0) // self.decay_steps + 1
-        table, saturated = self._levels_cache
-        if saturated or needed <= table.size:
+        built_from, table, saturated = self._levels_cache
+        # The attributes are public, and DeePMD-kit lets them be changed.
+        inputs = (self._start_lr, self.decay_rate, self.min_lr)
+        if built_from != inputs:
+            table, saturated = np.empty(0), False
+        elif saturated or needed <= table.size:
             return table
         if table.size >= TABLE_LIMIT:
             # Already as large as allowed: rebuilding would give the same table.
@@ -217,7 +232,7 @@ class LearningRateExp(BaseLR):
         saturated = floor_hits.size > 0
         if saturated:
             levels = levels[: floor_hits[0] + 1].copy()
-        self._levels_cache = (levels, saturated)
+        self._levels_cache = (inputs, levels, saturated)
         if saturated or needed <= levels.size:
             return levels
         return None
