@@ -377,7 +377,14 @@ def _is_finite(value: float) -> bool:
 
 
 def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(value)
+    if not float(value).is_integer():
+        return repr(value)
+    whole = int(value)
+    # A large power of two, such as the 2**53 limit on step counts, reads
+    # better as one.
+    if whole >= 2**32 and whole & (whole - 1) == 0:
+        return f"2**{whole.bit_length() - 1} ({whole})"
+    return str(whole)
 
 
 def _json_type(value: Any) -> str:
