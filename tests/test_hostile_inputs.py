@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -32,6 +33,19 @@ SECTION_FLOW = "{type: exp, start_lr: 1.0e-3, stop_lr: 1.0e-8}"
 EXCEPTION_NAME = re.compile(r"\b[A-Z]\w*(Error|Exception):")
 
 yaml = pytest.importorskip("yaml")
+
+
+def child(*argv: Any, env: dict[str, str] | None = None, **options: Any) -> Any:
+    """Run the command in a child process; text output captured unless told."""
+    settings: dict[str, Any] = {"capture_output": True, "text": True, **options}
+    if "stdout" in options or "stderr" in options:
+        settings.pop("capture_output")
+    return subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", *(os.fsdecode(arg) for arg in argv)],
+        env={**CHILD_ENV, **(env or {})},
+        timeout=30,
+        **settings,
+    )
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
@@ -337,13 +351,7 @@ def test_a_megabyte_key_name_gives_a_short_line(
 def test_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
     fifo = tmp_path / "input.json"
     os.mkfifo(fifo)
-    done = subprocess.run(
-        [sys.executable, "-m", "deepmd_lr", "check", str(fifo)],
-        env=CHILD_ENV,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    done = child("check", fifo)
     assert done.returncode == 1
     assert_one_clean_line(done.stderr)
     assert "is not a regular file" in done.stderr
@@ -393,13 +401,7 @@ def test_a_repeated_key_with_a_lone_surrogate_is_printed_escaped(
         f'{{"learning_rate": {SECTION_JSON}, '
         '"training": {"numb_steps": 1000, "\\ud800": 1, "\\ud800": 2}}'
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "deepmd_lr", "check", str(path)],
-        env=CHILD_ENV,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    done = child("check", path)
     assert (done.returncode, done.stderr) == (0, "")
     assert (
         f"{path}: warning: training/\\ud800 repeats a key; its last value is used"
@@ -411,13 +413,7 @@ def test_a_file_name_that_is_not_utf8_is_printed_escaped(tmp_path: Path) -> None
     path = os.path.join(os.fsencode(tmp_path), b"bad\xff.json")
     content = b'{"type": "exp"}'
     Path(os.fsdecode(path)).write_bytes(content)
-    done = subprocess.run(
-        [sys.executable, "-m", "deepmd_lr", "migrate", "--in-place", path],
-        env={**CHILD_ENV, "PYTHONIOENCODING": "utf-8"},
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    done = child("migrate", "--in-place", path, env={"PYTHONIOENCODING": "utf-8"})
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.startswith(f"{tmp_path}/bad\\udcff.json: added start_lr")
     assert json.loads(Path(os.fsdecode(path)).read_text())["start_lr"] == 1e-3
@@ -533,14 +529,7 @@ def test_show_accepts_2_to_the_53_steps(
 
 def test_a_full_standard_output_is_one_line_with_status_1() -> None:
     with open("/dev/full", "w") as full:
-        done = subprocess.run(
-            [sys.executable, "-m", "deepmd_lr", "doc"],
-            env=CHILD_ENV,
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=30,
-        )
+        done = child("doc", stdout=full, stderr=subprocess.PIPE)
     assert done.returncode == 1
     assert_one_clean_line(done.stderr)
     assert done.stderr == (
@@ -556,20 +545,14 @@ def test_output_to_dev_stdout_appends_to_what_the_shell_opened(
     source = tmp_path / "input.json"
     source.write_text(SECTION_JSON)
     with open(log, "ab") as appended:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "deepmd_lr",
-                "normalize",
-                source,
-                "-o",
-                "/dev/stdout",
-            ],
-            env=CHILD_ENV,
+        done = child(
+            "normalize",
+            source,
+            "-o",
+            "/dev/stdout",
             stdout=appended,
             stderr=subprocess.PIPE,
-            timeout=30,
+            text=False,
         )
     assert (done.returncode, done.stderr) == (0, b"")
     important, written = log.read_bytes().split(b"\n", 1)
@@ -579,12 +562,7 @@ def test_output_to_dev_stdout_appends_to_what_the_shell_opened(
 
 
 def test_output_to_a_piped_stdout_is_written_to_the_pipe() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "deepmd_lr", "schema", "-o", "/dev/stdout"],
-        env=CHILD_ENV,
-        capture_output=True,
-        timeout=30,
-    )
+    done = child("schema", "-o", "/dev/stdout", text=False)
     assert (done.returncode, done.stderr) == (0, b"")
     assert json.loads(done.stdout)["$schema"].startswith("https://json-schema.org")
 
