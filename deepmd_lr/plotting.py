@@ -202,6 +202,17 @@ def plot_schedule(
     -------
     matplotlib.axes.Axes
         The axes drawn into.
+
+    Examples
+    --------
+    >>> import pytest
+    >>> _ = pytest.importorskip("matplotlib")
+    >>> from deepmd_lr import BaseLR
+    >>> lr = BaseLR(type="exp", start_lr=1e-3, stop_lr=1e-8, num_steps=100_000)
+    >>> ax = plot_schedule(lr)
+    >>> ax.get_yscale()  # exp spans decades: a logarithmic axis by default
+    'log'
+    >>> ax.figure.savefig("exp.png")  # doctest: +SKIP
     """
     if ax is None:
         _, (ax,) = new_figure()
