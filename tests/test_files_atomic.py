@@ -12,7 +12,6 @@ import errno
 import json
 import os
 import random
-import resource
 import shutil
 import signal
 import stat
@@ -169,10 +168,16 @@ def _copy(content: bytes, path: Path) -> Path:
 # -- limits the process survives -------------------------------------------
 
 
-def _limit_file_size() -> None:
-    # Ignored, SIGXFSZ no longer kills the child; write() fails with EFBIG.
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+# The limit is set by the child itself before it runs the command: a
+# preexec_fn would make subprocess fork a parent that may hold JAX's threads.
+# Ignored, SIGXFSZ no longer kills the child; write() fails with EFBIG.
+LIMITED = (
+    "import resource, runpy, signal, sys; "
+    "signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096)); "
+    "sys.argv = ['deepmd-lr', *sys.argv[1:]]; "
+    "runpy.run_module('deepmd_lr', run_name='__main__')"
+)
 
 
 def test_a_file_size_limit_leaves_the_input_untouched(
@@ -181,11 +186,10 @@ def test_a_file_size_limit_leaves_the_input_untouched(
     old, _ = old_and_new
     path = _copy(old, tmp_path / "input.json")
     done = subprocess.run(
-        migrate_in_place(path),
+        [sys.executable, "-c", LIMITED, "migrate", "--in-place", str(path)],
         env=CHILD_ENV,
         capture_output=True,
         text=True,
-        preexec_fn=_limit_file_size,
         timeout=60,
     )
     assert (done.returncode, done.stdout) == (1, "")
