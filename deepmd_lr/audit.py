@@ -172,7 +172,10 @@ class Restart:
     """A session that ran with DeePMD-kit 3.1.3's restart rates."""
 
     start_step: int
-    """The step ``s`` the session resumed at."""
+    """The step ``s`` the session resumed at: the latest that fits its rows."""
+    earliest_start: int
+    """The earliest step that fits as well; rows of a staircase cannot tell apart
+    the steps of one stair."""
     source: str
     """Where the session's rows start: ``FILE:LINE``."""
     rows: int
@@ -457,9 +460,13 @@ def audit_rates(
         indices = [i for i, row in enumerate(logged) if row.session == session]
         if all(compared[i].matches for i in indices):
             continue
-        start = _fit_restart(schedule, [logged[i] for i in indices])
-        if start is not None:
-            restarts.append(Restart(start, compared[indices[0]].source, len(indices)))
+        starts = _fit_restart(schedule, [logged[i] for i in indices])
+        if starts:
+            restarts.append(
+                Restart(
+                    starts[0], starts[-1], compared[indices[0]].source, len(indices)
+                )
+            )
             explained.update(compared[i].source for i in indices)
     for point in kept:
         if any(
@@ -510,17 +517,19 @@ def _restart_rate(schedule: BaseLR, step: int, start: int) -> float:
     )
 
 
-def _fit_restart(schedule: BaseLR, rows: Sequence[LoggedRate]) -> int | None:
-    """The step ``s`` a session resumed at, if 3.1.3's restart explains its rows.
+def _fit_restart(schedule: BaseLR, rows: Sequence[LoggedRate]) -> list[int]:
+    """The steps ``s`` a session may have resumed at, latest first, if any.
+
+    Those are the steps from which 3.1.3's restart gives every row's rate.
 
     A session resumed at step ``s`` first displays the next step whose
     number is a multiple of the display interval, so ``s`` is at most one
     interval (the distance between its first two rows) before its first
-    row. The latest ``s`` that explains every row is taken.
+    row.
     """
     first = rows[0]
     if first.row == 1:
-        return None
+        return []
     interval = rows[1].row - first.row if len(rows) > 1 else first.row
     earliest = max(
         1, first.step - max(interval, 1) + 1, first.step - _MAX_START_CANDIDATES
@@ -534,14 +543,15 @@ def _fit_restart(schedule: BaseLR, rows: Sequence[LoggedRate]) -> int | None:
     guess = rate0 * np.asarray(schedule.value(first.step + starts)) / at_start
     close = np.abs(guess - first.rate) <= PRINT_ROUNDING * max(first.rate, guess.max())
     steps = np.asarray([row.step for row in rows], dtype=np.int64)
+    fits = []
     for start, rate_at_start in zip(starts[close], at_start[close], strict=True):
         predicted = rate0 * np.asarray(schedule.value(steps + start)) / rate_at_start
         if all(
             rounds_to(float(rate), row.rate)
             for rate, row in zip(predicted, rows, strict=True)
         ):
-            return int(start)
-    return None
+            fits.append(int(start))
+    return fits
 
 
 def audit_run(
@@ -640,11 +650,7 @@ def describe_audit(audit: RunAudit) -> list[str]:
         departing = sum(not c.matches for c in audit.checkpoints)
         lines.append(
             f"checkpoints: {len(audit.checkpoints)} rates, "
-            + (
-                "all exact"
-                if not departing
-                else f"{departing} depart from the schedule"
-            )
+            + ("all exact" if not departing else f"{_departing(departing)} from it")
         )
     worst = audit.worst
     first = audit.first_departure
@@ -669,6 +675,12 @@ def describe_audit(audit: RunAudit) -> list[str]:
             f"cause: the restart of DeePMD-kit 3.1.3: the session from "
             f"{restart.source} resumed at step {s} and ran each step t with "
             f"value(0) * value(t + {s}) / value({s}) instead of value(t)"
+            + (
+                f" (its rows fit any restart step from {restart.earliest_start} "
+                f"to {s} as well)"
+                if restart.earliest_start != s
+                else ""
+            )
         )
     if audit.restarts:
         lines.append(
@@ -693,4 +705,6 @@ def _shown(rate: float) -> str:
 
 
 def _percent(fraction: float) -> str:
-    return "inf" if math.isinf(fraction) else f"{fraction * 100:.3g}%"
+    if math.isinf(fraction):
+        return "inf"
+    return f"{fraction:.0%}" if fraction >= 1 else f"{fraction * 100:.3g}%"

@@ -24,7 +24,7 @@ def header(tasks: Sequence[str] | None = None) -> str:
     text = "# {:5s}".format("step")
     for suffix in _suffixes(tasks):
         for loss in LOSSES:
-            text += "   %11s %11s" % (f"{loss}_val{suffix}", f"{loss}_trn{suffix}")
+            text += f"   {loss + '_val' + suffix:>11s} {loss + '_trn' + suffix:>11s}"
     text += "   {:8s}\n".format("lr")
     return text + NOTE
 
@@ -33,8 +33,8 @@ def row(display_step: int, rate: float, tasks: Sequence[str] | None = None) -> s
     """The row of displayed step ``display_step``, whose rate is ``rate``."""
     text = f"{display_step:7d}"
     for number, _ in enumerate(_suffixes(tasks)):
-        for loss in LOSSES:
-            text += "   %11.2e %11.2e" % (0.5 / (number + display_step), 0.25)
+        for _ in LOSSES:
+            text += f"   {0.5 / (number + display_step):11.2e} {0.25:11.2e}"
     return text + f"   {rate:8.1e}\n"
 
 
