@@ -413,11 +413,12 @@ def run_plot(args: argparse.Namespace) -> int:
             if logged is not None:
                 from deepmd_lr.plotting import plot_logged_rates
 
+                curve, rows = logged
                 plot_logged_rates(
                     ax,
-                    [row.step for row in logged],
-                    [row.rate for row in logged],
-                    label=f"logged in {Path(args.lcurve).name}",
+                    [row.step for row in rows],
+                    [row.rate for row in rows],
+                    label=f"logged in {curve.name}",
                 )
         except MatplotlibMissingError as error:
             raise CommandError(f"{PROG} plot: {error}") from None
@@ -443,7 +444,7 @@ def run_plot(args: argparse.Namespace) -> int:
     return 0
 
 
-def _logged_rates(run: str, input_path: str) -> list[Any]:
+def _logged_rates(run: str, input_path: str) -> tuple[Path, list[Any]]:
     from deepmd_lr.audit import find_run_files, read_learning_curve
 
     data, _ = _read(input_path)
@@ -451,7 +452,7 @@ def _logged_rates(run: str, input_path: str) -> list[Any]:
         curve = find_run_files(run, data.get("training")).learning_curve
         if curve is None:
             raise CommandError(f"{run}: no learning curve there to draw")
-        return read_learning_curve(curve)
+        return curve, read_learning_curve(curve)
     except InputFileError as error:
         raise CommandError(str(error)) from None
 

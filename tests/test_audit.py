@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from deepmd_runs import checkpoint, header, restarted_rate, row, session
 
@@ -472,3 +473,98 @@ def test_audit_is_in_the_command_help(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert "RUN_DIR_OR_LCURVE" in out
     assert "--input" in out
+
+
+# -- plot --lcurve -----------------------------------------------------------
+
+
+def logged_points(ax: Any) -> Any:
+    from deepmd_lr.plotting import LOGGED_RATES_GID
+
+    (points,) = [line for line in ax.lines if line.get_gid() == LOGGED_RATES_GID]
+    return points
+
+
+@pytest.mark.parametrize("section", [WSD, EXP], ids=["linear", "log"])
+def test_logged_rates_are_drawn_as_points_over_the_curve(
+    section: dict[str, Any],
+) -> None:
+    pytest.importorskip("matplotlib")
+    from deepmd_lr.plotting import CURVE_GID, plot_logged_rates, plot_schedule
+
+    schedule = make_learning_rate_schedule(section, NUM_STEPS)
+    ax = plot_schedule(schedule)
+    steps = [0, 99, 999]
+    rates = [float(schedule.value(step)) for step in steps]
+    plot_logged_rates(ax, steps, rates)
+    points = logged_points(ax)
+    (curve,) = [line for line in ax.lines if line.get_gid() == CURVE_GID]
+    assert points.get_linestyle() == "None"
+    assert points.get_marker() == "o"
+    assert list(points.get_xdata()) == steps
+    # Points on the curve sit at the curve's height, in the axis's own unit.
+    on_curve = np.interp(steps, curve.get_xdata(), curve.get_ydata())
+    np.testing.assert_allclose(points.get_ydata(), on_curve, rtol=1e-12)
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
+
+
+def test_points_above_the_curve_stay_inside_the_axes() -> None:
+    pytest.importorskip("matplotlib")
+    from deepmd_lr.plotting import plot_logged_rates, plot_schedule
+
+    ax = plot_schedule(make_learning_rate_schedule(WSD, NUM_STEPS))
+    plot_logged_rates(ax, [500], [5e-3])
+    assert ax.get_ylim()[1] > logged_points(ax).get_ydata()[0]
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
+
+
+def test_plot_lcurve_draws_the_logged_rates(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("matplotlib")
+    import deepmd_lr.plotting
+
+    value = value_of(EXP)
+    curve = session(value, 0, 1000, 100) + session(
+        restarted_rate(value, 999), 999, NUM_STEPS, 100
+    )
+    run = write_run(tmp_path / "run", EXP, curve)
+    drawn: list[Any] = []
+    draw = deepmd_lr.plotting.plot_logged_rates
+
+    def spy(ax: Any, *args: Any, **options: Any) -> Any:
+        drawn.append(draw(ax, *args, **options))
+        return drawn[-1]
+
+    monkeypatch.setattr(deepmd_lr.plotting, "plot_logged_rates", spy)
+    image = tmp_path / "rates.png"
+    status = main(
+        ["plot", str(run / "input.json"), "--lcurve", str(run), "-o", str(image)]
+    )
+    _, err = capsys.readouterr()
+    assert (status, err) == (0, ""), err
+    assert image.read_bytes().startswith(b"\x89PNG")
+    points = logged_points(drawn[0])
+    rows = read_learning_curve(run / "lcurve.out")
+    assert list(points.get_xdata()) == [r.step for r in rows]
+    np.testing.assert_allclose(points.get_ydata(), [r.rate for r in rows])
+    assert "logged in lcurve.out" in [t.get_text() for t in drawn[0].get_legend().texts]
+
+
+def test_plot_lcurve_of_a_garbled_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = write_run(tmp_path / "run", WSD, "not a curve\n")
+    argv = ["plot", str(run / "input.json"), "--lcurve", str(run / "lcurve.out")]
+    status = main([*argv, "-o", str(tmp_path / "x.png")])
+    _, err = capsys.readouterr()
+    assert status == 1
+    assert_one_clean_line(err)
+    assert "a row before the header line" in err
+    assert not (tmp_path / "x.png").exists()
