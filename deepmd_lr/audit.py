@@ -663,7 +663,9 @@ def describe_audit(audit: RunAudit) -> list[str]:
         )
     if worst is not None:
         rounding = (
-            " (print rounding)" if worst.matches and worst in audit.logged else ""
+            f"; printing {PRINT_DIGITS} digits allows up to {PRINT_ROUNDING:.0%}"
+            if worst.matches and worst in audit.logged
+            else ""
         )
         lines.append(
             f"worst relative error: {_percent(worst.relative_error)} at step "
@@ -701,7 +703,7 @@ def _departing(count: int) -> str:
 
 
 def _shown(rate: float) -> str:
-    return f"{rate:.3g}"
+    return f"{rate:.2e}"
 
 
 def _percent(fraction: float) -> str:

@@ -87,7 +87,7 @@ def test_a_run_that_followed_its_schedule_exits_0(
     assert (status, err) == (0, "")
     assert "21 logged rates, all as the schedule prints" in out
     assert "followed its schedule" in out
-    assert "(print rounding)" in out
+    assert "printing 2 digits allows up to 5%" in out
 
 
 def test_row_n_is_compared_with_the_rate_of_step_n_minus_1(tmp_path: Path) -> None:
@@ -164,7 +164,7 @@ def test_a_departing_run_reports_its_first_departure_and_worst_error(
     expected = value(1099)
     assert (
         f"departed from its schedule at step 1099 ({curve}:{line}): "
-        f"logged {printed_rate(1.5 * expected)}, expected {expected:.3g}"
+        f"logged {printed_rate(1.5 * expected)}, expected {expected:.2e}"
     ) in out
     result = audit_run(run, run / "input.json")
     worst = result.worst
@@ -568,3 +568,34 @@ def test_plot_lcurve_of_a_garbled_file_is_one_line(
     assert_one_clean_line(err)
     assert "a row before the header line" in err
     assert not (tmp_path / "x.png").exists()
+
+
+# -- the example runs of the documentation -----------------------------------
+
+
+def test_the_example_runs_are_what_their_script_writes(tmp_path: Path) -> None:
+    runs = ROOT / "examples" / "runs"
+    for name in ("wsd", "wsd_restarted"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "input.json").write_bytes(
+            (runs / name / "input.json").read_bytes()
+        )
+    script = tmp_path / "write_runs.py"
+    script.write_bytes((runs / "write_runs.py").read_bytes())
+    subprocess.run(
+        [sys.executable, str(script)],
+        env={"PYTHONPATH": str(ROOT)},
+        check=True,
+        timeout=60,
+    )
+    for name in ("wsd", "wsd_restarted"):
+        written = (tmp_path / name / "lcurve.out").read_text()
+        assert written == (runs / name / "lcurve.out").read_text()
+
+
+@pytest.mark.parametrize(("name", "status"), [("wsd", 0), ("wsd_restarted", 1)])
+def test_the_example_runs_audit_as_documented(
+    capsys: pytest.CaptureFixture[str], name: str, status: int
+) -> None:
+    run = ROOT / "examples" / "runs" / name
+    assert audit(capsys, run, "--input", run / "input.json")[0] == status
