@@ -1,4 +1,4 @@
-"""The ``deepmd-lr`` command: check, normalize, show, plot and migrate inputs.
+"""The ``deepmd-lr`` command: check, normalize, show, plot and migrate inputs, audit runs.
 
 Every subcommand that reads a file accepts JSON or YAML (by suffix), holding
 a whole training input or the ``learning_rate`` section alone. Problems with
@@ -233,6 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument(
         "-o", "--output", metavar="OUT.png", required=True, help="image to write"
     )
+    plot.add_argument(
+        "--lcurve",
+        metavar="PATH",
+        help="also draw the rates logged in this learning curve (or run directory)",
+    )
     scale = plot.add_mutually_exclusive_group()
     scale.add_argument(
         "--log",
@@ -246,6 +251,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="linear rate axis (the default for cosine and wsd)",
     )
+
+    audit = command(
+        "audit",
+        run_audit,
+        "Compare the rates a DeePMD-kit run used (its learning curve and "
+        "checkpoints) with the schedule of its input; exit 1 if they depart.",
+    )
+    audit.add_argument("run_path", metavar="RUN_DIR_OR_LCURVE")
+    audit.add_argument(
+        "--input",
+        metavar="FILE",
+        required=True,
+        help="the training input the run was started with",
+    )
+    _num_steps_option(audit)
 
     migrate = command(
         "migrate",
@@ -381,12 +401,25 @@ def run_plot(args: argparse.Namespace) -> int:
     from deepmd_lr.plotting import MatplotlibMissingError, plot_schedule
 
     schedule, _, notes = _schedule(args.file, args.num_steps)
+    logged = None if args.lcurve is None else _logged_rates(args.lcurve, args.file)
     image = io.BytesIO()
     # Extreme rates make matplotlib warn over several lines; the image is fine.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            ax = plot_schedule(schedule, log=args.log)
+            ax = plot_schedule(
+                schedule, log=args.log, label=None if logged is None else "schedule"
+            )
+            if logged is not None:
+                from deepmd_lr.plotting import plot_logged_rates
+
+                curve, rows = logged
+                plot_logged_rates(
+                    ax,
+                    [row.step for row in rows],
+                    [row.rate for row in rows],
+                    label=f"logged in {curve.name}",
+                )
         except MatplotlibMissingError as error:
             raise CommandError(f"{PROG} plot: {error}") from None
         # A file name is text, not mathtext between dollar signs.
@@ -409,6 +442,37 @@ def run_plot(args: argparse.Namespace) -> int:
     _print_notes(f"{args.file}: ", notes, report)
     print(f"wrote {args.output}", file=report)
     return 0
+
+
+def _logged_rates(run: str, input_path: str) -> tuple[Path, list[Any]]:
+    from deepmd_lr.audit import find_run_files, read_learning_curve
+
+    data, _ = _read(input_path)
+    try:
+        curve = find_run_files(run, data.get("training")).learning_curve
+        if curve is None:
+            raise CommandError(f"{run}: no learning curve there to draw")
+        return curve, read_learning_curve(curve)
+    except InputFileError as error:
+        raise CommandError(str(error)) from None
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from deepmd_lr.audit import audit_files, describe_audit, find_run_files
+
+    schedule, _, notes = _schedule(args.input, args.num_steps)
+    data, _ = _read(args.input)
+    try:
+        audit = audit_files(
+            schedule, find_run_files(args.run_path, data.get("training"))
+        )
+    except InputFileError as error:
+        raise CommandError(str(error)) from None
+    print(f"{args.run_path}: rates of the schedule in {args.input}")
+    for line in describe_audit(audit):
+        print(f"  {one_line(line)}")
+    _print_notes("  ", notes, sys.stdout)
+    return 0 if audit.followed else 1
 
 
 def run_migrate(args: argparse.Namespace) -> int:

@@ -45,6 +45,9 @@ WARMUP_INSET_GID = "warmup-inset"
 PHASE_LABEL_GID = "phase-label"
 """``gid`` of the phase names written above the curve."""
 
+LOGGED_RATES_GID = "logged-rates"
+"""``gid`` of the points of the rates a run logged."""
+
 _PHASE_COLORS = {"warmup": "tab:orange", "stable": "tab:green", "decay": "tab:blue"}
 _CURVE_WIDTH = 1.6
 _GUIDE_COLOR = "0.35"
@@ -249,6 +252,61 @@ def plot_schedule(
         _mark_final_rate(ax, schedule, final_rate, unit, log)
     if mark_phases and 0 < schedule.warmup_steps < SHORT_WARMUP * schedule.num_steps:
         _zoom_into_warmup(ax, schedule)
+    if label is not None:
+        ax.legend(fontsize=_LABEL_SIZE)
+    return ax
+
+
+def plot_logged_rates(
+    ax: Any,
+    steps: Sequence[int],
+    rates: Sequence[float],
+    *,
+    label: str | None = "logged",
+) -> Any:
+    """Draw the rates a run used, as points over a curve of :func:`plot_schedule`.
+
+    ``steps`` are training steps from 0: the rate in row ``N`` of a
+    DeePMD-kit learning curve belongs to step ``N - 1``. The points take the
+    rate axis of the curve already drawn into ``ax`` (its scale and, on a
+    linear axis, its power of ten), which grows to show every point. On a
+    logarithmic axis, rates of 0 are left out.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn into.
+    """
+    require_matplotlib()
+    values = np.asarray(rates, dtype=np.float64)
+    log = ax.get_yscale() == "log"
+    positive = values[values > 0]
+    rate_axis = _RATE_AXES.get(ax)
+    if rate_axis is None:
+        peak = float(np.max(values)) if values.size else 1.0
+        rate_axis = _RATE_AXES.setdefault(
+            ax, _RateAxis(_decimal_exponent(peak), peak, peak)
+        )
+    if positive.size:
+        rate_axis.low = min(rate_axis.low, float(np.min(positive)))
+        rate_axis.high = max(rate_axis.high, float(np.max(positive)))
+    if log:
+        _set_log_limits(ax, rate_axis.low, rate_axis.high)
+        drawn = np.where(values > 0, values, np.nan)
+    else:
+        ax.set_ylim(0, _in_unit(rate_axis.high, rate_axis.unit) * _RATE_HEADROOM)
+        drawn = _in_unit(values, rate_axis.unit)
+    ax.plot(
+        np.asarray(steps, dtype=np.int64),
+        drawn,
+        linestyle="none",
+        marker="o",
+        markersize=3.5,
+        color="tab:red",
+        label=label,
+        zorder=5,
+        gid=LOGGED_RATES_GID,
+    )
     if label is not None:
         ax.legend(fontsize=_LABEL_SIZE)
     return ax

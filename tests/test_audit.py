@@ -1,0 +1,601 @@
+"""``deepmd-lr audit``: the rates a DeePMD-kit run logged, against its schedule.
+
+The runs are written by ``deepmd_runs`` in the layout of DeePMD-kit 3.1.3's
+PyTorch trainer; no DeePMD-kit is needed, and torch only for checkpoints.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from deepmd_runs import checkpoint, header, restarted_rate, row, session
+
+from deepmd_lr import make_learning_rate_schedule
+from deepmd_lr.audit import (
+    LoggedRate,
+    audit_rates,
+    audit_run,
+    printed_rate,
+    read_learning_curve,
+    rounds_to,
+)
+from deepmd_lr.cli import main
+from deepmd_lr.files import InputFileError
+
+ROOT = Path(__file__).resolve().parent.parent
+NUM_STEPS = 2000
+WSD = {
+    "type": "wsd",
+    "start_lr": 1e-3,
+    "stop_lr": 1e-5,
+    "warmup_steps": 200,
+    "warmup_start_factor": 0.1,
+    "decay_phase_ratio": 0.3,
+}
+EXP = {"type": "exp", "start_lr": 1e-3, "stop_lr": 1e-6, "decay_steps": 100}
+
+
+def training_input(section: dict[str, Any], **training: Any) -> dict[str, Any]:
+    return {
+        "learning_rate": section,
+        "training": {"numb_steps": NUM_STEPS, "disp_freq": 100, **training},
+    }
+
+
+def value_of(section: dict[str, Any]) -> Callable[[int], float]:
+    schedule = make_learning_rate_schedule(section, NUM_STEPS)
+    return lambda step: float(schedule.value(step))
+
+
+def write_run(
+    directory: Path, section: dict[str, Any], curve: str, **training: Any
+) -> Path:
+    directory.mkdir(exist_ok=True)
+    (directory / "input.json").write_text(
+        json.dumps(training_input(section, **training))
+    )
+    (directory / training.get("disp_file", "lcurve.out")).write_text(curve)
+    return directory
+
+
+def audit(capsys: pytest.CaptureFixture[str], *argv: Any) -> tuple[int, str, str]:
+    status = main(["audit", *(str(arg) for arg in argv)])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def assert_one_clean_line(err: str) -> None:
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+
+
+# -- runs that followed their schedule ---------------------------------------
+
+
+def test_a_run_that_followed_its_schedule_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = write_run(tmp_path / "run", WSD, session(value_of(WSD), 0, NUM_STEPS, 100))
+    status, out, err = audit(capsys, run, "--input", run / "input.json")
+    assert (status, err) == (0, "")
+    assert "21 logged rates, all as the schedule prints" in out
+    assert "followed its schedule" in out
+    assert "printing 2 digits allows up to 5%" in out
+
+
+def test_row_n_is_compared_with_the_rate_of_step_n_minus_1(tmp_path: Path) -> None:
+    value = value_of(EXP)
+    # A staircase drops at step 100, which row 101 shows and row 100 does not.
+    shifted = session(lambda step: value(step + 1), 0, NUM_STEPS, 100)
+    run = write_run(tmp_path / "run", EXP, shifted)
+    result = audit_run(run, run / "input.json")
+    first = result.first_departure
+    assert first is not None
+    assert first.step == 99
+    assert (first.logged_text, printed_rate(first.expected)) == ("7.1e-04", "1.0e-03")
+
+
+def test_a_multi_task_run_is_read_by_its_shared_lr_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tasks = ("water", "metal")
+    curve = session(value_of(WSD), 0, NUM_STEPS, 100, tasks=tasks)
+    assert "rmse_e_val_water" in curve.splitlines()[0]
+    run = write_run(tmp_path / "run", WSD, curve)
+    assert [r.step for r in read_learning_curve(run / "lcurve.out")][:3] == [0, 99, 199]
+    status, out, _ = audit(capsys, run, "--input", run / "input.json")
+    assert status == 0, out
+
+
+def test_a_multi_task_run_that_departs_is_flagged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    value = value_of(WSD)
+    curve = session(lambda s: value(s) * 0.8, 0, NUM_STEPS, 100, tasks=("a", "b"))
+    run = write_run(tmp_path / "run", WSD, curve)
+    status, out, _ = audit(capsys, run, "--input", run / "input.json")
+    assert status == 1
+    assert "departed from its schedule at step 0" in out
+
+
+def test_an_lcurve_file_is_audited_without_its_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = write_run(tmp_path / "run", WSD, session(value_of(WSD), 0, NUM_STEPS, 100))
+    status, out, _ = audit(capsys, run / "lcurve.out", "--input", run / "input.json")
+    assert status == 0, out
+
+
+def test_the_learning_curve_name_comes_from_training_disp_file(tmp_path: Path) -> None:
+    curve = session(value_of(WSD), 0, NUM_STEPS, 100)
+    run = write_run(tmp_path / "run", WSD, curve, disp_file="curve.txt")
+    result = audit_run(run, run / "input.json")
+    assert result.learning_curve == str(run / "curve.txt")
+    assert result.followed
+
+
+# -- runs that departed ------------------------------------------------------
+
+
+def test_a_departing_run_reports_its_first_departure_and_worst_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    value = value_of(WSD)
+
+    def used(step: int) -> float:
+        return value(step) * (1.5 if step >= 1000 else 1.0)
+
+    run = write_run(tmp_path / "run", WSD, session(used, 0, NUM_STEPS, 100))
+    status, out, _ = audit(capsys, run, "--input", run / "input.json")
+    assert status == 1
+    curve = run / "lcurve.out"
+    line = next(
+        number
+        for number, text in enumerate(curve.read_text().splitlines(), start=1)
+        if text.split()[:1] == ["1100"]
+    )
+    expected = value(1099)
+    assert (
+        f"departed from its schedule at step 1099 ({curve}:{line}): "
+        f"logged {printed_rate(1.5 * expected)}, expected {expected:.2e}"
+    ) in out
+    result = audit_run(run, run / "input.json")
+    worst = result.worst
+    assert worst is not None
+    assert worst.relative_error == max(c.relative_error for c in result.logged)
+    assert worst.relative_error > 0.4
+    assert f"worst relative error: {worst.relative_error * 100:.3g}%" in out
+    assert "cause:" not in out
+
+
+# -- DeePMD-kit 3.1.3's restart ----------------------------------------------
+
+
+@pytest.mark.parametrize("section", [WSD, EXP], ids=["wsd", "exp"])
+def test_a_restart_of_3_1_3_is_named_with_its_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], section: dict[str, Any]
+) -> None:
+    value = value_of(section)
+    # Restarted from model.ckpt-1000.pt, whose train_infos step is 999.
+    curve = session(value, 0, 1000, 100) + session(
+        restarted_rate(value, 999), 999, NUM_STEPS, 100
+    )
+    run = write_run(tmp_path / "run", section, curve)
+    status, out, _ = audit(capsys, run, "--input", run / "input.json")
+    assert status == 1
+    assert "the restart of DeePMD-kit 3.1.3" in out
+    assert "resumed at step 999" in out
+    assert "value(0) * value(t + 999) / value(999)" in out
+    assert "upgrade to DeePMD-kit 3.2.0" in out
+    assert "deepmd_lr.ScheduleLR" in out
+    assert "not explained" not in out
+    result = audit_run(run, run / "input.json")
+    assert [r.start_step for r in result.restarts] == [999]
+    assert result.first_departure is not None
+    assert result.first_departure.step == 999
+
+
+def test_a_restart_between_two_displayed_steps_is_fitted(tmp_path: Path) -> None:
+    value = value_of(WSD)
+    # save_freq 250, disp_freq 100: resumed at step 1749, first row 1800.
+    curve = session(value, 0, 1900, 100) + session(
+        restarted_rate(value, 1749), 1749, NUM_STEPS, 100
+    )
+    run = write_run(tmp_path / "run", WSD, curve)
+    result = audit_run(run, run / "input.json")
+    (restart,) = result.restarts
+    # Two printed digits leave a few neighbouring steps that fit as well.
+    assert restart.earliest_start <= 1749 <= restart.start_step < 1760
+    assert not result.unexplained
+
+
+def test_a_staircase_restart_names_every_step_that_fits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    value = value_of(EXP)
+    # Rows at steps 99 mod 100, on stairs 100 steps wide: every start from
+    # 701 to 799 puts each row on the same stair as 749 does.
+    curve = session(value, 0, 900, 100) + session(
+        restarted_rate(value, 749), 749, NUM_STEPS, 100
+    )
+    run = write_run(tmp_path / "run", EXP, curve)
+    status, out, _ = audit(capsys, run, "--input", run / "input.json")
+    assert status == 1
+    assert "resumed at step 799" in out
+    assert "fit any restart step from 701 to 799 as well" in out
+
+
+def test_a_correct_restart_is_no_departure(tmp_path: Path) -> None:
+    value = value_of(WSD)
+    curve = session(value, 0, 1000, 100) + session(value, 999, NUM_STEPS, 100)
+    run = write_run(tmp_path / "run", WSD, curve)
+    result = audit_run(run, run / "input.json")
+    assert result.followed
+    assert not result.restarts
+
+
+def test_a_departure_of_another_kind_is_not_taken_for_a_restart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    value = value_of(EXP)
+    curve = session(value, 0, 1000, 100) + session(
+        lambda step: value(step) * 3, 999, NUM_STEPS, 100
+    )
+    run = write_run(tmp_path / "run", EXP, curve)
+    status, out, _ = audit(capsys, run, "--input", run / "input.json")
+    assert status == 1
+    assert "3.1.3" not in out
+
+
+# -- print rounding ----------------------------------------------------------
+
+CONSTANT = {"type": "cosine", "start_lr": 1.25e-3, "stop_lr": 1.25e-3}
+"""Every rate is 1.25e-3, a tie between 1.2e-03 and 1.3e-03."""
+
+
+@pytest.mark.parametrize("printed", ["1.2e-03", "1.3e-03"])
+def test_a_tie_at_the_last_printed_digit_is_not_flagged(printed: str) -> None:
+    schedule = make_learning_rate_schedule(CONSTANT, 100)
+    rows = [LoggedRate(n, printed, n, 0) for n in (1, 50, 100)]
+    assert audit_rates(schedule, rows).followed
+
+
+@pytest.mark.parametrize("printed", ["1.1e-03", "1.4e-03"])
+def test_a_value_past_the_tie_is_flagged(printed: str) -> None:
+    schedule = make_learning_rate_schedule(CONSTANT, 100)
+    assert not audit_rates(schedule, [LoggedRate(1, printed, 3, 0)]).followed
+
+
+def test_a_rate_just_off_a_tie_rounds_one_way_only() -> None:
+    assert rounds_to(1.25e-3 * (1 + 1e-9), 1.3e-3)
+    assert not rounds_to(1.25e-3 * (1 + 1e-9), 1.2e-3)
+    assert not rounds_to(1.25e-3 * (1 - 1e-9), 1.3e-3)
+
+
+def test_a_rate_that_rounds_up_to_the_next_decade_matches_it() -> None:
+    assert rounds_to(9.96e-4, 1.0e-3)
+    assert not rounds_to(9.94e-4, 1.0e-3)
+    assert rounds_to(9.94e-4, 9.9e-4)
+
+
+# -- checkpoints -------------------------------------------------------------
+
+
+def test_checkpoints_hold_exact_rates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("torch")
+    value = value_of(WSD)
+    run = write_run(tmp_path / "run", WSD, session(value, 0, NUM_STEPS, 100))
+    for shown in (500, 1000, NUM_STEPS):
+        checkpoint(run / f"model.ckpt-{shown}.pt", shown - 1, value(shown - 1))
+    status, out, _ = audit(capsys, run, "--input", run / "input.json")
+    assert status == 0, out
+    assert "checkpoints: 3 rates, all exact" in out
+
+
+def test_a_checkpoint_off_by_more_than_1e_12_departs(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    value = value_of(WSD)
+    run = write_run(tmp_path / "run", WSD, session(value, 0, NUM_STEPS, 100))
+    checkpoint(run / "model.ckpt-1000.pt", 999, value(999) * (1 + 1e-13))
+    checkpoint(run / "model.ckpt-1500.pt", 1499, value(1499) * (1 + 1e-9))
+    result = audit_run(run, run / "input.json")
+    assert [c.matches for c in result.checkpoints] == [True, False]
+    assert result.first_departure is not None
+    assert result.first_departure.source == str(run / "model.ckpt-1500.pt")
+
+
+def test_checkpoints_of_a_3_1_3_restart_are_explained_by_it(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    value = value_of(EXP)
+    wrong = restarted_rate(value, 999)
+    curve = session(value, 0, 1000, 100) + session(wrong, 999, NUM_STEPS, 100)
+    run = write_run(tmp_path / "run", EXP, curve)
+    checkpoint(run / "model.ckpt-1000.pt", 999, value(999))
+    checkpoint(run / "model.ckpt-2000.pt", 1999, wrong(1999))
+    result = audit_run(run, run / "input.json")
+    assert [c.matches for c in result.checkpoints] == [True, False]
+    assert not result.unexplained
+
+
+def test_checkpoints_are_skipped_without_torch(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "torch", None)
+    run = write_run(tmp_path / "run", WSD, session(value_of(WSD), 0, NUM_STEPS, 100))
+    (run / "model.ckpt-2000.pt").write_bytes(b"not read")
+    status, out, _ = audit(capsys, run, "--input", run / "input.json")
+    assert status == 0
+    assert "checkpoints: 1 not checked, as torch is not installed" in out
+
+
+def test_a_garbled_checkpoint_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("torch")
+    run = write_run(tmp_path / "run", WSD, session(value_of(WSD), 0, NUM_STEPS, 100))
+    (run / "model.ckpt-2000.pt").write_bytes(b"\x80\x02garbage")
+    status, _, err = audit(capsys, run, "--input", run / "input.json")
+    assert status == 1
+    assert_one_clean_line(err)
+    assert "model.ckpt-2000.pt: cannot be read as a torch checkpoint" in err
+
+
+# -- files that are not what they should be ----------------------------------
+
+GOOD_ROW = row(1, 1e-3)
+
+
+@pytest.mark.parametrize(
+    ("curve", "message"),
+    [
+        ("", "no rows"),
+        (header(), "no rows"),
+        (GOOD_ROW, ":1: a row before the header line"),
+        (
+            header() + "   1   2.0e-01   1.0e-03\n",
+            ":3: 3 columns where the header has 6",
+        ),
+        (header() + GOOD_ROW.replace("1.0e-03", "1.0e-0x"), ":3: the lr column holds"),
+        (header() + GOOD_ROW.replace("1.0e-03", "-1.0e-03"), "not a learning rate"),
+        (header() + GOOD_ROW.replace("      1", "    1.5", 1), "not a step number"),
+        (header() + GOOD_ROW.replace("      1", "      0", 1), "not a step number"),
+        (header().replace("lr ", "rate"), ":1: the last column is 'rate', not lr"),
+        ("\udcff", "not UTF-8"),
+    ],
+)
+def test_a_garbled_learning_curve_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], curve: str, message: str
+) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "input.json").write_text(json.dumps(training_input(WSD)))
+    (run / "lcurve.out").write_bytes(curve.encode("utf-8", "surrogateescape"))
+    status, out, err = audit(capsys, run, "--input", run / "input.json")
+    assert (status, out) == (1, "")
+    assert_one_clean_line(err)
+    assert message in err
+
+
+def test_a_missing_run_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "input.json").write_text(json.dumps(training_input(WSD)))
+    status, _, err = audit(
+        capsys, tmp_path / "nowhere", "--input", tmp_path / "input.json"
+    )
+    assert status == 1
+    assert_one_clean_line(err)
+    assert "nowhere: no such file or directory" in err
+
+
+def test_a_directory_without_run_files_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "input.json").write_text(json.dumps(training_input(WSD)))
+    status, _, err = audit(capsys, tmp_path, "--input", tmp_path / "input.json")
+    assert status == 1
+    assert_one_clean_line(err)
+    assert "neither lcurve.out nor model.ckpt-*.pt checkpoints" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "input.json: no such file"),
+        ("{", "input.json:"),
+        (json.dumps({"learning_rate": WSD}), "pass --num-steps N"),
+        (json.dumps(training_input({**WSD, "start_lr": -1})), "learning_rate/start_lr"),
+    ],
+)
+def test_a_bad_input_is_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: str | None,
+    message: str,
+) -> None:
+    run = write_run(tmp_path / "run", WSD, session(value_of(WSD), 0, NUM_STEPS, 100))
+    if content is None:
+        (run / "input.json").unlink()
+    else:
+        (run / "input.json").write_text(content)
+    status, _, err = audit(capsys, run, "--input", run / "input.json")
+    assert status == 1
+    assert_one_clean_line(err)
+    assert message in err
+
+
+def test_num_steps_gives_the_length_of_a_bare_section(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = write_run(tmp_path / "run", WSD, session(value_of(WSD), 0, NUM_STEPS, 100))
+    (run / "section.json").write_text(json.dumps(WSD))
+    argv = (run, "--input", run / "section.json", "--num-steps", NUM_STEPS)
+    assert audit(capsys, *argv)[0] == 0
+    assert audit(capsys, *argv[:-1], NUM_STEPS // 2)[0] == 1
+
+
+def test_read_learning_curve_raises_input_file_error(tmp_path: Path) -> None:
+    (tmp_path / "lcurve.out").write_text("no curve\n")
+    with pytest.raises(InputFileError, match="row before the header"):
+        read_learning_curve(tmp_path / "lcurve.out")
+
+
+def test_the_command_prints_no_traceback_in_a_child_process(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "input.json").write_text(json.dumps(training_input(WSD)))
+    (run / "lcurve.out").write_text(header() + "garbage\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", "audit", str(run), "--input", "input.json"],
+        cwd=run,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"},
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert_one_clean_line(result.stderr)
+
+
+def test_audit_is_in_the_command_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "RUN_DIR_OR_LCURVE" in out
+    assert "--input" in out
+
+
+# -- plot --lcurve -----------------------------------------------------------
+
+
+def logged_points(ax: Any) -> Any:
+    from deepmd_lr.plotting import LOGGED_RATES_GID
+
+    (points,) = [line for line in ax.lines if line.get_gid() == LOGGED_RATES_GID]
+    return points
+
+
+@pytest.mark.parametrize("section", [WSD, EXP], ids=["linear", "log"])
+def test_logged_rates_are_drawn_as_points_over_the_curve(
+    section: dict[str, Any],
+) -> None:
+    pytest.importorskip("matplotlib")
+    from deepmd_lr.plotting import CURVE_GID, plot_logged_rates, plot_schedule
+
+    schedule = make_learning_rate_schedule(section, NUM_STEPS)
+    ax = plot_schedule(schedule)
+    steps = [0, 99, 999]
+    rates = [float(schedule.value(step)) for step in steps]
+    plot_logged_rates(ax, steps, rates)
+    points = logged_points(ax)
+    (curve,) = [line for line in ax.lines if line.get_gid() == CURVE_GID]
+    assert points.get_linestyle() == "None"
+    assert points.get_marker() == "o"
+    assert list(points.get_xdata()) == steps
+    # Points on the curve sit at the curve's height, in the axis's own unit.
+    on_curve = np.interp(steps, curve.get_xdata(), curve.get_ydata())
+    np.testing.assert_allclose(points.get_ydata(), on_curve, rtol=1e-12)
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
+
+
+def test_points_above_the_curve_stay_inside_the_axes() -> None:
+    pytest.importorskip("matplotlib")
+    from deepmd_lr.plotting import plot_logged_rates, plot_schedule
+
+    ax = plot_schedule(make_learning_rate_schedule(WSD, NUM_STEPS))
+    plot_logged_rates(ax, [500], [5e-3])
+    assert ax.get_ylim()[1] > logged_points(ax).get_ydata()[0]
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
+
+
+def test_plot_lcurve_draws_the_logged_rates(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("matplotlib")
+    import deepmd_lr.plotting
+
+    value = value_of(EXP)
+    curve = session(value, 0, 1000, 100) + session(
+        restarted_rate(value, 999), 999, NUM_STEPS, 100
+    )
+    run = write_run(tmp_path / "run", EXP, curve)
+    drawn: list[Any] = []
+    draw = deepmd_lr.plotting.plot_logged_rates
+
+    def spy(ax: Any, *args: Any, **options: Any) -> Any:
+        drawn.append(draw(ax, *args, **options))
+        return drawn[-1]
+
+    monkeypatch.setattr(deepmd_lr.plotting, "plot_logged_rates", spy)
+    image = tmp_path / "rates.png"
+    status = main(
+        ["plot", str(run / "input.json"), "--lcurve", str(run), "-o", str(image)]
+    )
+    _, err = capsys.readouterr()
+    assert (status, err) == (0, ""), err
+    assert image.read_bytes().startswith(b"\x89PNG")
+    points = logged_points(drawn[0])
+    rows = read_learning_curve(run / "lcurve.out")
+    assert list(points.get_xdata()) == [r.step for r in rows]
+    np.testing.assert_allclose(points.get_ydata(), [r.rate for r in rows])
+    assert "logged in lcurve.out" in [t.get_text() for t in drawn[0].get_legend().texts]
+
+
+def test_plot_lcurve_of_a_garbled_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = write_run(tmp_path / "run", WSD, "not a curve\n")
+    argv = ["plot", str(run / "input.json"), "--lcurve", str(run / "lcurve.out")]
+    status = main([*argv, "-o", str(tmp_path / "x.png")])
+    _, err = capsys.readouterr()
+    assert status == 1
+    assert_one_clean_line(err)
+    assert "a row before the header line" in err
+    assert not (tmp_path / "x.png").exists()
+
+
+# -- the example runs of the documentation -----------------------------------
+
+
+def test_the_example_runs_are_what_their_script_writes(tmp_path: Path) -> None:
+    runs = ROOT / "examples" / "runs"
+    for name in ("wsd", "wsd_restarted"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "input.json").write_bytes(
+            (runs / name / "input.json").read_bytes()
+        )
+    script = tmp_path / "write_runs.py"
+    script.write_bytes((runs / "write_runs.py").read_bytes())
+    subprocess.run(
+        [sys.executable, str(script)],
+        env={"PYTHONPATH": str(ROOT)},
+        check=True,
+        timeout=60,
+    )
+    for name in ("wsd", "wsd_restarted"):
+        written = (tmp_path / name / "lcurve.out").read_text()
+        assert written == (runs / name / "lcurve.out").read_text()
+
+
+@pytest.mark.parametrize(("name", "status"), [("wsd", 0), ("wsd_restarted", 1)])
+def test_the_example_runs_audit_as_documented(
+    capsys: pytest.CaptureFixture[str], name: str, status: int
+) -> None:
+    run = ROOT / "examples" / "runs" / name
+    assert audit(capsys, run, "--input", run / "input.json")[0] == status
