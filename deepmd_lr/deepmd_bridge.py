@@ -1,24 +1,22 @@
-"""deepmd-lr's schedule types inside DeePMD-kit's own ``dp`` command.
+"""deepmd-lr's schedule types in DeePMD-kit's own registries.
 
-DeePMD-kit imports every module named in the ``deepmd.backend`` entry-point
-group when ``deepmd.backend`` is imported, which every ``dp`` command does.
-deepmd-lr names this module there, so importing it registers, for each
-deepmd-lr schedule type (built-in or from a schedule plugin) that the
-installed DeePMD-kit lacks:
+For each deepmd-lr schedule type (built-in or from a schedule plugin) that
+the installed DeePMD-kit lacks, :func:`register_schedules` adds to
+DeePMD-kit's ``BaseLR`` registry a subclass that computes the rate with
+deepmd-lr, so that its trainers build it with ``BaseLR(**section)``, and
+:func:`register_arguments` adds the type's own keys to DeePMD-kit's argument
+declarations, so that ``dp`` accepts and documents the type. A type DeePMD-kit
+already has is left alone, and a type that cannot be adapted is skipped with a
+warning in the log.
 
-- a subclass of DeePMD-kit's ``BaseLR`` that computes the rate with
-  deepmd-lr, so that its trainers build it with ``BaseLR(**section)``;
-- the type's own arguments, so that ``dp`` accepts and documents the type.
-
-A type DeePMD-kit already has is left alone. Without a usable DeePMD-kit this
-module does nothing, and a schedule that cannot be adapted is skipped with a
-warning in the log: neither may stop ``dp`` from starting.
+``dp`` calls them through :mod:`deepmd_lr_dp`, as soon as it imports each
+registry; importing this module alone changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -47,12 +45,15 @@ def adapter_class(name: str, schedule_class: type[BaseLR], deepmd_base: Any) -> 
 
         def __init__(self, *args: Any, **keys: Any) -> None:
             self.schedule = schedule_class(*args, **keys)
-            self._start_lr = self.schedule.start_lr
             self.stop_lr = self.schedule.stop_lr
             self.num_steps = self.schedule.num_steps
             self.warmup_steps = self.schedule.warmup_steps
             self.warmup_start_lr = self.schedule.warmup_start_lr
             self.decay_num_steps = self.schedule.decay_num_steps
+
+        @property
+        def start_lr(self) -> float:
+            return self.schedule.start_lr
 
         def value(self, step: Any) -> Any:
             return self.schedule.value(step)
@@ -86,65 +87,61 @@ def _arguments_of(schedule_class: type[BaseLR]) -> Callable[[], list[Argument]]:
     return lambda: variant_arguments(schedule_class)
 
 
-def register_types(deepmd_base: Any, args_plugin: Any) -> tuple[str, ...]:
-    """Register each deepmd-lr type missing from DeePMD-kit in both registries.
-
-    ``deepmd_base`` is DeePMD-kit's ``BaseLR`` and ``args_plugin`` its
-    ``lr_args_plugin``. A type either registry already knows is skipped.
-    Returns the names registered.
-    """
+def _missing_types(known: Iterable[str]) -> dict[str, type[BaseLR]]:
     from deepmd_lr.registry import SCHEDULES
 
-    known = set(deepmd_base.get_plugins())
-    known.update(argument.name for argument in args_plugin.get_all_argument())
+    known = set(known)
+    return {
+        name: schedule_class
+        for name, schedule_class in SCHEDULES.classes().items()
+        if name not in known
+    }
+
+
+def _skipped(name: str, registry: str) -> None:
+    logger.warning(
+        "deepmd-lr schedule type %r could not be added to %s and was skipped",
+        name,
+        registry,
+        exc_info=True,
+    )
+
+
+def register_schedules(deepmd_base: Any) -> tuple[str, ...]:
+    """Register each deepmd-lr type that ``deepmd_base`` lacks with it.
+
+    ``deepmd_base`` is DeePMD-kit's ``BaseLR``. Returns the names registered.
+    """
     registered = []
-    for name, schedule_class in SCHEDULES.classes().items():
-        if name in known:
-            continue
+    for name, schedule_class in _missing_types(deepmd_base.get_plugins()).items():
         try:
             adapter = adapter_class(name, schedule_class, deepmd_base)
-            variant_arguments(schedule_class)
         except Exception:  # a faulty schedule plugin must not stop dp
-            logger.warning(
-                "deepmd-lr schedule type %r could not be made available to "
-                "DeePMD-kit and was skipped",
-                name,
-                exc_info=True,
-            )
+            _skipped(name, "DeePMD-kit's learning-rate types")
             continue
-        # Both decorators first: an unexpected signature then fails before
-        # either registry holds the type.
-        register_class = deepmd_base.register(name)
-        register_arguments = args_plugin.register(name, doc=schedule_class.variant_doc)
-        register_class(adapter)
-        register_arguments(_arguments_of(schedule_class))
+        deepmd_base.register(name)(adapter)
         registered.append(name)
-    if registered:
-        logger.debug("deepmd-lr registered with DeePMD-kit: %s", ", ".join(registered))
+    logger.debug("deepmd-lr schedules added to DeePMD-kit: %s", registered)
     return tuple(registered)
 
 
-def register_missing_types() -> tuple[str, ...]:
-    """Register deepmd-lr's types that the installed DeePMD-kit lacks.
+def register_arguments(args_plugin: Any) -> tuple[str, ...]:
+    """Declare the keys of each deepmd-lr type that ``args_plugin`` lacks.
 
-    Returns the names registered: none without DeePMD-kit, or with a release
-    whose registries are not where, or not what, they are in DeePMD-kit 3.1.
+    ``args_plugin`` is DeePMD-kit's ``deepmd.utils.argcheck.lr_args_plugin``.
+    Returns the names registered.
     """
-    try:
-        from deepmd.dpmodel.utils.learning_rate import BaseLR as DeepmdBaseLR
-        from deepmd.utils.argcheck import lr_args_plugin
-
-        return register_types(DeepmdBaseLR, lr_args_plugin)
-    except (ImportError, AttributeError, TypeError) as exc:
-        logger.debug("deepmd-lr registered no schedule with DeePMD-kit: %r", exc)
-        return ()
-    except Exception:  # importing this module must never stop dp
-        logger.warning(
-            "deepmd-lr could not register its schedules with DeePMD-kit",
-            exc_info=True,
+    known = (argument.name for argument in args_plugin.get_all_argument())
+    registered = []
+    for name, schedule_class in _missing_types(known).items():
+        try:
+            variant_arguments(schedule_class)
+        except Exception:  # a faulty schedule plugin must not stop dp
+            _skipped(name, "DeePMD-kit's input arguments")
+            continue
+        args_plugin.register(name, doc=schedule_class.variant_doc)(
+            _arguments_of(schedule_class)
         )
-        return ()
-
-
-REGISTERED = register_missing_types()
-"""The schedule types this module added to DeePMD-kit when it was imported."""
+        registered.append(name)
+    logger.debug("deepmd-lr arguments added to DeePMD-kit: %s", registered)
+    return tuple(registered)
