@@ -13,13 +13,10 @@ what they are in 3.1 is left alone, with a debug line in the log.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
-
-logger = logging.getLogger(__name__)
 
 
 def _add_schedules(module: ModuleType) -> None:
@@ -37,9 +34,14 @@ def _add_arguments(module: ModuleType) -> None:
 def _run(action: Callable[[ModuleType], None], module: ModuleType) -> None:
     try:
         action(module)
-    except (AttributeError, TypeError) as exc:
-        logger.debug("deepmd-lr added nothing to %s: %r", module.__name__, exc)
-    except Exception:  # an error here would stop every dp command
+    except Exception as exc:  # an error here would stop every dp command
+        # logging is imported only here: dp -h does not otherwise need it.
+        import logging
+
+        logger = logging.getLogger(__name__)
+        if isinstance(exc, (AttributeError, TypeError)):
+            logger.debug("deepmd-lr added nothing to %s: %r", module.__name__, exc)
+            return
         logger.warning(
             "deepmd-lr could not add its schedule types to %s",
             module.__name__,
