@@ -509,6 +509,22 @@ def test_deepmd_kit_3_1_normalizes_a_whole_input_with_wsd():
 @pytest.mark.deepmd_bridge
 @needs_3_1
 @needs_entry_point
+def test_deepmd_kit_3_1_normalizes_the_documented_wsd_input():
+    documented = json.loads((ROOT / "examples" / "input_wsd.json").read_text())
+    result = in_deepmd_kit(
+        """
+        from deepmd.utils.argcheck import normalize
+        print(json.dumps(normalize(whole_input)["learning_rate"]))
+        """,
+        whole_input=documented,
+    )
+    assert result["type"] == "wsd"
+    assert result["decay_type"] == documented["learning_rate"]["decay_type"]
+
+
+@pytest.mark.deepmd_bridge
+@needs_3_1
+@needs_entry_point
 @pytest.mark.parametrize(
     ("section", "num_steps"),
     [
