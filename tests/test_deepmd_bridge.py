@@ -11,11 +11,15 @@ child interpreters, on a package the test writes. The tests marked
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import io
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
+import tarfile
 import textwrap
 from abc import ABC, abstractmethod
 from importlib.metadata import PackageNotFoundError, entry_points, version
@@ -566,15 +570,22 @@ def test_deepmd_kit_3_1_builds_the_example_plugins_type():
     assert_rates_in_deepmd_kit(section, 2000)
 
 
+def dp_command() -> list[str]:
+    """The ``dp`` script of this interpreter's environment, or the ``main()``
+    it runs when there is none (an environment layered on another)."""
+    dp = Path(sys.executable).with_name("dp")
+    return [str(dp)] if dp.exists() else [sys.executable, "-m", "deepmd"]
+
+
 @pytest.mark.deepmd_bridge
 @needs_3_1
 @needs_entry_point
 def test_dp_doc_train_input_lists_wsd():
-    dp = Path(sys.executable).with_name("dp")
-    if not dp.exists():
-        pytest.skip(f"no dp beside {sys.executable}")
     child = subprocess.run(
-        [str(dp), "doc-train-input"], capture_output=True, text=True, cwd=ROOT
+        [*dp_command(), "doc-train-input"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert child.returncode == 0, child.stderr
     assert "``wsd``" in child.stdout
@@ -607,3 +618,108 @@ def test_deepmd_kit_3_2_keeps_its_own_types():
     for name in plugin_types:
         assert result["modules"][name] == "deepmd_lr.deepmd_bridge"
     assert set(result["variants"]) == {*built_in, *plugin_types}
+
+
+# -- a real training run --------------------------------------------------------
+
+WATER_SOURCE = os.environ.get("DEEPMD_KIT_SOURCE")
+"""A DeePMD-kit git repository (bare or not) holding tag v3.1.3, or a DeePMD-kit
+source tree, from which the training test takes the water example data."""
+TRAINING_INPUT = {
+    "model": {
+        "type_map": ["O", "H"],
+        "descriptor": {
+            "type": "se_e2_a",
+            "sel": [46, 92],
+            "rcut_smth": 0.5,
+            "rcut": 6.0,
+            "neuron": [4, 8],
+            "axis_neuron": 4,
+            "type_one_side": True,
+            "seed": 1,
+        },
+        "fitting_net": {"neuron": [8], "seed": 1},
+        "data_stat_nbatch": 1,
+    },
+    "learning_rate": {
+        "type": "wsd",
+        "start_lr": 1e-3,
+        "stop_lr": 1e-5,
+        "warmup_steps": 5,
+        "warmup_start_factor": 0.1,
+        "decay_phase_ratio": 0.5,
+        "decay_type": "linear",
+    },
+    "loss": {"type": "ener"},
+    "training": {
+        "training_data": {"systems": ["water/data_0"], "batch_size": 1},
+        "validation_data": {"systems": ["water/data_3"], "batch_size": 1},
+        "numb_steps": NUM_STEPS,
+        "seed": 10,
+        "disp_file": "lcurve.out",
+        "disp_freq": 1,
+        "save_freq": 20,
+    },
+}
+
+
+def copy_water_data(source: Path, into: Path) -> None:
+    """DeePMD-kit's examples/water/data, as ``into/water``."""
+    tree = source / "examples" / "water" / "data"
+    if tree.is_dir():
+        shutil.copytree(tree, into / "water")
+        return
+    archive = subprocess.run(
+        ["git", "-C", str(source), "archive", "v3.1.3", "examples/water/data"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into / "archive", filter="data")
+    (into / "archive" / "examples" / "water" / "data").rename(into / "water")
+
+
+@pytest.mark.slow
+@needs_3_1
+@needs_entry_point
+@pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None, reason="dp --pt train needs torch"
+)
+@pytest.mark.skipif(
+    WATER_SOURCE is None,
+    reason="set DEEPMD_KIT_SOURCE to a DeePMD-kit git repository or source tree "
+    "(for its water example data)",
+)
+def test_dp_pt_train_runs_wsd_at_deepmd_lrs_rates(tmp_path):
+    assert WATER_SOURCE is not None
+    copy_water_data(Path(WATER_SOURCE), tmp_path)
+    (tmp_path / "input.json").write_text(json.dumps(TRAINING_INPUT))
+    train = ["--pt", "train", "input.json", "--skip-neighbor-stat"]
+    child = subprocess.run(
+        [*dp_command(), *train],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1"},
+        timeout=600,
+    )
+    assert child.returncode == 0, child.stderr[-3000:]
+    schedule = BaseLR(**TRAINING_INPUT["learning_rate"], num_steps=NUM_STEPS)
+
+    # Row N of lcurve.out shows the rate of step N - 1, printed as %8.1e.
+    rows = [
+        line.split()
+        for line in (tmp_path / "lcurve.out").read_text().splitlines()
+        if not line.startswith("#")
+    ]
+    assert [int(row[0]) for row in rows] == list(range(1, NUM_STEPS + 1))
+    for row in rows:
+        assert row[-1] == f"{schedule.value(int(row[0]) - 1):.1e}", row
+
+    torch = pytest.importorskip("torch")
+    for saved in (20, 40, 60):
+        checkpoint = torch.load(
+            tmp_path / f"model.ckpt-{saved}.pt", weights_only=True, map_location="cpu"
+        )
+        train_infos = checkpoint["model"]["_extra_state"]["train_infos"]
+        assert train_infos == {"lr": schedule.value(saved - 1), "step": saved - 1}
