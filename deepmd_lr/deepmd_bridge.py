@@ -6,8 +6,8 @@ DeePMD-kit's ``BaseLR`` registry a subclass that computes the rate with
 deepmd-lr, so that its trainers build it with ``BaseLR(**section)``, and
 :func:`register_arguments` adds the type's own keys to DeePMD-kit's argument
 declarations, so that ``dp`` accepts and documents the type. A type DeePMD-kit
-already has is left alone, and a type that cannot be adapted is skipped with a
-warning in the log.
+already has is left alone, and a type whose arguments cannot be declared is
+skipped with a warning in the log.
 
 ``dp`` calls them through :mod:`deepmd_lr_dp`, as soon as it imports each
 registry; importing this module alone changes nothing.
@@ -98,15 +98,6 @@ def _missing_types(known: Iterable[str]) -> dict[str, type[BaseLR]]:
     }
 
 
-def _skipped(name: str, registry: str) -> None:
-    logger.warning(
-        "deepmd-lr schedule type %r could not be added to %s and was skipped",
-        name,
-        registry,
-        exc_info=True,
-    )
-
-
 def register_schedules(deepmd_base: Any) -> tuple[str, ...]:
     """Register each deepmd-lr type that ``deepmd_base`` lacks with it.
 
@@ -114,12 +105,7 @@ def register_schedules(deepmd_base: Any) -> tuple[str, ...]:
     """
     registered = []
     for name, schedule_class in _missing_types(deepmd_base.get_plugins()).items():
-        try:
-            adapter = adapter_class(name, schedule_class, deepmd_base)
-        except Exception:  # a faulty schedule plugin must not stop dp
-            _skipped(name, "DeePMD-kit's learning-rate types")
-            continue
-        deepmd_base.register(name)(adapter)
+        deepmd_base.register(name)(adapter_class(name, schedule_class, deepmd_base))
         registered.append(name)
     logger.debug("deepmd-lr schedules added to DeePMD-kit: %s", registered)
     return tuple(registered)
@@ -135,9 +121,16 @@ def register_arguments(args_plugin: Any) -> tuple[str, ...]:
     registered = []
     for name, schedule_class in _missing_types(known).items():
         try:
+            # Built once now, so that a faulty declaration is skipped here
+            # rather than failing later inside every argument check of dp.
             variant_arguments(schedule_class)
         except Exception:  # a faulty schedule plugin must not stop dp
-            _skipped(name, "DeePMD-kit's input arguments")
+            logger.warning(
+                "deepmd-lr schedule type %r has arguments that cannot be "
+                "declared to DeePMD-kit; it was skipped",
+                name,
+                exc_info=True,
+            )
             continue
         args_plugin.register(name, doc=schedule_class.variant_doc)(
             _arguments_of(schedule_class)
