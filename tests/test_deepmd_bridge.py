@@ -723,3 +723,15 @@ def test_dp_pt_train_runs_wsd_at_deepmd_lrs_rates(tmp_path):
         )
         train_infos = checkpoint["model"]["_extra_state"]["train_infos"]
         assert train_infos == {"lr": schedule.value(saved - 1), "step": saved - 1}
+
+    # The audit reads the same run and finds it followed its schedule.
+    command = ["audit", str(tmp_path), "--input", str(tmp_path / "input.json")]
+    audit = subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (audit.returncode, audit.stderr) == (0, ""), audit.stdout
+    assert "followed its schedule" in audit.stdout
+    assert "checkpoint" in audit.stdout
