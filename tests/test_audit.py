@@ -599,3 +599,27 @@ def test_the_example_runs_audit_as_documented(
 ) -> None:
     run = ROOT / "examples" / "runs" / name
     assert audit(capsys, run, "--input", run / "input.json")[0] == status
+
+
+# -- runs DeePMD-kit 3.1.3 really made ------------------------------------------
+
+REAL_RUNS = Path(__file__).resolve().parent.parent / "examples" / "runs"
+
+
+def test_a_real_deepmd_kit_run_followed_its_schedule() -> None:
+    run = REAL_RUNS / "dp313_wsd"
+    report = audit_run(run, run / "input.json")
+    assert report.followed
+    assert len(report.logged) == 60
+    assert report.restarts == ()
+
+
+def test_a_real_deepmd_kit_3_1_3_restart_is_recognised() -> None:
+    run = REAL_RUNS / "dp313_wsd_restarted"
+    report = audit_run(run, run / "input.json")
+    assert not report.followed
+    assert report.unexplained == ()
+    (restart,) = report.restarts
+    # Restarted from model.ckpt-20.pt, which holds step 19.
+    assert restart.start_step == 19
+    assert restart.rows == 41
