@@ -204,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = command(
         "check",
         run_check,
-        "Check files; print one line per error and exit 1 if any is invalid.",
+        "Check files; print one line per invalid file (its first error) and exit "
+        "1 if any is invalid.",
     )
     check.add_argument("files", nargs="+", metavar="FILE")
 
