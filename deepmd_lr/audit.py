@@ -28,6 +28,7 @@ import math
 import os
 import re
 import stat
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from deepmd_lr.files import InputFileError, read_text
+from deepmd_lr.keys import MAX_STEPS, short_text
 
 if TYPE_CHECKING:
     from deepmd_lr.schedules.base import BaseLR
@@ -77,8 +79,8 @@ PRINT_DIGITS = 2
 PRINT_ROUNDING = 0.05
 """Largest relative error that printing a rate with two digits makes."""
 
-_CHECKPOINT_NUMBER = re.compile(r"-(\d+)\.pt\Z")
-_MAX_START_CANDIDATES = 1_000_000
+_CHECKPOINT_NUMBER = re.compile(r"-([0-9]{1,16})\.pt\Z")
+_MAX_START_CANDIDATES = 100_000
 """Most restart steps tried when fitting the 3.1.3 restart pattern."""
 
 
@@ -241,9 +243,19 @@ def find_run_files(
     InputFileError
         When ``run`` does not exist, or holds neither file.
     """
-    run = Path(run)
-    if not run.exists():
-        raise InputFileError(f"{run}: no such file or directory")
+    try:
+        return _find_run_files(Path(run), training)
+    except OSError as error:  # a name too long, a loop of links, ...
+        reason = (
+            "no such file or directory"
+            if isinstance(error, FileNotFoundError)
+            else error.strerror
+        )
+        raise InputFileError(f"{short_text(os.fspath(run))}: {reason}") from None
+
+
+def _find_run_files(run: Path, training: Mapping[str, Any] | None) -> RunFiles:
+    os.stat(run)  # a missing run, or one behind a loop of links, is named
     if not run.is_dir():
         return RunFiles(run, ())
     training = training if isinstance(training, Mapping) else {}
@@ -257,12 +269,12 @@ def find_run_files(
             if match and path.name == f"{prefix.name}-{match[1]}.pt":
                 numbered.append((int(match[1]), path))
     checkpoints = tuple(path for _, path in sorted(numbered))
-    if not curve.exists() and not checkpoints:
+    if not os.path.lexists(curve) and not checkpoints:
         raise InputFileError(
             f"{run}: neither {curve_name} nor {prefix.name}-*.pt checkpoints "
             "are there; give the run's directory or its learning curve"
         )
-    return RunFiles(curve if curve.exists() else None, checkpoints)
+    return RunFiles(curve if os.path.lexists(curve) else None, checkpoints)
 
 
 def _file_name(training: Mapping[str, Any], key: str, default: str) -> str:
@@ -329,7 +341,12 @@ def read_learning_curve(path: str | Path) -> list[LoggedRate]:
 
 
 def _row_number(where: str, text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    # ASCII digits only (isdigit() accepts "²" and Arabic-Indic digits), and few
+    # enough for a step count: at most 2**53.
+    if (
+        not (text.isascii() and text.isdigit() and len(text) <= 16)
+        or not 1 <= int(text) <= MAX_STEPS
+    ):
         raise InputFileError(
             f"{where}: the step column holds {_short(text)}, not a step number"
         )
@@ -377,13 +394,17 @@ def read_checkpoint_rates(paths: Sequence[str | Path]) -> list[CheckpointRate]:
                 raise InputFileError(f"{path}: not a regular file")
             # Corrupt or foreign files raise from deep inside torch and pickle,
             # with types no narrower than Exception.
-            content = torch.load(path, map_location="cpu", weights_only=True)
+            # torch warns on stderr about some pickles before refusing them.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                content = torch.load(path, map_location="cpu", weights_only=True)
         except InputFileError:
             raise
-        except Exception as error:
-            reason = " ".join(str(error).split()[:25]) or type(error).__name__
+        except Exception:
+            # torch's own reasons are long, or a bare number or class name.
             raise InputFileError(
-                f"{path}: cannot be read as a torch checkpoint: {reason}"
+                f"{path}: is not a checkpoint that torch loads with "
+                "weights_only=True (a file saved by DeePMD-kit's PyTorch trainer)"
             ) from None
         rates.append(_training_state(path, content))
     return rates
@@ -518,9 +539,10 @@ def _restart_rate(schedule: BaseLR, step: int, start: int) -> float:
 
 
 def _fit_restart(schedule: BaseLR, rows: Sequence[LoggedRate]) -> list[int]:
-    """The steps ``s`` a session may have resumed at, latest first, if any.
+    """The latest and the earliest step ``s`` a session may have resumed at.
 
-    Those are the steps from which 3.1.3's restart gives every row's rate.
+    Those are steps from which 3.1.3's restart gives every row's rate; the
+    list is empty when none does, and has one item when they coincide.
 
     A session resumed at step ``s`` first displays the next step whose
     number is a multiple of the display interval, so ``s`` is at most one
@@ -538,20 +560,29 @@ def _fit_restart(schedule: BaseLR, rows: Sequence[LoggedRate]) -> list[int]:
     at_start = np.asarray(schedule.value(starts), dtype=np.float64)
     usable = at_start > 0
     starts, at_start = starts[usable], at_start[usable]
+    if starts.size == 0:
+        return []
     # A cheap first pass on the first row keeps the few starts worth a full check.
     rate0 = float(schedule.value(0))
     guess = rate0 * np.asarray(schedule.value(first.step + starts)) / at_start
     close = np.abs(guess - first.rate) <= PRINT_ROUNDING * max(first.rate, guess.max())
+    candidates = list(zip(starts[close], at_start[close], strict=True))
     steps = np.asarray([row.step for row in rows], dtype=np.int64)
-    fits = []
-    for start, rate_at_start in zip(starts[close], at_start[close], strict=True):
+
+    def fits(start: Any, rate_at_start: Any) -> bool:
         predicted = rate0 * np.asarray(schedule.value(steps + start)) / rate_at_start
-        if all(
+        return all(
             rounds_to(float(rate), row.rate)
             for rate, row in zip(predicted, rows, strict=True)
-        ):
-            fits.append(int(start))
-    return fits
+        )
+
+    # Only the ends of the range are reported, so each scan stops at its
+    # first fit: rows that many starts fit (a long plateau) cost two checks.
+    latest = next((int(s) for s, r in candidates if fits(s, r)), None)
+    if latest is None:
+        return []
+    earliest_fit = next(int(s) for s, r in reversed(candidates) if fits(s, r))
+    return [latest] if earliest_fit == latest else [latest, earliest_fit]
 
 
 def audit_run(

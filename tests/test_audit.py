@@ -348,7 +348,27 @@ def test_a_garbled_checkpoint_is_one_line(
     status, _, err = audit(capsys, run, "--input", run / "input.json")
     assert status == 1
     assert_one_clean_line(err)
-    assert "model.ckpt-2000.pt: cannot be read as a torch checkpoint" in err
+    assert "model.ckpt-2000.pt: is not a checkpoint that torch loads" in err
+
+
+def test_a_pickle_that_is_no_checkpoint_is_one_line_and_never_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("torch")
+    import pickle
+
+    run = write_run(tmp_path / "run", WSD, session(value_of(WSD), 0, NUM_STEPS, 100))
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self) -> Any:
+            return (Path.touch, (marker,))
+
+    (run / "model.ckpt-2000.pt").write_bytes(pickle.dumps(Payload(), protocol=4))
+    status, _, err = audit(capsys, run, "--input", run / "input.json")
+    assert status == 1
+    assert_one_clean_line(err)
+    assert not marker.exists()
 
 
 # -- files that are not what they should be ----------------------------------
@@ -370,6 +390,19 @@ GOOD_ROW = row(1, 1e-3)
         (header() + GOOD_ROW.replace("1.0e-03", "-1.0e-03"), "not a learning rate"),
         (header() + GOOD_ROW.replace("      1", "    1.5", 1), "not a step number"),
         (header() + GOOD_ROW.replace("      1", "      0", 1), "not a step number"),
+        (
+            header() + GOOD_ROW.replace("      1", " 2" + "0" * 19, 1),
+            "not a step number",
+        ),
+        (header() + GOOD_ROW.replace("      1", "9" * 5000, 1), "not a step number"),
+        (
+            header() + GOOD_ROW.replace("      1", "      \u00b2", 1),
+            "not a step number",
+        ),
+        (
+            header() + GOOD_ROW.replace("      1", "      \u0661", 1),
+            "not a step number",
+        ),
         (header().replace("lr ", "rate"), ":1: the last column is 'rate', not lr"),
         ("\udcff", "not UTF-8"),
     ],
@@ -623,3 +656,63 @@ def test_a_real_deepmd_kit_3_1_3_restart_is_recognised() -> None:
     # Restarted from model.ckpt-20.pt, which holds step 19.
     assert restart.start_step == 19
     assert restart.rows == 41
+
+
+def test_a_schedule_at_zero_for_every_restart_step_is_no_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    section = {"type": "cosine", "start_lr": 1e-3, "stop_lr": 0.0}
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "input.json").write_text(json.dumps(training_input(section, numb_steps=60)))
+    (run / "lcurve.out").write_text(
+        header() + row(1, 1e-3) + header() + row(100, 5e-4) + row(101, 5e-4)
+    )
+    status, out, err = audit(capsys, run, "--input", run / "input.json")
+    assert (status, err) == (1, "")
+    assert "departed from its schedule" in out
+
+
+def test_rows_that_many_restart_steps_fit_cost_two_checks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A plateau: every start within the display interval explains the rows,
+    # and only the latest and the earliest are reported, so only those two
+    # are checked row by row.
+    import deepmd_lr.audit
+
+    section = {**WSD, "decay_phase_ratio": 0.01}
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "input.json").write_text(
+        json.dumps(training_input(section, numb_steps=10**7))
+    )
+    rows = [row(10**5 + 1 + 10**5 * k, 1e-4) for k in range(50)]
+    (run / "lcurve.out").write_text(header() + row(1, 1e-4) + header() + "".join(rows))
+    checks = []
+    rounds_to = deepmd_lr.audit.rounds_to
+
+    def counted(expected: float, logged: float) -> bool:
+        checks.append(expected)
+        return rounds_to(expected, logged)
+
+    monkeypatch.setattr(deepmd_lr.audit, "rounds_to", counted)
+    status, out, _ = audit(capsys, run, "--input", run / "input.json")
+    assert status == 1
+    assert "the restart of DeePMD-kit 3.1.3" in out
+    assert len(checks) < 10 * len(rows)
+
+
+@pytest.mark.parametrize("name", ["a" * 5000, "loop"])
+def test_a_run_name_the_system_refuses_is_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    (tmp_path / "input.json").write_text(json.dumps(training_input(WSD)))
+    (tmp_path / "loop").symlink_to("loop")
+    status, out, err = audit(
+        capsys, tmp_path / name, "--input", tmp_path / "input.json"
+    )
+    assert (status, out) == (1, "")
+    assert_one_clean_line(err)
+    assert "cannot write the output" not in err
+    assert ("File name too long" if len(name) > 255 else "symbolic links") in err
