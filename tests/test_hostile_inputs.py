@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -299,17 +298,18 @@ ADVERSARIAL_JSON = {
 
 
 @pytest.mark.parametrize("shape", ADVERSARIAL_JSON)
-def test_the_nesting_scan_takes_linear_time(tmp_path: Path, shape: str) -> None:
+def test_the_nesting_scan_reads_adversarial_strings_as_text(
+    tmp_path: Path, shape: str
+) -> None:
+    # Their time is measured in benchmarks/bench_hostile_inputs.py: these
+    # shapes once made the scan retry an unclosed string from every quote.
     path = tmp_path / "input.json"
     path.write_text(ADVERSARIAL_JSON[shape])
-    start = time.perf_counter()
     try:
         read_input(path)
         message = ""
     except InputFileError as error:
         message = str(error)
-    # A guard against quadratic time, which takes minutes here, not a benchmark.
-    assert time.perf_counter() - start < 2
     # Brackets inside strings are text, not nesting.
     assert "nested deeper" not in message
 
@@ -319,12 +319,8 @@ def test_a_huge_step_count_is_a_configuration_error(
 ) -> None:
     from deepmd_lr import LearningRateConfigError, make_learning_rate_schedule
 
-    try:
+    with pytest.raises(LearningRateConfigError):
         make_learning_rate_schedule(json.loads(SECTION_JSON), 10**400)
-    except LearningRateConfigError:
-        pass
-    except OverflowError:
-        pytest.skip("the library does not yet bound step counts (spec section 8)")
     path = tmp_path / "input.json"
     content = f'{{"learning_rate": {SECTION_JSON}, "training": {{"numb_steps": 1{"0" * 400}}}}}'
     path.write_text(content)
