@@ -625,20 +625,18 @@ def test_deepmd_kit_3_2_keeps_its_own_types():
 WATER_SOURCE = os.environ.get("DEEPMD_KIT_SOURCE")
 """A DeePMD-kit git repository (bare or not) holding tag v3.1.3, or a DeePMD-kit
 source tree, from which the training test takes the water example data."""
+MODEL = WHOLE_INPUT["model"]
 TRAINING_INPUT = {
     "model": {
-        "type_map": ["O", "H"],
+        **MODEL,
+        # Seeded, so that every run of the test trains the same model.
         "descriptor": {
-            "type": "se_e2_a",
-            "sel": [46, 92],
-            "rcut_smth": 0.5,
-            "rcut": 6.0,
-            "neuron": [4, 8],
+            **MODEL["descriptor"],
             "axis_neuron": 4,
             "type_one_side": True,
             "seed": 1,
         },
-        "fitting_net": {"neuron": [8], "seed": 1},
+        "fitting_net": {**MODEL["fitting_net"], "seed": 1},
         "data_stat_nbatch": 1,
     },
     "learning_rate": {
