@@ -20,6 +20,8 @@ from deepmd_lr.rules import check_section
 if TYPE_CHECKING:
     from dargs import Argument
 
+    from deepmd_lr.schedules.base import BaseLR
+
 
 def learning_rate_args(fold_subdoc: bool = False) -> Argument:
     """The ``learning_rate`` section as a dargs ``Argument``.
@@ -51,7 +53,7 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
         Argument(
             name,
             dict,
-            [key.argument() for key in cls.variant_keys],
+            variant_arguments(cls),
             doc=cls.variant_doc,
         )
         for name, cls in SCHEDULES.classes().items()
@@ -70,6 +72,15 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
     )
     argument.extra_check = _SectionCheck(argument)
     return argument
+
+
+def variant_arguments(schedule_class: type[BaseLR]) -> list[Argument]:
+    """The dargs arguments of the keys that only ``schedule_class`` has.
+
+    The keys common to every type sit beside the ``type`` variant, so a
+    type's variant holds its own keys only.
+    """
+    return [key.argument() for key in schedule_class.variant_keys]
 
 
 class _SectionCheck:

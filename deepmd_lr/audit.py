@@ -365,9 +365,7 @@ def _check_rate(where: str, text: str) -> None:
 
 
 def _short(text: str) -> str:
-    return (
-        repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
-    )
+    return repr(short_text(text))
 
 
 def read_checkpoint_rates(paths: Sequence[str | Path]) -> list[CheckpointRate]:

@@ -33,7 +33,7 @@ from deepmd_lr.inputs import (
     file_format,
     read_input,
 )
-from deepmd_lr.keys import SECTION
+from deepmd_lr.keys import MAX_STEPS, SECTION
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -43,8 +43,6 @@ if TYPE_CHECKING:
 PROG = "deepmd-lr"
 MAX_LINE = 400
 """Longest message line printed; longer ones keep their start and end."""
-MAX_STEP_COUNT = 2**53
-"""Largest ``--num-steps``: beyond it, steps are no longer exact in float64."""
 
 
 class CommandError(Exception):
@@ -313,9 +311,9 @@ def _step_count(text: str) -> int:
     shown = (
         repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
     )
-    if len(text.strip().lstrip("+-")) > len(str(MAX_STEP_COUNT)):
+    if len(text.strip().lstrip("+-")) > len(str(MAX_STEPS)):
         raise argparse.ArgumentTypeError(
-            f"must be at most 2**53 = {MAX_STEP_COUNT}, got {shown}"
+            f"must be at most 2**53 = {MAX_STEPS}, got {shown}"
         )
     try:
         value = int(text)
@@ -323,9 +321,9 @@ def _step_count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {shown}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    if value > MAX_STEP_COUNT:
+    if value > MAX_STEPS:
         raise argparse.ArgumentTypeError(
-            f"must be at most 2**53 = {MAX_STEP_COUNT} (larger steps are not "
+            f"must be at most 2**53 = {MAX_STEPS} (larger steps are not "
             f"exact in float64), got {value}"
         )
     return value

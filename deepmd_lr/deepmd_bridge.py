@@ -72,16 +72,9 @@ def adapter_class(name: str, schedule_class: type[BaseLR], deepmd_base: Any) -> 
     return DeepmdLRSchedule
 
 
-def variant_arguments(schedule_class: type[BaseLR]) -> list[Argument]:
-    """The dargs arguments of the keys that only ``schedule_class`` has.
-
-    DeePMD-kit declares the keys common to every type itself, beside its
-    ``type`` variant, so a type's variant holds its own keys only.
-    """
-    return [key.argument() for key in schedule_class.variant_keys]
-
-
 def _arguments_of(schedule_class: type[BaseLR]) -> Callable[[], list[Argument]]:
+    from deepmd_lr.arguments import variant_arguments
+
     # DeePMD-kit calls this for every argument tree it builds, and each tree
     # gets arguments of its own, as DeePMD-kit's own declarations give.
     return lambda: variant_arguments(schedule_class)
@@ -123,7 +116,7 @@ def register_arguments(args_plugin: Any) -> tuple[str, ...]:
         try:
             # Built once now, so that a faulty declaration is skipped here
             # rather than failing later inside every argument check of dp.
-            variant_arguments(schedule_class)
+            _arguments_of(schedule_class)()
         except Exception:  # a faulty schedule plugin must not stop dp
             logger.warning(
                 "deepmd-lr schedule type %r has arguments that cannot be "

@@ -156,9 +156,7 @@ def write_atomically(path: str | Path, content: bytes) -> None:
         try:
             if existing is not None:
                 _copy_owner_and_mode(descriptor, existing)
-            view = memoryview(content)
-            while view:
-                view = view[os.write(descriptor, view) :]
+            _write_all(descriptor, content)
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
@@ -210,13 +208,18 @@ def _write_descriptor(number: int, content: bytes) -> None:
     try:
         if stream is not None:
             stream.flush()
-        view = memoryview(content)
-        while view:
-            view = view[os.write(number, view) :]
+        _write_all(number, content)
     except BrokenPipeError:
         raise
     except OSError as error:
         raise InputFileError(f"cannot write the file: {_reason(error)}") from None
+
+
+def _write_all(descriptor: int, content: bytes) -> None:
+    """Write every byte: ``os.write`` may write fewer than it is given."""
+    view = memoryview(content)
+    while view:
+        view = view[os.write(descriptor, view) :]
 
 
 def _in_system_directory(path: str | Path) -> bool:
@@ -242,9 +245,7 @@ def _write_stream(target: str, content: bytes) -> None:
         raise InputFileError(f"cannot write the file: {_reason(error)}") from None
     try:
         os.set_blocking(descriptor, True)
-        view = memoryview(content)
-        while view:
-            view = view[os.write(descriptor, view) :]
+        _write_all(descriptor, content)
     except OSError as error:
         raise InputFileError(f"cannot write the file: {_reason(error)}") from None
     finally:
