@@ -36,6 +36,9 @@ class LearningRateConfigError(ValueError):
         The rule that was broken, quoting the value.
     fix : str
         What to change so that the input becomes valid.
+    code : str
+        The stable code of the broken rule (see :mod:`deepmd_lr.codes`),
+        or ``""`` for a rule without one.
 
     Examples
     --------
@@ -56,8 +59,10 @@ class LearningRateConfigError(ValueError):
         fix: str = "",
         *,
         value: Any = _NO_VALUE,
+        code: str = "",
     ) -> None:
         self.path = path
+        self.code = code
         self.reason = reason
         self.fix = fix
         self.value = None if value is _NO_VALUE else value
@@ -71,16 +76,16 @@ class LearningRateConfigError(ValueError):
         # The default reduction would call __init__ with the message alone.
         return (
             _rebuild,
-            (self.path, self.reason, self.fix, self.has_value, self.value),
+            (self.path, self.reason, self.fix, self.has_value, self.value, self.code),
         )
 
 
 def _rebuild(
-    path: str, reason: str, fix: str, has_value: bool, value: Any
+    path: str, reason: str, fix: str, has_value: bool, value: Any, code: str = ""
 ) -> LearningRateConfigError:
     if has_value:
-        return LearningRateConfigError(path, reason, fix, value=value)
-    return LearningRateConfigError(path, reason, fix)
+        return LearningRateConfigError(path, reason, fix, value=value, code=code)
+    return LearningRateConfigError(path, reason, fix, code=code)
 
 
 class LearningRateWarning(UserWarning):
