@@ -100,13 +100,25 @@ class LearningRateWarning(UserWarning):
     ...     lr = LearningRateExp(start_lr=1e-3, stop_lr=1e-5, num_steps=100)
     >>> caught[0].category.__name__, lr.decay_steps
     ('LearningRateWarning', 2)
+
+    Attributes
+    ----------
+    path : str
+        Slash-separated location of the key the warning is about, or ``""``.
+    code : str
+        The stable code of the warning (see :mod:`deepmd_lr.codes`), or ``""``.
     """
+
+    def __init__(self, message: str = "", *, path: str = "", code: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.code = code
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
-def warn_user(message: str) -> None:
+def warn_user(message: str, *, path: str = "", code: str = "") -> None:
     """Issue a :class:`LearningRateWarning` pointing at the user's code.
 
     A schedule can be built directly, through ``BaseLR`` or from a subclass,
@@ -120,4 +132,4 @@ def warn_user(message: str) -> None:
     ):
         frame = frame.f_back
         level += 1
-    warnings.warn(message, LearningRateWarning, stacklevel=level)
+    warnings.warn(LearningRateWarning(message, path=path, code=code), stacklevel=level)
