@@ -1,8 +1,8 @@
 """The ``learning_rate`` section of a DeePMD-kit training input.
 
 Declare it (:func:`learning_rate_args`), normalize and check it
-(:func:`normalize_learning_rate`, :func:`normalize`) and compute it
-(:class:`BaseLR` and the registered schedules).
+(:func:`normalize_learning_rate`, :func:`normalize`, :func:`find_problems`)
+and compute it (:class:`BaseLR` and the registered schedules).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ __all__ = [
     "LearningRateWSD",
     "LearningRateWarning",
     "ScheduleLR",
+    "find_problems",
     "learning_rate_args",
     "make_learning_rate_schedule",
     "normalize",
@@ -42,6 +43,7 @@ __all__ = [
 # a torch scheduler is built, so the modules that use them load on first
 # access and ``import deepmd_lr`` stays light.
 _LAZY = {
+    "find_problems": "deepmd_lr.rules",
     "learning_rate_args": "deepmd_lr.arguments",
     "normalize": "deepmd_lr.normalization",
     "normalize_learning_rate": "deepmd_lr.normalization",

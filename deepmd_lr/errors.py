@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -39,6 +40,9 @@ class LearningRateConfigError(ValueError):
     code : str
         The stable code of the broken rule (see :mod:`deepmd_lr.codes`),
         or ``""`` for a rule without one.
+    problems : list of LearningRateConfigError
+        Every problem this error reports: the error itself, or, for an
+        error made by :meth:`from_problems`, each problem found.
 
     Examples
     --------
@@ -67,13 +71,61 @@ class LearningRateConfigError(ValueError):
         self.fix = fix
         self.value = None if value is _NO_VALUE else value
         self.has_value = value is not _NO_VALUE
+        self.problems: list[LearningRateConfigError] = [self]
         message = f"{path}: {reason}" if path else reason
         if fix:
             message = f"{message}. {fix}"
         super().__init__(message)
 
+    @classmethod
+    def from_problems(
+        cls, problems: Sequence[LearningRateConfigError]
+    ) -> LearningRateConfigError:
+        """One error that reports every problem of ``problems``.
+
+        A single problem is returned as it is. For several, the message
+        says on its first line how many there are, then gives the message
+        of each on a line of its own (a message that runs over several lines
+        continues indented); ``path``, ``reason``, ``fix``, ``value`` and
+        ``code`` are those of the first problem, and :attr:`problems` lists
+        them all.
+
+        Examples
+        --------
+        >>> error = LearningRateConfigError.from_problems([
+        ...     LearningRateConfigError("learning_rate/start_lr", "got -1.0",
+        ...                             "Fix: make it positive", code="LR204"),
+        ...     LearningRateConfigError("learning_rate/smooth", "got 1",
+        ...                             "Fix: use true or false", code="LR201"),
+        ... ])
+        >>> print(error)
+        2 problems:
+          - learning_rate/start_lr: got -1.0. Fix: make it positive
+          - learning_rate/smooth: got 1. Fix: use true or false
+        >>> error.path, error.code, [problem.code for problem in error.problems]
+        ('learning_rate/start_lr', 'LR204', ['LR204', 'LR201'])
+        """
+        if not problems:
+            raise ValueError("from_problems needs at least one problem")
+        if len(problems) == 1:
+            return problems[0]
+        first = problems[0]
+        if first.has_value:
+            error = cls(first.path, first.reason, first.fix, value=first.value)
+        else:
+            error = cls(first.path, first.reason, first.fix)
+        error.code = first.code
+        error.problems = list(problems)
+        lines = [f"{len(problems)} problems:"]
+        for problem in problems:
+            lines.append("  - " + str(problem).replace("\n", "\n    "))
+        error.args = ("\n".join(lines),)
+        return error
+
     def __reduce__(self) -> tuple[Any, ...]:
         # The default reduction would call __init__ with the message alone.
+        if len(self.problems) > 1:
+            return (_rebuild_from_problems, (tuple(self.problems),))
         return (
             _rebuild,
             (self.path, self.reason, self.fix, self.has_value, self.value, self.code),
@@ -86,6 +138,12 @@ def _rebuild(
     if has_value:
         return LearningRateConfigError(path, reason, fix, value=value, code=code)
     return LearningRateConfigError(path, reason, fix, code=code)
+
+
+def _rebuild_from_problems(
+    problems: tuple[LearningRateConfigError, ...],
+) -> LearningRateConfigError:
+    return LearningRateConfigError.from_problems(problems)
 
 
 class LearningRateWarning(UserWarning):

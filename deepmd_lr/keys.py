@@ -266,7 +266,10 @@ class Key:
     def check(self, value: Any) -> None:
         """Raise :class:`LearningRateConfigError` unless ``value`` is allowed.
 
-        NumPy scalars are judged as the Python numbers they stand for.
+        NumPy scalars are judged as the Python numbers they stand for. The
+        error's code says which rule failed: LR201 a wrong type or a null,
+        LR202 a string outside the choices, LR203 a number that is not
+        finite, LR204 a number out of range.
         """
         path = key_path(self.name)
         value = plain(value)
@@ -278,6 +281,7 @@ class Key:
                 f"got null, but {self.name} must be {_TYPE_WORDS[self.kind]}",
                 self._fix(),
                 value=value,
+                code="LR201",
             )
         if not _has_kind(value, self.kind):
             raise LearningRateConfigError(
@@ -286,6 +290,7 @@ class Key:
                 f"but {self.name} must be {_TYPE_WORDS[self.kind]}",
                 self._fix(),
                 value=value,
+                code="LR201",
             )
         if self.kind is str:
             if self.choices and value not in self.choices:
@@ -294,6 +299,7 @@ class Key:
                     f"got {describe(value)}, but {self.name} must be {self.range_text()}",
                     did_you_mean(value, self.choices) or self._fix(),
                     value=value,
+                    code="LR202",
                 )
             return
         if self.kind is float and not _is_finite(value):
@@ -302,6 +308,7 @@ class Key:
                 f"got {describe(value)}, but {self.name} must be a finite number",
                 self._fix(),
                 value=value,
+                code="LR203",
             )
         if not self.in_range(value):
             raise LearningRateConfigError(
@@ -309,6 +316,7 @@ class Key:
                 f"got {describe(value)}, but {self.name} must satisfy {self.range_text()}",
                 self._fix(),
                 value=value,
+                code="LR204",
             )
 
     def in_range(self, value: float) -> bool:

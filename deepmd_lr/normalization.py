@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from deepmd_lr.errors import LearningRateConfigError
+from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, SECTION, describe, plain
 from deepmd_lr.migration import legacy_fix_text
 from deepmd_lr.registry import SCHEDULES
-from deepmd_lr.rules import check_num_steps, check_section
+from deepmd_lr.rules import (
+    check_num_steps,
+    check_section,
+    find_problems,
+    survey_section,
+)
 from deepmd_lr.schedules.base import BaseLR
 
 
@@ -40,7 +46,10 @@ def normalize_learning_rate(
     Raises
     ------
     LearningRateConfigError
-        If any rule of the section is broken.
+        If any rule of the section is broken, or ``num_steps`` is not a
+        valid number of steps. Its message lists every problem
+        :func:`~deepmd_lr.find_problems` finds, and its ``problems``
+        attribute holds them.
 
     Examples
     --------
@@ -51,8 +60,6 @@ def normalize_learning_rate(
      'warmup_steps': 0, 'warmup_ratio': None, 'warmup_start_factor': 0.0,
      'scale_by_worker': 'linear'}
     """
-    if num_steps is not None:
-        num_steps = check_num_steps(num_steps)
     cls = check_section(section, num_steps)
     normalized: dict[str, Any] = {"type": cls.type_name}
     for key in (*COMMON_KEYS, *cls.variant_keys):
@@ -75,7 +82,6 @@ def make_learning_rate_schedule(section: Mapping[str, Any], num_steps: int) -> B
     >>> type(lr).__name__, lr.value(0), round(lr.value(100) / lr.value(0), 12)
     ('LearningRateExp', 0.001, 0.63095734448)
     """
-    num_steps = check_num_steps(num_steps)
     if isinstance(section, Mapping) and all(isinstance(name, str) for name in section):
         values = {k: v for k, v in section.items() if not k.startswith("_")}
         cls = SCHEDULES.get(values.pop("type", DEFAULT_TYPE))
@@ -100,7 +106,11 @@ def training_num_steps(jdata: Mapping[str, Any]) -> int | None:
                 return check_num_steps(value)
             except LearningRateConfigError as error:
                 raise LearningRateConfigError(
-                    f"training/{name}", error.reason, error.fix, value=value
+                    f"training/{name}",
+                    error.reason,
+                    error.fix,
+                    value=value,
+                    code=error.code,
                 ) from None
     return None
 
@@ -115,7 +125,8 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
     Raises
     ------
     LearningRateConfigError
-        If the section breaks a rule or is missing.
+        If the section breaks a rule or is missing, or ``training.numb_steps``
+        is not a valid number of steps; the message lists every problem.
 
     Examples
     --------
@@ -132,6 +143,7 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
             f"got {describe(jdata)}, but a training input must be an object",
             "Fix: pass the parsed JSON/YAML input as a dict",
             value=jdata,
+            code="LR003",
         )
     if SECTION not in jdata:
         raise LearningRateConfigError(
@@ -139,11 +151,56 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
             "the input has no learning_rate section; since DeePMD-kit 3.1.3 "
             "start_lr and a final rate have no default",
             legacy_fix_text({}),
+            code="LR005",
         )
-    num_steps = training_num_steps(jdata)
+    try:
+        num_steps = training_num_steps(jdata)
+    except LearningRateConfigError as error:
+        problems = [*find_problems(jdata[SECTION]), error]
+        raise LearningRateConfigError.from_problems(problems) from None
     result = {
         name: value if name == SECTION else copy.deepcopy(value)
         for name, value in jdata.items()
     }
     result[SECTION] = normalize_learning_rate(jdata[SECTION], num_steps)
     return result
+
+
+def find_warnings(
+    section: Any, num_steps: int | None = None
+) -> list[LearningRateWarning]:
+    """The warnings that checking and building the section would issue.
+
+    Nothing is issued: each :class:`~deepmd_lr.LearningRateWarning` is
+    returned, with its ``path`` and ``code``, so that a checker can report
+    it beside the problems of :func:`~deepmd_lr.find_problems`. With
+    ``num_steps``, a section without problems is built as
+    :func:`make_learning_rate_schedule` builds it, and the warnings of the
+    schedule itself (a replaced ``decay_steps``) are included; a section
+    with problems cannot be built, and gives the warnings of its rules
+    alone. The warnings are captured with :func:`warnings.catch_warnings`,
+    which is not thread-safe: call this from one thread at a time.
+
+    Examples
+    --------
+    >>> found = find_warnings({"start_lr": 1e-3, "stop_lr": 1e-5,
+    ...                        "decay_steps": 5000, "warmup_ratio": 0.001},
+    ...                       num_steps=900)
+    >>> [(warning.code, warning.path) for warning in found]
+    [('LW103', 'learning_rate/warmup_ratio'), ('LW102', 'learning_rate/decay_steps')]
+    """
+    survey = survey_section(section, num_steps)
+    if survey.problems or num_steps is None:
+        return survey.warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LearningRateWarning)
+        make_learning_rate_schedule(section, num_steps)
+    found = []
+    for warning in caught:
+        if isinstance(warning.message, LearningRateWarning):
+            found.append(warning.message)
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return found

@@ -74,8 +74,9 @@ class ScheduleRegistry:
         Raises
         ------
         LearningRateConfigError
-            When ``name`` is not a string or no schedule has that name; the
-            message lists the known types and suggests the closest one.
+            When ``name`` is not a string (code LR201) or no schedule has
+            that name (LR105); the message lists the known types and
+            suggests the closest one.
         """
         classes = self.classes()
         if isinstance(name, str) and name in classes:
@@ -87,6 +88,7 @@ class ScheduleRegistry:
                 f"got {describe(name)}, but type must be a string naming a schedule",
                 f"Fix: use one of {known}",
                 value=name,
+                code="LR201",
             )
         hint = did_you_mean(name, list(classes))
         raise LearningRateConfigError(
@@ -94,6 +96,7 @@ class ScheduleRegistry:
             f"unknown schedule type {describe(name)}; known types are {known}",
             hint or f"Fix: use one of {known}",
             value=name,
+            code="LR105",
         )
 
     def classes(self) -> dict[str, type[BaseLR]]:

@@ -188,8 +188,8 @@ class BaseLR(ABC):
             "stop_lr_ratio": stop_lr_ratio,
             **keys,
         }
-        num_steps = check_num_steps(num_steps)
         check_section(given, num_steps)
+        num_steps = check_num_steps(num_steps)
         values = {
             key.name: plain(given.get(key.name, key.default))
             for key in (*COMMON_KEYS, *self.variant_keys)

@@ -120,7 +120,9 @@ class LearningRateExp(BaseLR):
             warn_user(
                 f"{key_path('decay_steps')}: {decay_steps} is not shorter than the "
                 f"decay phase ({phase} steps), so decay_steps = {self.decay_steps} "
-                "is used instead"
+                "is used instead",
+                path=key_path("decay_steps"),
+                code="LW102",
             )
         self.min_lr = self.stop_lr
         if decay_rate is not None:
