@@ -47,7 +47,7 @@ _TABLE = (
     Code("LR103", "a key is not a key of the learning_rate section"),
     Code("LR104", "a key belongs to another schedule type"),
     Code("LR105", "the schedule type is unknown"),
-    Code("LR106", "start_lr is missing"),
+    Code("LR106", "start_lr is missing (alone or with the final rate)"),
     Code("LR107", "the final rate is missing (neither stop_lr nor stop_lr_ratio)"),
     Code("LR108", "a key the schedule type requires is missing"),
     # -- the value of a single key

@@ -122,8 +122,8 @@ def find_problems(
     early in two cases only: a section that is not an object, and a ``type``
     that names no schedule (its keys are then unknown). The type's own rule
     (``check_variant``) runs only once every other rule of the section
-    passes, as it is entitled to expect; its problem has code LR305 unless
-    it carries its own.
+    passes, so that it may rely on valid values; its problem has code LR305
+    unless it carries its own.
 
     Examples
     --------

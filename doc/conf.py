@@ -33,6 +33,7 @@ extensions = [
     "cli_output",
     "argument_reference",
     "schedule_keys",
+    "problem_codes",
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
