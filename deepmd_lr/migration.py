@@ -95,7 +95,13 @@ def migrate_section(
     notes: list[MigrationNote] = []
 
     def put(name: str, value: Any, rule: str) -> None:
-        notes.append(MigrationNote(name, rule, migrated.get(name), value))
+        old = migrated.get(name)
+        for index, note in enumerate(notes):
+            if note.path == name:
+                # One note per key, from the value the input had.
+                old = notes.pop(index).old
+                break
+        notes.append(MigrationNote(name, rule, old, value))
         migrated[name] = value
 
     def fill(name: str, value: Any) -> None:
@@ -193,8 +199,8 @@ def _old_decay_steps(
     if replacement == decay_steps:
         return None
     return replacement, (
-        "releases before 3.1.3 replaced a decay_steps not shorter than the "
-        f"{phase} decay steps, also when decay_rate was given"
+        f"releases before 3.1.3 replaced decay_steps {decay_steps}, as it is not "
+        f"shorter than the {phase} decay steps, also when decay_rate was given"
     )
 
 
