@@ -20,7 +20,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from deepmd_lr.errors import LearningRateConfigError
 from deepmd_lr.keys import DEFAULT_TYPE, SECTION
@@ -230,7 +230,7 @@ def _decay_phase(
     return phase
 
 
-def _is_count(value: Any) -> bool:
+def _is_count(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
