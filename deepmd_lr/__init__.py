@@ -1,8 +1,9 @@
 """The ``learning_rate`` section of a DeePMD-kit training input.
 
 Declare it (:func:`learning_rate_args`), normalize and check it
-(:func:`normalize_learning_rate`, :func:`normalize`, :func:`find_problems`)
-and compute it (:class:`BaseLR` and the registered schedules).
+(:func:`normalize_learning_rate`, :func:`normalize`, :func:`find_problems`),
+bring an old one up to date (:func:`migrate`) and compute it
+(:class:`BaseLR` and the registered schedules).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ __all__ = [
     "find_problems",
     "learning_rate_args",
     "make_learning_rate_schedule",
+    "migrate",
     "normalize",
     "normalize_learning_rate",
     "scale_by_worker",
@@ -48,6 +50,7 @@ _LAZY = {
     "normalize": "deepmd_lr.normalization",
     "normalize_learning_rate": "deepmd_lr.normalization",
     "make_learning_rate_schedule": "deepmd_lr.normalization",
+    "migrate": "deepmd_lr.migration",
     "scale_by_worker": "deepmd_lr.workers",
     "torch_lambda_lr": "deepmd_lr.torch_scheduler",
     "ScheduleLR": "deepmd_lr.torch_lr",

@@ -269,9 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = command(
         "migrate",
         run_migrate,
-        "Write the defaults that releases before DeePMD-kit 3.1.3 filled in "
-        "silently (start_lr 1e-3, stop_lr 1e-8, decay_steps 5000) into an old "
-        "input; an up-to-date input is left as it is.",
+        "Write what older DeePMD-kit releases did implicitly into an old input: "
+        "the defaults releases before 3.1.3 filled in silently (start_lr 1e-3, "
+        "stop_lr 1e-8, decay_steps 5000), and the stop_lr its input converter "
+        "computes from a v1-era decay_rate; an up-to-date input is left as it is.",
     )
     migrate.add_argument("file", metavar="FILE")
     target = migrate.add_mutually_exclusive_group()
@@ -478,12 +479,12 @@ def run_migrate(args: argparse.Namespace) -> int:
     from deepmd_lr.migration import migrate
 
     data, _ = _read(args.file)
-    migrated, added = migrate(data)
+    migrated, notes = migrate(data)
     try:
         with _config_errors(args.file), _captured_notes():
             _normalized(migrated)
     except CommandError as error:
-        after = "after migration; " if added else ""
+        after = "after migration; " if notes else ""
         raise CommandError(f"{error} ({after}nothing was written)") from None
     to_stdout = args.output is None and not args.in_place
     text = _dumps(migrated, file_format(args.output or args.file), args.file)
@@ -491,18 +492,12 @@ def run_migrate(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     elif args.output is not None:
         _write(args.output, text)
-    elif added:
+    elif notes:
         _write(args.file, text)
     report = sys.stderr if to_stdout else _report_stream(args.output or args.file)
-    if added:
-        for name in added:
-            value = _lookup(migrated, name)
-            print(
-                f"{args.file}: added {name} = {_json(value)} "
-                "(the value used when it was absent before DeePMD-kit 3.1.3)",
-                file=report,
-            )
-    else:
+    for note in notes:
+        print(f"{args.file}: {note}", file=report)
+    if not notes:
         print(f"{args.file}: nothing to add, already in the 3.1.3 form", file=report)
     return 0
 
@@ -715,19 +710,6 @@ def _interrupted_write(path: str, content: bytes) -> str:
 def _report_stream(output: str) -> TextIO:
     # Reports must not mix into content written to standard output.
     return sys.stderr if open_descriptor_named(output) == 1 else sys.stdout
-
-
-def _lookup(data: dict[str, Any], path: str) -> Any:
-    value: Any = data
-    for part in path.split("/"):
-        value = value[part]
-    return value
-
-
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value)
 
 
 def _json_kind(value: Any) -> str:

@@ -73,6 +73,11 @@ _TABLE = (
     Code("LW201", "the PyTorch trainer divides by a warmup start rate of 0"),
     Code("LW202", "the schedule type needs a newer DeePMD-kit"),
     Code("LW203", "the final rate relies on a default that differs by release"),
+    Code("LW204", "a key is unknown to the DeePMD-kit release, which refuses it"),
+    Code("LW205", "start_lr relies on the default of releases before 3.1.3"),
+    Code("LW206", "the TensorFlow trainer of the release ignores decay_rate"),
+    Code("LW207", "the release replaces decay_steps although decay_rate is given"),
+    Code("LW208", "the release is older than any deepmd-lr describes"),
 )
 
 CODES: dict[str, Code] = {entry.code: entry for entry in _TABLE}

@@ -1,15 +1,26 @@
-"""Bringing pre-3.1.3 ``learning_rate`` sections up to date.
+"""Bringing old ``learning_rate`` sections up to date.
 
-Releases before DeePMD-kit 3.1.3 filled ``start_lr = 1e-3``,
-``stop_lr = 1e-8`` and ``decay_steps = 5000`` silently. Writing those values
-into an old input reproduces the old run's schedule exactly.
+Two kinds of old input are read differently by DeePMD-kit, and a migration
+writes out what it did with them, so that the rate at every step stays the
+same:
+
+- A v1-era input (its ``training`` section lists ``systems`` directly) with a
+  ``decay_rate``: DeePMD-kit's input converter, applied by every release since
+  2.0 before the input is checked, replaces ``decay_rate`` by
+  ``stop_lr = start_lr * decay_rate ** (stop_batch / decay_steps)``.
+- An input that leaves out ``start_lr`` or the final rate: releases before
+  3.1.3 filled ``start_lr = 1e-3``, ``stop_lr = 1e-8`` and
+  ``decay_steps = 5000`` silently, and replaced a ``decay_steps`` not shorter
+  than training even when ``decay_rate`` was given.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeGuard
 
 from deepmd_lr.errors import LearningRateConfigError
 from deepmd_lr.keys import DEFAULT_TYPE, SECTION
@@ -19,7 +30,45 @@ LEGACY_DEFAULTS: dict[str, Any] = {"start_lr": 1e-3, "stop_lr": 1e-8}
 """Values older releases used when the key was absent; each schedule type
 adds its own in its ``legacy_defaults``."""
 
+OLD_DEFAULT_RULE = "the default of releases before 3.1.3"
+
 _WHOLE_INPUT_SECTIONS = ("learning_rate", "training", "model", "loss", "optimizer")
+
+
+@dataclass(frozen=True)
+class MigrationNote:
+    """One value a migration added, changed or removed, and the rule why.
+
+    ``old`` is ``None`` for an added key (absent or null before), ``new`` is
+    ``None`` for a removed one. ``path`` is the key's path, such as
+    ``learning_rate/stop_lr`` (or ``stop_lr`` in a bare section).
+    """
+
+    path: str
+    rule: str
+    old: Any
+    new: Any
+
+    @property
+    def action(self) -> str:
+        """``"added"``, ``"changed"`` or ``"removed"``."""
+        if self.old is None:
+            return "added"
+        return "removed" if self.new is None else "changed"
+
+    def __str__(self) -> str:
+        if self.action == "added":
+            return f"added {self.path} = {_shown(self.new)}: {self.rule}"
+        if self.action == "removed":
+            return f"removed {self.path} (was {_shown(self.old)}): {self.rule}"
+        return (
+            f"changed {self.path} from {_shown(self.old)} to {_shown(self.new)}: "
+            f"{self.rule}"
+        )
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value, default=repr)
 
 
 def is_legacy(section: Mapping[str, Any]) -> bool:
@@ -30,32 +79,173 @@ def is_legacy(section: Mapping[str, Any]) -> bool:
     return "start_lr" not in section or not has_stop
 
 
-def migrate_section(section: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Write the old implicit defaults into ``section``.
+def migrate_section(
+    section: Mapping[str, Any], training: Mapping[str, Any] | None = None
+) -> tuple[dict[str, Any], list[MigrationNote]]:
+    """Migrate one ``learning_rate`` section.
 
-    Returns a new dict (key order kept, added keys appended) and the names
-    of the keys that were added. A section that already has ``start_lr`` and
-    a stop value is returned unchanged with nothing added, so running the
-    migration twice changes nothing the second time.
+    ``training`` is the input's ``training`` section, when known: it tells a
+    v1-era input apart and gives the training length. Returns a new dict
+    (key order kept, added keys appended) and a note per key that changed,
+    with the key name as its path. An up-to-date section is returned
+    unchanged with no notes, so running the migration twice changes nothing
+    the second time.
     """
     migrated = dict(section)
-    if not is_legacy(section):
-        return migrated, []
-    added = []
-    missing = dict(LEGACY_DEFAULTS)
-    if section.get("stop_lr_ratio") is not None:
-        missing.pop("stop_lr")
-    missing.update(_legacy_defaults_of_type(section.get("type", DEFAULT_TYPE)))
-    for name, value in missing.items():
+    notes: list[MigrationNote] = []
+
+    def put(name: str, value: Any, rule: str) -> None:
+        old = migrated.get(name)
+        for index, note in enumerate(notes):
+            if note.path == name:
+                # One note per key, from the value the input had.
+                old = notes.pop(index).old
+                break
+        notes.append(MigrationNote(name, rule, old, value))
+        migrated[name] = value
+
+    def fill(name: str, value: Any) -> None:
         if migrated.get(name) is None:
-            migrated[name] = value
-            added.append(name)
-    return migrated, added
+            put(name, value, OLD_DEFAULT_RULE)
+
+    length = _converter_length(section, training)
+    legacy = is_legacy(section)
+    if length is not None or legacy:
+        fill("start_lr", LEGACY_DEFAULTS["start_lr"])
+    if length is not None:
+        fill("decay_steps", SCHEDULES.get("exp").legacy_defaults["decay_steps"])
+        decay_rate = migrated.pop("decay_rate")
+        put("stop_lr", *_converted_stop_lr(migrated, decay_rate, *length))
+        notes.append(
+            MigrationNote(
+                "decay_rate",
+                "DeePMD-kit's input converter replaces it by stop_lr in a v1-era "
+                "input (one whose training section lists systems)",
+                decay_rate,
+                None,
+            )
+        )
+    elif legacy:
+        if section.get("stop_lr_ratio") is None:
+            fill("stop_lr", LEGACY_DEFAULTS["stop_lr"])
+        for name, value in _legacy_defaults_of_type(migrated.get("type")).items():
+            fill(name, value)
+        replaced = _old_decay_steps(migrated, training)
+        if replaced is not None:
+            put("decay_steps", *replaced)
+    return migrated, notes
+
+
+def _converter_length(
+    section: Mapping[str, Any], training: Mapping[str, Any] | None
+) -> tuple[str, int] | None:
+    """The training length DeePMD-kit's converter turns ``decay_rate`` with.
+
+    ``None`` unless the converter applies: in a v1-era input with a
+    ``decay_rate``. Values it could not compute with are left for the
+    checker to report. The converter reads ``training.stop_batch`` (and
+    fails without it); ``numb_steps`` gives the same length.
+    """
+    if not isinstance(training, Mapping) or "systems" not in training:
+        return None
+    if section.get("type", DEFAULT_TYPE) != "exp":
+        return None
+    numbers = [section.get("decay_rate"), section.get("start_lr", 1.0)]
+    decay_steps = section.get("decay_steps", 1)
+    if not all(_is_positive_real(value) for value in numbers) or not (
+        _is_count(decay_steps) and decay_steps > 0
+    ):
+        return None
+    for name in ("stop_batch", "numb_steps"):
+        if _is_count(training.get(name)):
+            return name, training[name]
+    return None
+
+
+def _converted_stop_lr(
+    section: Mapping[str, Any], decay_rate: float, name: str, stop_step: int
+) -> tuple[float, str]:
+    """``stop_lr`` as DeePMD-kit's converter computes it, and the rule."""
+    import numpy as np
+
+    start_lr, decay_steps = section["start_lr"], section["decay_steps"]
+    # The converter's own arithmetic, so that stop_lr agrees to the last bit.
+    stop_lr = float(np.exp(np.log(decay_rate) * (stop_step / decay_steps)) * start_lr)
+    rule = (
+        f"from decay_rate {_shown(decay_rate)} every {decay_steps} steps over "
+        f"the {stop_step} steps of training/{name} (DeePMD-kit's input converter)"
+    )
+    return stop_lr, rule
+
+
+def _old_decay_steps(
+    section: Mapping[str, Any], training: Mapping[str, Any] | None
+) -> tuple[int, str] | None:
+    """The ``decay_steps`` releases before 3.1.3 used instead, and the rule.
+
+    Those releases replaced a ``decay_steps`` not shorter than the decay
+    phase also when ``decay_rate`` was given; 3.1.3 keeps it then. Without
+    ``decay_rate`` both replace it alike, so nothing needs writing.
+    """
+    if section.get("type", DEFAULT_TYPE) != "exp":
+        return None
+    decay_steps = section.get("decay_steps")
+    if section.get("decay_rate") is None or not _is_count(decay_steps):
+        return None
+    phase = _decay_phase(section, training)
+    if phase is None or decay_steps < phase:
+        return None
+    replacement = 100 if phase // 10 > 100 else phase // 100 + 1
+    if replacement == decay_steps:
+        return None
+    return replacement, (
+        f"releases before 3.1.3 replaced decay_steps {decay_steps}, as it is not "
+        f"shorter than the {phase} decay steps, also when decay_rate was given"
+    )
+
+
+def _decay_phase(
+    section: Mapping[str, Any], training: Mapping[str, Any] | None
+) -> int | None:
+    """Training steps after the warmup, or ``None`` when unknown or invalid.
+
+    Before 3.1.3 the warmup was ``training.warmup_steps``; from 3.1.3 on it
+    is written in the section, and DeePMD-kit moves the old key there.
+    """
+    if not isinstance(training, Mapping):
+        return None
+    num_steps = training.get("numb_steps", training.get("stop_batch"))
+    if not _is_count(num_steps):
+        return None
+    ratio = section.get("warmup_ratio")
+    if ratio is not None:
+        if not _is_positive_real(ratio) or ratio >= 1:
+            return None
+        warmup = int(ratio * num_steps)
+    else:
+        warmup = section.get("warmup_steps", training.get("warmup_steps", 0))
+    if not _is_count(warmup) or warmup > num_steps:
+        return None
+    phase: int = num_steps - warmup
+    return phase
+
+
+def _is_count(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_positive_real(value: Any) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
 
 
 def _legacy_defaults_of_type(type_name: Any) -> dict[str, Any]:
     try:
-        schedule = SCHEDULES.get(type_name)
+        schedule = SCHEDULES.get(DEFAULT_TYPE if type_name is None else type_name)
     except LearningRateConfigError:
         return {}  # the checker reports the unknown type
     return dict(schedule.legacy_defaults)
@@ -66,13 +256,50 @@ def is_whole_input(data: Mapping[str, Any]) -> bool:
     return any(name in data for name in _WHOLE_INPUT_SECTIONS)
 
 
-def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[MigrationNote]]:
     """Migrate a whole training input or a bare ``learning_rate`` section.
 
-    For a whole input, only its ``learning_rate`` section changes (it is
-    created when absent, as older releases used an all-default one); the
-    names of added keys are returned as paths such as
-    ``learning_rate/start_lr``.
+    Writes out what DeePMD-kit did implicitly with an old input, so that the
+    migrated input gives the same rate at every step:
+
+    - in a v1-era input (``training.systems``), ``decay_rate`` is replaced by
+      the ``stop_lr`` DeePMD-kit's input converter computes from it,
+      ``start_lr * decay_rate ** (stop_batch / decay_steps)``;
+    - a missing ``start_lr`` or final rate gets the value releases before
+      3.1.3 used (``start_lr = 1e-3``, ``stop_lr = 1e-8`` and, for ``exp``,
+      ``decay_steps = 5000``), and an ``exp`` ``decay_steps`` not shorter
+      than training is replaced as those releases did.
+
+    Only the ``learning_rate`` section changes (it is created when absent,
+    as older releases used an all-default one). The input is not modified.
+
+    Parameters
+    ----------
+    data
+        A whole training input, or a bare ``learning_rate`` section.
+
+    Returns
+    -------
+    tuple
+        The migrated input (a new dict; keys keep their order, added keys
+        come last) and a :class:`MigrationNote` per added, changed or removed
+        key, with paths such as ``learning_rate/stop_lr``. No notes when the
+        input is already up to date.
+
+    Examples
+    --------
+    >>> old = {"learning_rate": {"start_lr": 1e-3, "decay_rate": 0.95,
+    ...                          "decay_steps": 5000},
+    ...        "training": {"systems": ["data"], "stop_batch": 400000}}
+    >>> new, notes = migrate(old)
+    >>> new["learning_rate"]
+    {'start_lr': 0.001, 'decay_steps': 5000, 'stop_lr': 1.6515374385013575e-05}
+    >>> [(note.path, note.action) for note in notes]
+    [('learning_rate/stop_lr', 'added'), ('learning_rate/decay_rate', 'removed')]
+    >>> print(notes[0])  # doctest: +NORMALIZE_WHITESPACE
+    added learning_rate/stop_lr = 1.6515374385013575e-05: from decay_rate 0.95
+    every 5000 steps over the 400000 steps of training/stop_batch (DeePMD-kit's
+    input converter)
     """
     if not is_whole_input(data):
         return migrate_section(data)
@@ -82,9 +309,15 @@ def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         section = {}
     if not isinstance(section, Mapping):
         return result, []
-    migrated, added = migrate_section(section)
+    training = data.get("training")
+    migrated, notes = migrate_section(
+        section, training if isinstance(training, Mapping) else None
+    )
     result[SECTION] = migrated
-    return result, [f"{SECTION}/{name}" for name in added]
+    return result, [
+        MigrationNote(f"{SECTION}/{note.path}", note.rule, note.old, note.new)
+        for note in notes
+    ]
 
 
 def legacy_fix_text(section: Mapping[str, Any]) -> str:

@@ -674,6 +674,56 @@ def test_migrate_reports_what_is_still_wrong(
     assert not (tmp_path / "new.json").exists()
 
 
+def test_migrate_converts_a_v1_decay_rate_into_a_valid_input_with_its_rates(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    old = {
+        "model": {},
+        "learning_rate": {"start_lr": 1e-3, "decay_rate": 0.95, "decay_steps": 100},
+        "training": {"systems": ["data"], "stop_batch": 2000},
+    }
+    path = write(tmp_path / "v1.json", old)
+    new_path = str(tmp_path / "new.json")
+    status, out, _ = run(capsys, "migrate", path, "-o", new_path)
+    assert status == 0
+    assert out.splitlines() == [
+        f"{path}: added learning_rate/stop_lr = {1e-3 * 0.95**20!r}: from decay_rate "
+        "0.95 every 100 steps over the 2000 steps of training/stop_batch "
+        "(DeePMD-kit's input converter)",
+        f"{path}: removed learning_rate/decay_rate (was 0.95): DeePMD-kit's input "
+        "converter replaces it by stop_lr in a v1-era input (one whose training "
+        "section lists systems)",
+    ]
+    assert run(capsys, "check", new_path)[0] == 0
+    new = json.loads(Path(new_path).read_text())
+    assert new["training"] == old["training"]
+    schedule = make_learning_rate_schedule(new["learning_rate"], 2000)
+    for step in range(0, 20001, 7):
+        want = 1e-3 * 0.95 ** min(step // 100, 20)
+        assert schedule.value(step) == pytest.approx(want, rel=1e-12)
+
+
+def test_migrate_prints_no_note_for_a_value_it_keeps(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "short.json",
+        {
+            "learning_rate": {"start_lr": 1e-3, "decay_steps": 1},
+            "training": {"numb_steps": 1},
+        },
+    )
+    status, out, err = run(capsys, "migrate", path, "-o", str(tmp_path / "new.json"))
+    assert (status, err) == (0, "")
+    assert out.splitlines() == [
+        f"{path}: added learning_rate/stop_lr = 1e-08: the default of releases "
+        "before 3.1.3",
+    ]
+    status, out, err = run(capsys, "show", str(tmp_path / "new.json"))
+    assert status == 0
+    assert "is used instead" not in out + err
+
+
 def test_migrate_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(capsys, "migrate", "nowhere.json", "--in-place")
     assert (status, out) == (1, "")

@@ -79,18 +79,21 @@ def configurations() -> list[dict]:
 
 
 def _warns(config: dict) -> bool:
-    """Whether building ``config`` must warn (a replaced decay_steps or an
-    empty warmup from a positive warmup_ratio)."""
+    """Whether building ``config`` must warn (a decay_steps replaced by
+    another value, or an empty warmup from a positive warmup_ratio)."""
     num_steps = config["num_steps"]
     ratio = config.get("warmup_ratio")
     warmup = (
         int(ratio * num_steps) if ratio is not None else config.get("warmup_steps", 0)
     )
     empty_warmup = ratio is not None and ratio > 0 and warmup == 0
+    phase = num_steps - warmup
+    replacement = 100 if phase // 10 > 100 else phase // 100 + 1
     replaced = (
         config["type"] == "exp"
         and config.get("decay_rate") is None
-        and config["decay_steps"] >= num_steps - warmup
+        and config["decay_steps"] >= phase
+        and config["decay_steps"] != replacement
     )
     return empty_warmup or replaced
 

@@ -115,8 +115,9 @@ class LearningRateExp(BaseLR):
     def _prepare(self) -> None:
         phase = self.decay_num_steps
         decay_steps, decay_rate = self.decay_steps, self.settings.get("decay_rate")
-        if decay_rate is None and decay_steps >= phase:
-            self.decay_steps = 100 if phase // 10 > 100 else phase // 100 + 1
+        replacement = 100 if phase // 10 > 100 else phase // 100 + 1
+        if decay_rate is None and decay_steps >= phase and replacement != decay_steps:
+            self.decay_steps = replacement
             warn_user(
                 f"{key_path('decay_steps')}: {decay_steps} is not shorter than the "
                 f"decay phase ({phase} steps), so decay_steps = {self.decay_steps} "
