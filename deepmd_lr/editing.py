@@ -725,7 +725,7 @@ class _YamlEdit:
         try:
             text: str = yaml.dump(
                 data,
-                Dumper=_safe_dumper(yaml),
+                Dumper=_portable_dumper(yaml),
                 default_flow_style=True,
                 sort_keys=False,
                 allow_unicode=True,
@@ -736,3 +736,34 @@ class _YamlEdit:
                 f"learning_rate: a value cannot be written as YAML ({error})"
             ) from None
         return text.rstrip("\n")
+
+
+# Plain scalars that YAML 1.1 reads as text but the YAML 1.2 core schema reads
+# as a number, boolean or null (1e-3, 0o10, 0E0, .5e3).
+_YAML_1_2_NOT_TEXT = re.compile(
+    r"null|Null|NULL|~|true|True|TRUE|false|False|FALSE"
+    r"|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+
+
+def _portable_dumper(yaml: Any) -> Any:
+    """The project's dumper, quoting text that a YAML 1.2 reader takes for a number.
+
+    YAML 1.1 readers (PyYAML, DeePMD-kit) read such text as text either way;
+    the quotes keep YAML 1.2 readers (ruamel.yaml, editors) from reading
+    another value.
+    """
+    base = _safe_dumper(yaml)
+
+    class PortableDumper(base):  # type: ignore[misc,valid-type]
+        pass
+
+    def represent_text(dumper: Any, text: str) -> Any:
+        if _YAML_1_2_NOT_TEXT.fullmatch(text):
+            return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="'")
+        return base.yaml_representers[str](dumper, text)
+
+    PortableDumper.add_representer(str, represent_text)
+    return PortableDumper
