@@ -29,6 +29,7 @@ from typing import Any
 
 from deepmd_lr.inputs import (
     InputFileError,
+    _check_writable_values,
     _safe_dumper,
     _yaml,
     parse_input,
@@ -82,6 +83,9 @@ def edit_section(
         if SECTION in original and same_value(original[SECTION], section):
             return text
         intended = {**original, SECTION: section}
+    # What the reader accepts but the format cannot hold (JSON's Infinity)
+    # is refused as when the whole input is written.
+    _check_writable_values(intended, json_only=fmt == "json")
     editor = _JsonEdit(body) if fmt == "json" else _YamlEdit(body)
     edited = editor.edit(original, section, bare=bare)
     _check_reads_back(edited, fmt, intended)

@@ -411,20 +411,24 @@ def json_document(section: dict[str, Any], layout: dict[str, Any], indent: Any) 
 
 
 def yaml_document(section: dict[str, Any], layout: dict[str, Any], flow: bool) -> str:
-    rendered = yaml.safe_dump(
-        section if flow else {"learning_rate": section},
-        default_flow_style=flow,
-        allow_unicode=True,
-        sort_keys=False,
-        width=10**9,
-    ).rstrip("\n")
+    def dump(data: Any) -> str:
+        return yaml.safe_dump(
+            data,
+            default_flow_style=flow,
+            allow_unicode=True,
+            sort_keys=False,
+            width=10**9,
+        ).rstrip("\n")
+
     if flow:
-        rendered = "learning_rate: " + rendered
+        rendered = "learning_rate: " + dump(section)
     else:
-        # A comment on every line of the section.
-        rendered = "\n".join(
-            f"{line}  # c{i}" for i, line in enumerate(rendered.split("\n"))
-        )
+        lines = ["learning_rate:  # c"]
+        for number, item in enumerate(section.items()):
+            member = dump(dict([item])).replace("\n", "\n  ")
+            # A comment after each one-line member; a multi-line one has none.
+            lines.append(f"  {member}" + ("" if "\n" in member else f"  # c{number}"))
+        rendered = "\n".join(lines)
     parts = [
         "# top\ndefaults: &d {numb_steps: 10}",
         "training: *d  # alias",
