@@ -15,6 +15,7 @@ import errno
 import io
 import math
 import os
+import re
 import signal
 import sys
 import warnings
@@ -25,12 +26,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from deepmd_lr import __version__
 from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
-from deepmd_lr.files import open_descriptor_named, write_atomically
+from deepmd_lr.files import open_descriptor_named, read_text, write_atomically
 from deepmd_lr.inputs import (
     DuplicateKey,
+    InputDocument,
     InputFileError,
     dumps,
     file_format,
+    parse_input,
     read_input,
 )
 from deepmd_lr.keys import MAX_STEPS, SECTION
@@ -214,9 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(JSON; other sections unchanged).",
     )
     normalize.add_argument("file", metavar="FILE")
-    normalize.add_argument(
+    normalize_target = normalize.add_mutually_exclusive_group()
+    normalize_target.add_argument(
         "-o", "--output", metavar="OUT", help="write here (JSON, or YAML for .yaml)"
     )
+    _diff_option(normalize_target)
 
     show = command(
         "show",
@@ -282,9 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=(
             "rewrite FILE, atomically and only when something is added "
-            "(YAML comments are not kept)"
+            "(only the learning_rate section changes)"
         ),
     )
+    _diff_option(target)
 
     doc = command("doc", run_doc, "Print the reference of every learning_rate key.")
     doc.add_argument(
@@ -297,6 +303,14 @@ def build_parser() -> argparse.ArgumentParser:
     schema = command("schema", run_schema, "Print the JSON Schema for editors.")
     schema.add_argument("-o", "--output", metavar="OUT", help="write it here")
     return parser
+
+
+def _diff_option(group: Any) -> None:
+    group.add_argument(
+        "--diff",
+        action="store_true",
+        help="print a unified diff of what would change in FILE; write nothing",
+    )
 
 
 def _num_steps_option(parser: argparse.ArgumentParser) -> None:
@@ -373,13 +387,17 @@ def _check_file(path: str) -> tuple[list[str], list[DuplicateKey]]:
 
 
 def run_normalize(args: argparse.Namespace) -> int:
-    data, _ = _read(args.file)
+    source, data = _read_source(args.file)
     with _config_errors(args.file), _captured_notes() as notes:
         normalized = _normalized(data)
-    if args.output is None:
-        sys.stdout.write(_dumps(normalized, "json", args.file))
+    if args.diff:
+        edited = _rewritten(args.file, source, data, normalized, file_format(args.file))
+        _print_diff(args.file, source, edited)
+    elif args.output is None:
+        sys.stdout.write(_rewritten(args.file, source, data, normalized, "json"))
     else:
-        _write(args.output, _dumps(normalized, file_format(args.output), args.file))
+        fmt = file_format(args.output)
+        _write(args.output, _rewritten(args.file, source, data, normalized, fmt))
     _print_notes(f"{args.file}: ", notes, sys.stderr)
     return 0
 
@@ -478,7 +496,7 @@ def run_audit(args: argparse.Namespace) -> int:
 def run_migrate(args: argparse.Namespace) -> int:
     from deepmd_lr.migration import migrate
 
-    data, _ = _read(args.file)
+    source, data = _read_source(args.file)
     migrated, notes = migrate(data)
     try:
         with _config_errors(args.file), _captured_notes():
@@ -487,8 +505,11 @@ def run_migrate(args: argparse.Namespace) -> int:
         after = "after migration; " if notes else ""
         raise CommandError(f"{error} ({after}nothing was written)") from None
     to_stdout = args.output is None and not args.in_place
-    text = _dumps(migrated, file_format(args.output or args.file), args.file)
-    if to_stdout:
+    fmt = file_format(args.output or args.file)
+    text = _rewritten(args.file, source, data, migrated, fmt)
+    if args.diff:
+        _print_diff(args.file, source, text)
+    elif to_stdout:
         sys.stdout.write(text)
     elif args.output is not None:
         _write(args.output, text)
@@ -533,6 +554,27 @@ def _read(path: str) -> tuple[dict[str, Any], list[DuplicateKey]]:
         document = read_input(path)
     except InputFileError as error:
         raise CommandError(f"{path}: {error}") from None
+    return _top_level(path, document)
+
+
+def _read_source(path: str) -> tuple[str, dict[str, Any]]:
+    """The file's text (with its byte-order mark, if any) and its top-level object.
+
+    Both come from one read, so that an edit of the text matches the data.
+    """
+    try:
+        source = read_text(path, keep_byte_order_mark=True)
+        document = parse_input(source, file_format(path))
+    except InputFileError as error:
+        raise CommandError(f"{path}: {error}") from None
+    except MemoryError:
+        raise CommandError(f"{path}: out of memory while reading the file") from None
+    return source, _top_level(path, document)[0]
+
+
+def _top_level(
+    path: str, document: InputDocument
+) -> tuple[dict[str, Any], list[DuplicateKey]]:
     data = document.data
     if not isinstance(data, dict):
         raise CommandError(
@@ -680,6 +722,42 @@ def _dumps(data: Any, fmt: str, source: str = PROG) -> str:
         return dumps(data, fmt)
     except InputFileError as error:
         raise CommandError(f"{source}: {error}") from None
+
+
+def _rewritten(
+    path: str, source: str, data: dict[str, Any], new_data: dict[str, Any], fmt: str
+) -> str:
+    """``new_data`` as text: ``source`` with only its section edited, in its format.
+
+    In another format than the file's, the whole input is written anew.
+    """
+    if fmt != file_format(path):
+        return _dumps(new_data, fmt, path)
+    from deepmd_lr.editing import edit_section
+
+    whole = _is_whole_input(data)
+    try:
+        return edit_section(
+            source, fmt, new_data[SECTION] if whole else new_data, bare=not whole
+        )
+    except InputFileError as error:
+        raise CommandError(f"{path}: {error}") from None
+
+
+def _print_diff(path: str, source: str, edited: str) -> None:
+    import difflib
+
+    # Lines end at "\n" alone: splitlines() would also break at "\r" and U+2028.
+    for line in difflib.unified_diff(
+        re.findall(r"[^\n]*\n|[^\n]+", source),
+        re.findall(r"[^\n]*\n|[^\n]+", edited),
+        f"a/{path}",
+        f"b/{path}",
+    ):
+        if line.endswith("\n"):
+            sys.stdout.write(line)
+        else:
+            sys.stdout.write(line + "\n\\ No newline at end of file\n")
 
 
 def _write(path: str, text: str) -> None:

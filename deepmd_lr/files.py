@@ -39,8 +39,11 @@ class InputFileError(Exception):
     """A file could not be read, parsed or written; the message says why."""
 
 
-def read_text(path: str | Path) -> str:
+def read_text(path: str | Path, *, keep_byte_order_mark: bool = False) -> str:
     """The text of a regular UTF-8 file, without its byte-order mark if any.
+
+    With ``keep_byte_order_mark``, a byte-order mark is kept as the text's
+    first character, so that an edit of the text can write it back.
 
     Raises
     ------
@@ -65,7 +68,8 @@ def read_text(path: str | Path) -> str:
         raise InputFileError(f"cannot read the file: {_reason(error)}") from None
     finally:
         os.close(descriptor)
-    content = content.removeprefix(BYTE_ORDER_MARK)
+    if not keep_byte_order_mark:
+        content = content.removeprefix(BYTE_ORDER_MARK)
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -35,6 +35,7 @@ __all__ = [
     "dumps",
     "file_format",
     "load_file",
+    "parse_input",
     "read_input",
     "write_file",
 ]
@@ -91,14 +92,28 @@ def read_input(path: str | Path) -> InputDocument:
         installed.
     """
     try:
-        text = read_text(path)
-        if not text.strip():
-            raise InputFileError("the file is empty")
-        if file_format(path) == "yaml":
-            return _read_yaml(text)
-        return _read_json(text)
+        return parse_input(read_text(path), file_format(path))
     except MemoryError:
         raise InputFileError("out of memory while reading the file") from None
+
+
+def parse_input(text: str, fmt: str) -> InputDocument:
+    """Parse the text of a JSON or YAML input (``fmt``) within the reading limits.
+
+    A leading byte-order mark is ignored, as in a file.
+
+    Raises
+    ------
+    InputFileError
+        When the text is empty, not valid JSON/YAML or beyond a reading limit,
+        or is YAML while PyYAML is not installed.
+    """
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise InputFileError("the file is empty")
+    if fmt == "yaml":
+        return _read_yaml(text)
+    return _read_json(text)
 
 
 # -- JSON ----------------------------------------------------------------------
