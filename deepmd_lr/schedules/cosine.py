@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.engines.array_api import clamp
-from deepmd_lr.engines.numpy_blocks import decay_steps_into
 from deepmd_lr.schedules.base import BaseLR
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @BaseLR.register("cosine")
@@ -74,6 +74,10 @@ class LearningRateCosine(BaseLR):
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
     ) -> None:
+        import numpy as np
+
+        from deepmd_lr.engines.numpy_blocks import decay_steps_into
+
         phase = self.decay_num_steps
         if phase == 0:
             out.fill(self._start_lr)
@@ -86,6 +90,8 @@ class LearningRateCosine(BaseLR):
         self._anneal(out, phase)
 
     def _anneal(self, out: np.ndarray, phase: int) -> None:
+        import numpy as np
+
         np.divide(out, phase, out=out)
         np.multiply(out, math.pi, out=out)
         np.cos(out, out=out)
