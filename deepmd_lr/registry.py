@@ -87,9 +87,9 @@ class ScheduleRegistry:
         self._load_built_ins()
         # A plugin cannot take a name that is registered already, so a known
         # name is answered without reading the entry points.
-        known = self._classes.get(name) if isinstance(name, str) else None
-        if known is not None:
-            return known
+        registered = self._classes.get(name) if isinstance(name, str) else None
+        if registered is not None:
+            return registered
         classes = self.classes()
         if isinstance(name, str) and name in classes:
             return classes[name]
