@@ -13,7 +13,6 @@ document. These are checked before anything recursive touches the data.
 
 from __future__ import annotations
 
-import datetime
 import json
 import math
 import re
@@ -35,6 +34,7 @@ __all__ = [
     "dumps",
     "file_format",
     "load_file",
+    "parse_text",
     "read_input",
     "write_file",
 ]
@@ -92,9 +92,24 @@ def read_input(path: str | Path) -> InputDocument:
     """
     try:
         text = read_text(path)
+    except MemoryError:
+        raise InputFileError("out of memory while reading the file") from None
+    return parse_text(text, file_format(path))
+
+
+def parse_text(text: str, fmt: str = "json") -> InputDocument:
+    """Parse the text of an input, JSON or YAML (``fmt="yaml"``), as :func:`read_input`.
+
+    Raises
+    ------
+    InputFileError
+        When the text is empty, not valid JSON/YAML or beyond a reading
+        limit; a syntax error carries its ``line`` and ``column``.
+    """
+    try:
         if not text.strip():
             raise InputFileError("the file is empty")
-        if file_format(path) == "yaml":
+        if fmt == "yaml":
             return _read_yaml(text)
         return _read_json(text)
     except MemoryError:
@@ -136,7 +151,9 @@ def _read_json(text: str) -> InputDocument:
         )
     except json.JSONDecodeError as error:
         raise InputFileError(
-            f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+            f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
+            line=error.lineno,
+            column=error.colno,
         ) from None
     except _LongIntegerLiteralError as error:
         raise InputFileError(_long_integer_message(error.digits)) from None
@@ -198,9 +215,14 @@ def _read_yaml(text: str) -> InputDocument:
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        if where is not None:
-            problem += f" at line {where.line + 1}, column {where.column + 1}"
-        raise InputFileError(f"not valid YAML: {problem}") from None
+        if where is None:
+            raise InputFileError(f"not valid YAML: {problem}") from None
+        line, column = where.line + 1, where.column + 1
+        raise InputFileError(
+            f"not valid YAML: {problem} at line {line}, column {column}",
+            line=line,
+            column=column,
+        ) from None
     return InputDocument(data, duplicates)
 
 
@@ -497,6 +519,8 @@ def _unwritable(path: tuple[str, ...], what: str, fmt: str) -> None:
 def _kind(value: Any) -> str:
     if isinstance(value, float):
         return describe(value)
+    import datetime  # only to describe what cannot be written
+
     if isinstance(value, datetime.datetime):
         return f"a date and time ({value.isoformat()})"
     if isinstance(value, datetime.date):
