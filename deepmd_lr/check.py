@@ -183,9 +183,7 @@ class _Found:
         self.problems: list[Problem] = []
         self._positions: dict[tuple[str, ...], Any] | None = None
 
-    def add_error(
-        self, error: LearningRateConfigError, default_code: str = ""
-    ) -> None:
+    def add_error(self, error: LearningRateConfigError, default_code: str = "") -> None:
         message = error.reason
         hint = yaml_number_hint(self.fmt, error)
         self._add(
@@ -259,7 +257,9 @@ class _Found:
 
 
 def _file_problem(name: str, code: str, error: InputFileError) -> Problem:
-    return Problem(name, error.line or 1, error.column or 1, code, ERROR, "", str(error))
+    return Problem(
+        name, error.line or 1, error.column or 1, code, ERROR, "", str(error)
+    )
 
 
 def _json_kind(value: Any) -> str:

@@ -368,7 +368,11 @@ def run_check(args: argparse.Namespace) -> int:
             continue
         try:
             for problem in problems:
-                print(text_line(problem) if args.format == "text" else github_line(problem))
+                print(
+                    text_line(problem)
+                    if args.format == "text"
+                    else github_line(problem)
+                )
         except BrokenPipeError:
             # Nobody reads the report any more, but the status still counts
             # every file.

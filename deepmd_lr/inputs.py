@@ -168,7 +168,7 @@ def _check_json_depth(text: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 line = text.count("\n", 0, token.start()) + 1
-                raise InputFileError(_depth_message(f"at line {line}"))
+                raise InputFileError(_depth_message(f"at line {line}"), line=line)
         elif bracket in "]}":
             depth -= 1
 
@@ -286,7 +286,8 @@ def _scan_yaml(yaml: Any, text: str) -> list[DuplicateKey]:
             if documents > 1:
                 raise InputFileError(
                     f"holds more than one YAML document (another starts at line "
-                    f"{line}); put the input in a single document"
+                    f"{line}); put the input in a single document",
+                    line=line,
                 )
         elif isinstance(event, yaml.ScalarEvent):
             if event.anchor is not None:
@@ -329,7 +330,7 @@ def _scan_yaml(yaml: Any, text: str) -> list[DuplicateKey]:
                 )
         elif isinstance(event, yaml.CollectionStartEvent):
             if len(open_collections) >= MAX_DEPTH:
-                raise InputFileError(_depth_message(f"at line {line}"))
+                raise InputFileError(_depth_message(f"at line {line}"), line=line)
             open_collections.append(
                 _Collection(
                     isinstance(event, yaml.MappingStartEvent),
