@@ -117,13 +117,13 @@ def check_text(text: str, name: str, fmt: str) -> list[Problem]:
             )
         )
         return found.problems
-    section = data.get(SECTION) if found.whole else data
+    section: Any = data.get(SECTION) if found.whole else data
     num_steps = None
     if found.whole:
         try:
             num_steps = _training_num_steps(data)
-        except LearningRateConfigError as error:
-            found.add_error(error, default_code="LR401")
+        except LearningRateConfigError as steps_error:
+            found.add_error(steps_error, default_code="LR401")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LearningRateWarning)
         errors = _section_problems(section, num_steps)
