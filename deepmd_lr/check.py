@@ -129,8 +129,8 @@ def check_text(text: str, name: str, fmt: str) -> list[Problem]:
         errors = _section_problems(section, num_steps)
         if not errors and num_steps is not None:
             _section_warnings(section, num_steps)
-    for error in errors:
-        found.add_error(error)
+    for section_error in errors:
+        found.add_error(section_error)
     found.add_warnings(
         warning.message
         for warning in caught
