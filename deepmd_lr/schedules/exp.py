@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from deepmd_lr.engines.array_api import clamp
@@ -110,7 +111,6 @@ class LearningRateExp(BaseLR):
             )
 
     decay_steps: int
-    decay_rate: float
     smooth: bool
 
     def _prepare(self) -> None:
@@ -135,9 +135,9 @@ class LearningRateExp(BaseLR):
                 self.decay_rate = self._fitted_decay_rate()
             else:
                 # Checking an input builds its schedule, and must not import
-                # NumPy for that: the fit waits for the first use (see
-                # __getattr__). Every array library loads NumPy, so a
-                # compiled function never meets a fit still to be done.
+                # NumPy for that: the fit waits for the first use of
+                # decay_rate. Every array library loads NumPy, so a compiled
+                # function never meets a fit still to be done.
                 del self.decay_rate
         self.smooth = bool(self.smooth)
         # One attribute, replaced whole, so that threads filling blocks of the
@@ -145,13 +145,12 @@ class LearningRateExp(BaseLR):
         # and the values it was computed from.
         self._levels_cache: tuple[tuple[float, ...], np.ndarray, bool] | None = None
 
-    def __getattr__(self, name: str) -> Any:
-        if name != "decay_rate" or "_decay_fit" not in self.__dict__:
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}"
-            )
-        self.decay_rate = self._fitted_decay_rate()
-        return self.decay_rate
+    @cached_property
+    def decay_rate(self) -> float:
+        """The factor per ``decay_steps``: as given, or fitted to reach stop_lr."""
+        # Read only when _prepare deferred the fit; otherwise the instance's
+        # own value comes first.
+        return self._fitted_decay_rate()
 
     def _fitted_decay_rate(self) -> float:
         import numpy as np
