@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from deepmd_lr.engines import numpy_kernels
 from deepmd_lr.engines.array_api import clamp
 from deepmd_lr.schedules.base import BaseLR
 
@@ -74,10 +75,7 @@ class LearningRateCosine(BaseLR):
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
     ) -> None:
-        import numpy as np
-
-        from deepmd_lr.engines.numpy_blocks import decay_steps_into
-
+        np, decay_steps_into = numpy_kernels()
         phase = self.decay_num_steps
         if phase == 0:
             out.fill(self._start_lr)
@@ -90,8 +88,7 @@ class LearningRateCosine(BaseLR):
         self._anneal(out, phase)
 
     def _anneal(self, out: np.ndarray, phase: int) -> None:
-        import numpy as np
-
+        np, _ = numpy_kernels()
         np.divide(out, phase, out=out)
         np.multiply(out, math.pi, out=out)
         np.cos(out, out=out)

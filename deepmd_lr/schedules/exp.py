@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from deepmd_lr.engines import numpy_kernels
 from deepmd_lr.engines.array_api import clamp
 from deepmd_lr.errors import LearningRateConfigError, warn_user
 from deepmd_lr.keys import MAX_STEPS, Key, describe, key_path
@@ -187,10 +188,7 @@ class LearningRateExp(BaseLR):
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
     ) -> None:
-        import numpy as np
-
-        from deepmd_lr.engines.numpy_blocks import decay_steps_into
-
+        np, decay_steps_into = numpy_kernels()
         if not self.smooth:
             table = self._levels(int(high) - self.warmup_steps)
             if table is not None:
@@ -208,10 +206,7 @@ class LearningRateExp(BaseLR):
     def _fill_from_table(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, table: np.ndarray
     ) -> None:
-        import numpy as np
-
-        from deepmd_lr.engines.numpy_blocks import decay_steps_into
-
+        np, decay_steps_into = numpy_kernels()
         index = np.empty(steps.size, dtype=np.intp)
         if steps.dtype.kind == "f":
             decay_steps_into(steps, out, self.warmup_steps, clamp)
@@ -237,14 +232,13 @@ class LearningRateExp(BaseLR):
         level is clipped at ``min_lr`` every later one is too, so the table
         stops there. ``None`` when the table would grow past its limit.
         """
-        import numpy as np
-
+        numpy, _ = numpy_kernels()
         needed = max(last_decay_step, 0) // self.decay_steps + 1
         cache = self._levels_cache
         # The attributes are public, and DeePMD-kit lets them be changed.
         inputs = (self._start_lr, self.decay_rate, self.min_lr)
         if cache is None or cache[0] != inputs:
-            table, saturated = np.empty(0), False
+            table, saturated = numpy.empty(0), False
         else:
             _, table, saturated = cache
             if saturated or needed <= table.size:
@@ -253,10 +247,12 @@ class LearningRateExp(BaseLR):
             # Already as large as allowed: rebuilding would give the same table.
             return None
         size = min(max(needed, 2 * table.size, 64), TABLE_LIMIT)
-        levels = np.power(self.decay_rate, np.arange(size, dtype=np.float64))
-        np.multiply(levels, self._start_lr, out=levels)
-        np.maximum(levels, self.min_lr, out=levels)
-        floor_hits = np.flatnonzero(levels == self.min_lr)
+        levels: np.ndarray = numpy.power(
+            self.decay_rate, numpy.arange(size, dtype=numpy.float64)
+        )
+        numpy.multiply(levels, self._start_lr, out=levels)
+        numpy.maximum(levels, self.min_lr, out=levels)
+        floor_hits = numpy.flatnonzero(levels == self.min_lr)
         saturated = floor_hits.size > 0
         if saturated:
             levels = levels[: floor_hits[0] + 1].copy()

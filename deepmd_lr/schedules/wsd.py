@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from deepmd_lr.engines import numpy_kernels
 from deepmd_lr.engines.array_api import clamp
 from deepmd_lr.keys import Key
 from deepmd_lr.schedules.base import BaseLR
@@ -127,10 +128,7 @@ class LearningRateWSD(BaseLR):
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
     ) -> None:
-        import numpy as np
-
-        from deepmd_lr.engines.numpy_blocks import decay_steps_into
-
+        np, decay_steps_into = numpy_kernels()
         decay_steps_into(steps, out, self.warmup_steps, clamp)
         plateau = out <= self.stable_steps
         finished = out >= self.decay_num_steps
