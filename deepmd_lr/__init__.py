@@ -8,16 +8,27 @@ bring an old one up to date (:func:`migrate`) and compute it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.keys import REQUIRED, Key
-from deepmd_lr.schedules import (
-    BaseLR,
-    LearningRateCosine,
-    LearningRateExp,
-    LearningRateWSD,
-)
+
+if TYPE_CHECKING:
+    from deepmd_lr.arguments import learning_rate_args
+    from deepmd_lr.normalization import (
+        make_learning_rate_schedule,
+        normalize,
+        normalize_learning_rate,
+    )
+    from deepmd_lr.schedules import (
+        BaseLR,
+        LearningRateCosine,
+        LearningRateExp,
+        LearningRateWSD,
+    )
+    from deepmd_lr.torch_lr import ScheduleLR
+    from deepmd_lr.torch_scheduler import torch_lambda_lr
+    from deepmd_lr.workers import scale_by_worker
 
 __version__ = "0.1.0"
 
@@ -41,10 +52,15 @@ __all__ = [
     "torch_lambda_lr",
 ]
 
-# dargs is only needed once arguments are declared or checked, and torch once
-# a torch scheduler is built, so the modules that use them load on first
-# access and ``import deepmd_lr`` stays light.
+# dargs is only needed once arguments are declared or checked, torch once a
+# torch scheduler is built, and the schedules are not needed to read a file,
+# so the modules that hold them load on first access: ``import deepmd_lr``
+# stays light, and ``deepmd-lr check`` starts fast.
 _LAZY = {
+    "BaseLR": "deepmd_lr.schedules",
+    "LearningRateCosine": "deepmd_lr.schedules",
+    "LearningRateExp": "deepmd_lr.schedules",
+    "LearningRateWSD": "deepmd_lr.schedules",
     "find_problems": "deepmd_lr.rules",
     "learning_rate_args": "deepmd_lr.arguments",
     "normalize": "deepmd_lr.normalization",

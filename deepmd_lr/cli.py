@@ -2,7 +2,9 @@
 
 Every subcommand that reads a file accepts JSON or YAML (by suffix), holding
 a whole training input or the ``learning_rate`` section alone. Problems with
-a file or its content are reported as one line on stderr and exit status 1;
+a file or its content are reported as one line on stderr and exit status 1
+(``check`` reports every problem on standard output, a line each, see
+:mod:`deepmd_lr.report`);
 wrong usage exits with status 2; Ctrl-C and SIGTERM exit with 130 and 143
 after one line. Files are written atomically, and only after the whole new
 content is known to be valid; what is reported as written has been written.
@@ -13,7 +15,6 @@ from __future__ import annotations
 import argparse
 import errno
 import io
-import math
 import os
 import re
 import signal
@@ -205,10 +206,38 @@ def build_parser() -> argparse.ArgumentParser:
     check = command(
         "check",
         run_check,
-        "Check files; print one line per invalid file (its first error) and exit "
-        "1 if any is invalid.",
+        "Check files; print one line per problem (FILE:LINE:COLUMN: CODE "
+        "message) and a summary; exit 1 if any has an error.",
     )
-    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument(
+        "files", nargs="+", metavar="FILE", help="input files; - reads standard input"
+    )
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text lines (default), a JSON list, or GitHub Actions annotations",
+    )
+    check.add_argument(
+        "--strict", action="store_true", help="warnings fail the run too (exit 1)"
+    )
+    check.add_argument(
+        "--deepmd-version",
+        metavar="X.Y.Z",
+        type=_deepmd_release,
+        help="warn about what this DeePMD-kit release does with the section "
+        "(default: the installed DeePMD-kit, else 3.1.3)",
+    )
+    check.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="the name shown for standard input; its suffix gives the format",
+    )
+    check.add_argument(
+        "--stdin-format",
+        choices=("json", "yaml"),
+        help="the format of standard input (default: by --stdin-filename, else JSON)",
+    )
 
     normalize = command(
         "normalize",
@@ -347,43 +376,64 @@ def _step_count(text: str) -> int:
 # -- subcommands ------------------------------------------------------------
 
 
+def _deepmd_release(text: str) -> Any:
+    from deepmd_lr.deepmd_releases import DeepmdVersion
+
+    try:
+        return DeepmdVersion.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def run_check(args: argparse.Namespace) -> int:
-    failed = False
-    for path in args.files:
-        try:
-            notes, duplicates = _check_file(path)
-        except CommandError as error:
-            _print_error(str(error))
-            failed = True
+    from deepmd_lr.check import check_file
+    from deepmd_lr.deepmd_releases import default_deepmd_version
+    from deepmd_lr.report import github_line, json_report, summary_line, text_line
+
+    release = args.deepmd_version or default_deepmd_version()
+    every: list[Any] = []
+    printing = args.format != "json"
+    for name in args.files:
+        problems = (
+            _check_stdin(args, release) if name == "-" else check_file(name, release)
+        )
+        problems.sort(key=lambda problem: (problem.line, problem.column))
+        every.extend(problems)
+        if not printing:
             continue
         try:
-            print(f"{path}: ok")
-            _print_notes(f"{path}: ", notes, sys.stdout)
-            for duplicate in duplicates:
+            for problem in problems:
                 print(
-                    one_line(
-                        f"{path}: warning: {duplicate} repeats a key; "
-                        "its last value is used"
-                    )
+                    text_line(problem)
+                    if args.format == "text"
+                    else github_line(problem)
                 )
         except BrokenPipeError:
             # Nobody reads the report any more, but the status still counts
             # every file.
             _detach_stdout()
-    return 1 if failed else 0
+            printing = False
+    if args.format == "json":
+        sys.stdout.write(json_report(every))
+    elif printing:
+        print(summary_line(every, len(args.files)))
+    failing = every if args.strict else [p for p in every if p.is_error]
+    return 1 if failing else 0
 
 
-def _check_file(path: str) -> tuple[list[str], list[DuplicateKey]]:
-    from deepmd_lr.normalization import make_learning_rate_schedule
+def _check_stdin(args: argparse.Namespace, release: Any) -> list[Any]:
+    from deepmd_lr.check import Problem, check_text
+    from deepmd_lr.files import decode_text
 
-    data, duplicates = _read(path)
-    with _config_errors(path), _captured_notes() as notes:
-        _normalized(data)
-        num_steps = _num_steps_in(data)
-        if num_steps is not None:
-            # Building the schedule reports adjustments (e.g. of decay_steps).
-            make_learning_rate_schedule(_section_of(data), num_steps)
-    return notes, duplicates
+    name = args.stdin_filename or "-"
+    fmt = args.stdin_format or (file_format(name) if args.stdin_filename else "json")
+    try:
+        if sys.stdin is None:
+            raise InputFileError("standard input is closed")
+        text = decode_text(sys.stdin.buffer.read())
+    except (InputFileError, OSError) as error:
+        return [Problem(name, 1, 1, "LR001", "error", "", str(error))]
+    return check_text(text, name, fmt, release)
 
 
 def run_normalize(args: argparse.Namespace) -> int:
@@ -659,36 +709,9 @@ def _config_errors(path: str) -> Iterator[None]:
 
 
 def _yaml_number_hint(path: str, error: LearningRateConfigError) -> str:
-    # YAML 1.1, which PyYAML follows, reads 1e-3 (no dot) as a string.
-    value = error.value
-    if file_format(path) != "yaml" or not isinstance(value, str):
-        return ""
-    try:
-        number = float(value)
-    except ValueError:
-        return ""
-    if not math.isfinite(number):
-        return ""
-    return (
-        f" (YAML reads {value} as text; write it with a decimal point, "
-        f"e.g. {_yaml_float_text(number)})"
-    )
+    from deepmd_lr.check import yaml_number_hint
 
-
-def _yaml_float_text(number: float) -> str:
-    """``number`` spelled so that YAML 1.1 reads a float: a dot, a signed exponent.
-
-    Examples
-    --------
-    >>> _yaml_float_text(1e-8), _yaml_float_text(1e22), _yaml_float_text(0.001)
-    ('1.0e-08', '1.0e+22', '0.001')
-    """
-    mantissa, _, exponent = repr(number).partition("e")
-    if "." not in mantissa:
-        mantissa += ".0"
-    if exponent and exponent[0] not in "+-":
-        exponent = "+" + exponent
-    return f"{mantissa}e{exponent}" if exponent else mantissa
+    return yaml_number_hint(file_format(path), error)
 
 
 @contextmanager

@@ -13,7 +13,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 import stat
 import sys
 from pathlib import Path
@@ -36,7 +35,18 @@ _SYSTEM_DIRECTORIES = ("/dev/", "/proc/")
 
 
 class InputFileError(Exception):
-    """A file could not be read, parsed or written; the message says why."""
+    """A file could not be read, parsed or written; the message says why.
+
+    ``line`` and ``column`` (from 1) locate the problem in the file's text,
+    where the parser tells it.
+    """
+
+    def __init__(
+        self, message: str = "", *, line: int | None = None, column: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
 
 
 def read_text(path: str | Path, *, keep_byte_order_mark: bool = False) -> str:
@@ -68,6 +78,18 @@ def read_text(path: str | Path, *, keep_byte_order_mark: bool = False) -> str:
         raise InputFileError(f"cannot read the file: {_reason(error)}") from None
     finally:
         os.close(descriptor)
+    return decode_text(content, keep_byte_order_mark=keep_byte_order_mark)
+
+
+def decode_text(content: bytes, *, keep_byte_order_mark: bool = False) -> str:
+    """``content`` read as UTF-8, without its byte-order mark unless
+    ``keep_byte_order_mark``.
+
+    Raises
+    ------
+    InputFileError
+        When it is not UTF-8.
+    """
     if not keep_byte_order_mark:
         content = content.removeprefix(BYTE_ORDER_MARK)
     try:
@@ -257,6 +279,8 @@ def _write_stream(target: str, content: bytes) -> None:
 
 
 def _create_beside(target: str) -> tuple[str, int]:
+    import secrets  # only on writing: reading a file stays quick to start
+
     directory, name = os.path.split(target)
     # The temporary name adds 14 bytes, so a long name keeps only its start.
     start = os.fsdecode(os.fsencode(name)[: _NAME_MAX - len(".-12345678.tmp")])

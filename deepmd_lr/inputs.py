@@ -13,7 +13,6 @@ document. These are checked before anything recursive touches the data.
 
 from __future__ import annotations
 
-import datetime
 import json
 import math
 import re
@@ -92,9 +91,10 @@ def read_input(path: str | Path) -> InputDocument:
         installed.
     """
     try:
-        return parse_input(read_text(path), file_format(path))
+        text = read_text(path)
     except MemoryError:
         raise InputFileError("out of memory while reading the file") from None
+    return parse_input(text, file_format(path))
 
 
 def parse_input(text: str, fmt: str) -> InputDocument:
@@ -106,14 +106,18 @@ def parse_input(text: str, fmt: str) -> InputDocument:
     ------
     InputFileError
         When the text is empty, not valid JSON/YAML or beyond a reading limit,
-        or is YAML while PyYAML is not installed.
+        or is YAML while PyYAML is not installed; a syntax error carries its
+        ``line`` and ``column``.
     """
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputFileError("the file is empty")
-    if fmt == "yaml":
-        return _read_yaml(text)
-    return _read_json(text)
+    try:
+        if fmt == "yaml":
+            return _read_yaml(text)
+        return _read_json(text)
+    except MemoryError:
+        raise InputFileError("out of memory while reading the file") from None
 
 
 # -- JSON ----------------------------------------------------------------------
@@ -151,7 +155,9 @@ def _read_json(text: str) -> InputDocument:
         )
     except json.JSONDecodeError as error:
         raise InputFileError(
-            f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+            f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
+            line=error.lineno,
+            column=error.colno,
         ) from None
     except _LongIntegerLiteralError as error:
         raise InputFileError(_long_integer_message(error.digits)) from None
@@ -166,7 +172,7 @@ def _check_json_depth(text: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 line = text.count("\n", 0, token.start()) + 1
-                raise InputFileError(_depth_message(f"at line {line}"))
+                raise InputFileError(_depth_message(f"at line {line}"), line=line)
         elif bracket in "]}":
             depth -= 1
 
@@ -213,9 +219,14 @@ def _read_yaml(text: str) -> InputDocument:
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        if where is not None:
-            problem += f" at line {where.line + 1}, column {where.column + 1}"
-        raise InputFileError(f"not valid YAML: {problem}") from None
+        if where is None:
+            raise InputFileError(f"not valid YAML: {problem}") from None
+        line, column = where.line + 1, where.column + 1
+        raise InputFileError(
+            f"not valid YAML: {problem} at line {line}, column {column}",
+            line=line,
+            column=column,
+        ) from None
     return InputDocument(data, duplicates)
 
 
@@ -279,7 +290,8 @@ def _scan_yaml(yaml: Any, text: str) -> list[DuplicateKey]:
             if documents > 1:
                 raise InputFileError(
                     f"holds more than one YAML document (another starts at line "
-                    f"{line}); put the input in a single document"
+                    f"{line}); put the input in a single document",
+                    line=line,
                 )
         elif isinstance(event, yaml.ScalarEvent):
             if event.anchor is not None:
@@ -322,7 +334,7 @@ def _scan_yaml(yaml: Any, text: str) -> list[DuplicateKey]:
                 )
         elif isinstance(event, yaml.CollectionStartEvent):
             if len(open_collections) >= MAX_DEPTH:
-                raise InputFileError(_depth_message(f"at line {line}"))
+                raise InputFileError(_depth_message(f"at line {line}"), line=line)
             open_collections.append(
                 _Collection(
                     isinstance(event, yaml.MappingStartEvent),
@@ -512,6 +524,8 @@ def _unwritable(path: tuple[str, ...], what: str, fmt: str) -> None:
 def _kind(value: Any) -> str:
     if isinstance(value, float):
         return describe(value)
+    import datetime  # only to describe what cannot be written
+
     if isinstance(value, datetime.datetime):
         return f"a date and time ({value.isoformat()})"
     if isinstance(value, datetime.date):

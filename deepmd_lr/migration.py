@@ -320,12 +320,59 @@ def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[MigrationNote
     ]
 
 
-def legacy_fix_text(section: Mapping[str, Any]) -> str:
-    """The fix shown for a pre-3.1.3 section: the corrected section as JSON."""
-    migrated, _ = migrate_section(section)
-    body = json.dumps({SECTION: migrated}, indent=2, default=repr)
+def legacy_fix_text(
+    section: Mapping[str, Any], training: Mapping[str, Any] | None = None
+) -> str:
+    """The fix shown for a pre-3.1.3 section: the values a migration writes.
+
+    ``training`` is the input's ``training`` section when known; a v1-era
+    input then gets the final rate DeePMD-kit's converter computed for it.
+
+    Examples
+    --------
+    >>> print(legacy_fix_text({"type": "exp"}))
+    Fix: add {"start_lr": 0.001, "stop_lr": 1e-08, "decay_steps": 5000}: what older \
+releases did silently with this input (`deepmd-lr migrate FILE` writes it and gives \
+the rule behind each value)
+    """
+    _, notes = migrate_section(section, training)
+    written = {note.path: note.new for note in notes if note.new is not None}
+    removed = [note.path for note in notes if note.new is None]
+    fix = f"Fix: add {json.dumps(written, default=repr)}"
+    if removed:
+        fix += " and remove " + ", ".join(removed)
     return (
-        "Fix: write the missing values explicitly; with the ones older releases used "
-        f"silently the section reads\n{body}\n"
-        "(`deepmd-lr migrate FILE` writes this into the input file)"
+        f"{fix}: what older releases did silently with this input (`deepmd-lr "
+        "migrate FILE` writes it and gives the rule behind each value)"
     )
+
+
+def converter_applies(
+    section: Mapping[str, Any], training: Mapping[str, Any] | None
+) -> bool:
+    """Whether DeePMD-kit's input converter turns this section's
+    ``decay_rate`` into ``stop_lr`` (a v1-era input), before any release's
+    own default for a missing final rate could apply."""
+    return _converter_length(section, training) is not None
+
+
+def with_input_fix(
+    problems: list[LearningRateConfigError], data: Mapping[str, Any]
+) -> list[LearningRateConfigError]:
+    """``problems`` of the section of the whole input ``data``, a missing
+    start or final rate given the fix that its ``training`` section implies."""
+    training = data.get("training")
+    section = data.get(SECTION)
+    if not isinstance(training, Mapping) or not isinstance(section, Mapping):
+        return problems
+    return [
+        LearningRateConfigError(
+            problem.path,
+            problem.reason,
+            legacy_fix_text(section, training),
+            code=problem.code,
+        )
+        if problem.code in ("LR106", "LR107")
+        else problem
+        for problem in problems
+    ]

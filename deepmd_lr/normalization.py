@@ -9,7 +9,7 @@ from typing import Any
 
 from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, SECTION, describe, plain
-from deepmd_lr.migration import legacy_fix_text
+from deepmd_lr.migration import legacy_fix_text, with_input_fix
 from deepmd_lr.registry import SCHEDULES
 from deepmd_lr.rules import (
     check_num_steps,
@@ -156,8 +156,11 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
     try:
         num_steps = training_num_steps(jdata)
     except LearningRateConfigError as error:
-        problems = [*find_problems(jdata[SECTION]), error]
+        problems = [*with_input_fix(find_problems(jdata[SECTION]), jdata), error]
         raise LearningRateConfigError.from_problems(problems) from None
+    problems = with_input_fix(find_problems(jdata[SECTION], num_steps), jdata)
+    if problems:
+        raise LearningRateConfigError.from_problems(problems)
     result = {
         name: value if name == SECTION else copy.deepcopy(value)
         for name, value in jdata.items()

@@ -1,8 +1,9 @@
 """The table of schedule types: ``type`` name -> schedule class.
 
 Built-in schedules register themselves when :mod:`deepmd_lr.schedules` is
-imported; third-party ones are discovered through the ``deepmd_lr.schedules``
-entry-point group the first time the table is consulted.
+imported, which the table does the first time it is consulted. Third-party
+ones are discovered through the ``deepmd_lr.schedules`` entry-point group
+the first time the table is listed or asked for a name it does not hold.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib import import_module
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from deepmd_lr.errors import LearningRateConfigError
@@ -30,10 +32,15 @@ class PluginWarning(UserWarning):
 class ScheduleRegistry:
     """Maps each ``type`` name to the class that computes that schedule."""
 
-    def __init__(self, entry_point_group: str | None = ENTRY_POINT_GROUP) -> None:
+    def __init__(
+        self,
+        entry_point_group: str | None = ENTRY_POINT_GROUP,
+        built_in_module: str | None = None,
+    ) -> None:
         self._classes: dict[str, type[BaseLR]] = {}
         self._entry_point_group = entry_point_group
         self._plugins_loaded = entry_point_group is None
+        self._built_in_module = built_in_module
         self._base: type | None = None
 
     def bind(self, base: type) -> None:
@@ -78,6 +85,12 @@ class ScheduleRegistry:
             that name (LR105); the message lists the known types and
             suggests the closest one.
         """
+        self._load_built_ins()
+        # A plugin cannot take a name that is registered already, so a known
+        # name is answered without reading the entry points.
+        registered = self._classes.get(name) if isinstance(name, str) else None
+        if registered is not None:
+            return registered
         classes = self.classes()
         if isinstance(name, str) and name in classes:
             return classes[name]
@@ -101,6 +114,7 @@ class ScheduleRegistry:
 
     def classes(self) -> dict[str, type[BaseLR]]:
         """All registered classes by name, in registration order (a copy)."""
+        self._load_built_ins()
         if not self._plugins_loaded:
             self._load_plugins()
         return dict(self._classes)
@@ -136,6 +150,7 @@ class ScheduleRegistry:
         >>> "flat" in SCHEDULES.names()
         False
         """
+        self._load_built_ins()
         classes = dict(self._classes)
         type_names = {name: cls.type_name for name, cls in classes.items()}
         plugins_loaded = self._plugins_loaded
@@ -148,6 +163,13 @@ class ScheduleRegistry:
             for name, cls in classes.items():
                 cls.type_name = type_names[name]
             self._plugins_loaded = plugins_loaded
+
+    def _load_built_ins(self) -> None:
+        # Importing the module registers its classes; it is imported on first
+        # use, so that reading a file does not pay for the schedules.
+        if self._built_in_module is not None:
+            module, self._built_in_module = self._built_in_module, None
+            import_module(module)
 
     def _load_plugins(self) -> None:
         self._plugins_loaded = True
@@ -185,5 +207,5 @@ class ScheduleRegistry:
             warnings.warn(f"{where} was skipped: {exc}", PluginWarning, stacklevel=2)
 
 
-SCHEDULES = ScheduleRegistry()
+SCHEDULES = ScheduleRegistry(built_in_module="deepmd_lr.schedules")
 """The registry consulted by :class:`~deepmd_lr.BaseLR` and the argument layer."""

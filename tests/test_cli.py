@@ -90,32 +90,59 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 # -- check -------------------------------------------------------------------
 
 
+def problem_lines(out: str) -> tuple[list[str], str]:
+    """The problem lines of check's text output, and its summary line."""
+    *lines, summary = out.splitlines()
+    assert "Traceback" not in out
+    return lines, summary
+
+
+ONE_ERROR = "1 problem (1 error, 0 warnings) in 1 of 1 file"
+
+
+def assert_one_problem(out: str, err: str, start: str) -> str:
+    lines, summary = problem_lines(out)
+    assert err == ""
+    assert summary == ONE_ERROR
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(start), lines[0]
+    return lines[0]
+
+
 @pytest.mark.parametrize("name", VALID_EXAMPLES)
 def test_check_accepts_every_example(
     capsys: pytest.CaptureFixture[str], workdir: Path, name: str
 ) -> None:
     status, out, err = run(capsys, "check", name)
-    assert (status, err) == (0, "")
-    assert out.splitlines()[0] == f"{name}: ok"
+    assert (status, out, err) == (0, "no problems in 1 file\n", "")
 
 
-def test_check_reports_each_invalid_file_on_one_line(
+def test_check_reports_every_problem_of_every_file(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     good = write(tmp_path / "good.json", {"start_lr": 1e-3, "stop_lr": 1e-5})
     bad = write(tmp_path / "bad.json", {"start_lr": 1e-3, "stop_lr": 1e-2})
     worse = write(tmp_path / "worse.json", {"start_lr": 1e-3, "stop_lr_ration": 0.1})
     status, out, err = run(capsys, "check", good, bad, worse)
-    assert status == 1
-    assert out == f"{good}: ok\n"
-    lines = err.splitlines()
-    assert len(lines) == 2
-    assert lines[0].startswith(f"{bad}: learning_rate/stop_lr: ")
+    assert (status, err) == (1, "")
+    lines, summary = problem_lines(out)
+    assert len(lines) == 4
+    column = Path(bad).read_text().index('"stop_lr"') + 1
+    assert lines[0].startswith(f"{bad}:1:{column}: LR302 ")
+    assert "learning_rate/stop_lr: " in lines[0]
     assert "0.01" in lines[0]
-    # Its two problems (an unknown key, so no final rate) share the line.
-    assert lines[1].startswith(f"{worse}: ")
-    assert "learning_rate/stop_lr_ration: " in lines[1]
-    assert 'Did you mean "stop_lr_ratio"?' in lines[1]
+    # The misspelt key leaves no final rate: an error at the key, and the
+    # missing value (an error, and a warning of what DeePMD-kit would fill)
+    # at the section, which is the whole file.
+    worse_lines = lines[1:]
+    assert all(line.startswith(f"{worse}:1:") for line in worse_lines)
+    column = Path(worse).read_text().index('"stop_lr_ration"') + 1
+    [misspelt] = [line for line in worse_lines if " LR103 " in line]
+    assert misspelt.startswith(f"{worse}:1:{column}: LR103 ")
+    assert 'Did you mean "stop_lr_ratio"?' in misspelt
+    codes = sorted(line.split()[1] for line in worse_lines)
+    assert codes == ["LR103", "LR107", "LW203"]
+    assert summary == "4 problems (3 errors, 1 warning) in 2 of 3 files"
 
 
 def test_check_reads_a_whole_input(
@@ -123,25 +150,42 @@ def test_check_reads_a_whole_input(
 ) -> None:
     data = json.loads((EXAMPLES / "input.json").read_text())
     data["learning_rate"]["warmup_steps"] = 300000
-    path = write(tmp_path / "input.json", data)
-    status, _, err = run(capsys, "check", path)
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps(data, indent=4))
+    status, out, err = run(capsys, "check", str(path))
     assert status == 1
-    assert_one_clean_line(err)
-    assert err.startswith(f"{path}: learning_rate/warmup_steps: ")
-    assert "numb_steps" in err
+    line = assert_one_problem(out, err, f"{path}:")
+    written = path.read_text().splitlines()
+    number, column = map(int, line.split(":")[1:3])
+    assert written[number - 1][column - 1 :].startswith('"warmup_steps"')
+    assert "learning_rate/warmup_steps: " in line
+    assert "numb_steps" in line
 
 
 def test_check_shows_the_migration_fix_on_one_line(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
-    status, _, err = run(capsys, "check", "pre_3.1.3.json")
+    status, out, err = run(capsys, "check", "pre_3.1.3.json")
     assert status == 1
-    assert_one_clean_line(err)
-    assert err.startswith("pre_3.1.3.json: learning_rate/start_lr: ")
-    assert "deepmd-lr migrate" in err
+    section_line = next(
+        number
+        for number, text in enumerate(
+            Path("pre_3.1.3.json").read_text().splitlines(), 1
+        )
+        if '"learning_rate"' in text
+    )
+    assert err == ""
+    lines, summary = problem_lines(out)
+    assert summary == "2 problems (1 error, 1 warning) in 1 of 1 file"
+    [line] = [line for line in lines if " LR106 " in line]
+    assert line.startswith(f"pre_3.1.3.json:{section_line}:")
+    assert "learning_rate/start_lr: " in line
+    assert "deepmd-lr migrate" in line
+    [warning] = [line for line in lines if " LW203 " in line]
+    assert warning.startswith(f"pre_3.1.3.json:{section_line}:")
 
 
-def test_check_prints_adjustments_as_notes(
+def test_check_prints_adjustments_as_warnings(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     data = {
@@ -151,22 +195,28 @@ def test_check_prints_adjustments_as_notes(
     path = write(tmp_path / "short.json", data)
     status, out, err = run(capsys, "check", path)
     assert (status, err) == (0, "")
-    assert out.splitlines()[1].startswith(f"{path}: note: learning_rate/decay_steps")
-    assert "5000" in out
-    assert "decay_steps = 100" in out
+    lines, summary = problem_lines(out)
+    assert len(lines) == 1
+    assert re.match(rf"{re.escape(path)}:\d+:\d+: (LW102 )?warning: ", lines[0])
+    assert "learning_rate/decay_steps" in lines[0]
+    assert "5000" in lines[0]
+    assert "decay_steps = 100" in lines[0]
+    assert summary == "1 problem (0 errors, 1 warning) in 1 of 1 file"
+    assert run(capsys, "check", "--strict", path)[0] == 1
 
 
 def test_check_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = run(capsys, "check", "does-not-exist.json")
+    status, out, err = run(capsys, "check", "does-not-exist.json")
     assert status == 1
-    assert err == "does-not-exist.json: no such file\n"
+    line = assert_one_problem(out, err, "does-not-exist.json:1:1: ")
+    assert line == "does-not-exist.json:1:1: LR001 no such file"
 
 
 def test_check_a_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    status, _, err = run(capsys, "check", str(tmp_path))
+    status, out, err = run(capsys, "check", str(tmp_path))
     assert status == 1
-    assert_one_clean_line(err)
-    assert "directory" in err
+    line = assert_one_problem(out, err, f"{tmp_path}:1:1: LR001 ")
+    assert "directory" in line
 
 
 def test_check_malformed_json(
@@ -174,11 +224,10 @@ def test_check_malformed_json(
 ) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"start_lr": 1e-3,\n "stop_lr": }')
-    status, _, err = run(capsys, "check", str(path))
+    status, out, err = run(capsys, "check", str(path))
     assert status == 1
-    assert_one_clean_line(err)
-    assert err.startswith(f"{path}: not valid JSON: ")
-    assert "line 2" in err
+    line = assert_one_problem(out, err, f"{path}:2:13: LR002 not valid JSON: ")
+    assert "line 2" in line
 
 
 def test_check_malformed_yaml(
@@ -186,10 +235,9 @@ def test_check_malformed_yaml(
 ) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("start_lr: [1\nstop_lr: 2\n")
-    status, _, err = run(capsys, "check", str(path))
+    status, out, err = run(capsys, "check", str(path))
     assert status == 1
-    assert_one_clean_line(err)
-    assert err.startswith(f"{path}: not valid YAML: ")
+    assert_one_problem(out, err, f"{path}:2:8: LR002 not valid YAML: ")
 
 
 def test_check_yaml_is_loaded_safely(
@@ -197,10 +245,9 @@ def test_check_yaml_is_loaded_safely(
 ) -> None:
     path = tmp_path / "evil.yaml"
     path.write_text("start_lr: !!python/object/apply:os.system ['true']\n")
-    status, _, err = run(capsys, "check", str(path))
+    status, out, err = run(capsys, "check", str(path))
     assert status == 1
-    assert_one_clean_line(err)
-    assert "not valid YAML" in err
+    assert_one_problem(out, err, f"{path}:1:11: LR002 not valid YAML")
 
 
 def test_check_yaml_exponent_without_dot_gets_a_hint(
@@ -208,12 +255,12 @@ def test_check_yaml_exponent_without_dot_gets_a_hint(
 ) -> None:
     path = tmp_path / "section.yaml"
     path.write_text("start_lr: 1e-3\nstop_lr: 1.0e-5\n")
-    status, _, err = run(capsys, "check", str(path))
+    status, out, err = run(capsys, "check", str(path))
     assert status == 1
-    assert_one_clean_line(err)
-    assert "learning_rate/start_lr" in err
-    assert "YAML reads 1e-3 as text" in err
-    assert "0.001" in err
+    line = assert_one_problem(out, err, f"{path}:1:1: ")
+    assert "learning_rate/start_lr" in line
+    assert "YAML reads 1e-3 as text" in line
+    assert "0.001" in line
 
 
 @pytest.mark.parametrize("literal", ["1e-8", "5e3", "1E+22", "25e-301", "7e-324"])
@@ -223,10 +270,10 @@ def test_the_yaml_number_hint_reads_back_as_the_number(
     yaml = pytest.importorskip("yaml")
     path = tmp_path / "section.yaml"
     path.write_text(f"start_lr: 1.0e-3\nstop_lr: {literal}\n")
-    status, _, err = run(capsys, "check", str(path))
+    status, out, _ = run(capsys, "check", str(path))
     assert status == 1
-    match = re.search(r"e\.g\. (\S+)\)", err)
-    assert match is not None, err
+    match = re.search(r"e\.g\. (\S+)\)", out)
+    assert match is not None, out
     suggested = yaml.safe_load(f"stop_lr: {match.group(1)}")["stop_lr"]
     assert isinstance(suggested, float)
     assert suggested == float(literal)
@@ -238,11 +285,11 @@ def test_yaml_without_pyyaml_is_a_clear_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "yaml", None)
-    status, _, err = run(capsys, "check", "cosine_warmup_ratio.yaml")
+    status, out, err = run(capsys, "check", "cosine_warmup_ratio.yaml")
     assert status == 1
-    assert_one_clean_line(err)
-    assert "PyYAML" in err
-    assert "pip install pyyaml" in err
+    line = assert_one_problem(out, err, "cosine_warmup_ratio.yaml:1:1: LR002 ")
+    assert "PyYAML" in line
+    assert "pip install pyyaml" in line
 
 
 @pytest.mark.parametrize(
@@ -253,11 +300,11 @@ def test_check_a_file_that_is_not_an_object(
 ) -> None:
     path = tmp_path / "odd.yaml"
     path.write_text(text)
-    status, _, err = run(capsys, "check", str(path))
+    status, out, err = run(capsys, "check", str(path))
     assert status == 1
-    assert_one_clean_line(err)
-    assert "top level" in err
-    assert kind in err
+    line = assert_one_problem(out, err, f"{path}:1:1: LR003 ")
+    assert "top level" in line
+    assert kind in line
 
 
 def test_check_bad_numb_steps(
@@ -267,10 +314,12 @@ def test_check_bad_numb_steps(
         "learning_rate": {"start_lr": 1e-3, "stop_lr": 1e-5},
         "training": {"numb_steps": "many"},
     }
-    status, _, err = run(capsys, "check", write(tmp_path / "in.json", data))
+    path = write(tmp_path / "in.json", data)
+    status, out, err = run(capsys, "check", path)
     assert status == 1
-    assert_one_clean_line(err)
-    assert ": training/numb_steps: " in err
+    column = Path(path).read_text().index('"numb_steps"') + 1
+    line = assert_one_problem(out, err, f"{path}:1:{column}: LR401 ")
+    assert " training/numb_steps: " in line
 
 
 # -- normalize -----------------------------------------------------------------
@@ -791,11 +840,11 @@ def test_python_m_show() -> None:
 
 def test_python_m_check_failure_has_no_traceback() -> None:
     result = python_m("check", "examples/pre_3.1.3.json", "missing.json")
-    assert result.returncode == 1
-    lines = result.stderr.splitlines()
-    assert len(lines) == 2
-    assert lines[1] == "missing.json: no such file"
-    assert "Traceback" not in result.stderr
+    assert (result.returncode, result.stderr) == (1, "")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 4
+    assert lines[2] == "missing.json:1:1: LR001 no such file"
+    assert "Traceback" not in result.stdout
 
 
 def test_python_m_usage_error() -> None:
@@ -806,4 +855,4 @@ def test_python_m_usage_error() -> None:
 
 def test_python_m_cli_module_runs_the_command() -> None:
     result = python_m("check", "examples/exp.json", module="deepmd_lr.cli")
-    assert (result.returncode, result.stdout) == (0, "examples/exp.json: ok\n")
+    assert (result.returncode, result.stdout) == (0, "no problems in 1 file\n")

@@ -60,6 +60,21 @@ def assert_one_clean_line(err: str) -> None:
     assert not EXCEPTION_NAME.search(err), err
 
 
+WARNING_LINE = re.compile(r".*?:\d+:\d+: (?:LW\d{3} )?warning: ")
+ONE_ERROR = "1 problem (1 error, 0 warnings) in 1 of 1 file"
+
+
+def assert_one_reported_problem(out: str, err: str, path: Path | str) -> str:
+    """The one problem line of check's report, checked to be clean."""
+    assert err == ""
+    *lines, summary = out.splitlines()
+    assert summary == ONE_ERROR
+    assert len(lines) == 1, out
+    assert_one_clean_line(lines[0] + "\n")
+    assert lines[0].startswith(f"{path}:"), lines[0]
+    return lines[0]
+
+
 def whole_input(sibling: str) -> str:
     return f'{{"learning_rate": {SECTION_JSON}, "model": {sibling}}}'
 
@@ -244,7 +259,7 @@ FILE_CASES = {
         "base: &b {start_lr: 1.0e-3, start_lr: 0.5, stop_lr: 1.0e-8}\n"
         "learning_rate: {<<: *b}\ntraining: {numb_steps: 100}\n",
         "check",
-        "learning_rate/start_lr: the key is given more than once (again at line 1)",
+        "learning_rate/start_lr: the key is given more than once",
     ),
     "duplicate key brought into the section by a list of merge keys": (
         "input.yaml",
@@ -277,11 +292,22 @@ def test_a_hostile_file_is_one_clean_line(
     if isinstance(content, str):
         content = content.encode("utf-8")
     path.write_bytes(content)
-    status, _, err = run(capsys, command, path)
+    status, out, err = run(capsys, command, path)
     assert status == 1
-    assert_one_clean_line(err)
-    assert err.startswith(f"{path}: ")
-    assert message in err
+    if command == "check":
+        assert err == ""
+        *lines, summary = out.splitlines()
+        errors = [line for line in lines if not WARNING_LINE.match(line)]
+        assert len(errors) == 1, out
+        assert re.match(rf"{re.escape(str(path))}:\d+:\d+: (LR\d{{3}} )?", errors[0])
+        assert message in errors[0]
+        for line in lines:
+            assert_one_clean_line(line + "\n")
+        assert summary.endswith(" in 1 of 1 file")
+    else:
+        assert_one_clean_line(err)
+        assert err.startswith(f"{path}: ")
+        assert message in err
     assert path.read_bytes() == content
     assert sorted(tmp_path.iterdir()) == [path]
 
@@ -324,7 +350,10 @@ def test_a_huge_step_count_is_a_configuration_error(
     path = tmp_path / "input.json"
     content = f'{{"learning_rate": {SECTION_JSON}, "training": {{"numb_steps": 1{"0" * 400}}}}}'
     path.write_text(content)
-    for command in ("check", "show", "normalize"):
+    status, out, err = run(capsys, "check", path)
+    assert status == 1
+    assert "training/numb_steps" in assert_one_reported_problem(out, err, path)
+    for command in ("show", "normalize"):
         status, _, err = run(capsys, command, path)
         assert status == 1
         assert_one_clean_line(err)
@@ -337,11 +366,11 @@ def test_a_megabyte_key_name_gives_a_short_line(
 ) -> None:
     path = tmp_path / "input.json"
     path.write_text(json.dumps({**json.loads(SECTION_JSON), "k" * 2**20: 1}))
-    status, _, err = run(capsys, "check", path)
+    status, out, err = run(capsys, "check", path)
     assert status == 1
-    assert_one_clean_line(err)
-    assert len(err) < 1000
-    assert "characters left out" in err or "kkkk" not in err
+    line = assert_one_reported_problem(out, err, path)
+    assert len(line) < 1000
+    assert "characters left out" in line or "kkkk" not in line
 
 
 def test_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
@@ -349,15 +378,15 @@ def test_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     done = child("check", fifo)
     assert done.returncode == 1
-    assert_one_clean_line(done.stderr)
-    assert "is not a regular file" in done.stderr
+    line = assert_one_reported_problem(done.stdout, done.stderr, fifo)
+    assert "LR001 " in line
+    assert "is not a regular file" in line
 
 
 def test_a_device_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = run(capsys, "check", os.devnull)
+    status, out, err = run(capsys, "check", os.devnull)
     assert status == 1
-    assert_one_clean_line(err)
-    assert "is not a regular file" in err
+    assert "is not a regular file" in assert_one_reported_problem(out, err, os.devnull)
 
 
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])
@@ -368,7 +397,7 @@ def test_a_byte_order_mark_is_accepted(
     text = SECTION_JSON if suffix == ".json" else SECTION_YAML
     path.write_bytes(b"\xef\xbb\xbf" + text.encode())
     status, out, err = run(capsys, "check", path)
-    assert (status, out, err) == (0, f"{path}: ok\n", "")
+    assert (status, out, err) == (0, "no problems in 1 file\n", "")
 
 
 def test_a_repeated_key_outside_the_section_is_a_warning(
@@ -380,9 +409,11 @@ def test_a_repeated_key_outside_the_section_is_a_warning(
     status, out, err = run(capsys, "check", path)
     assert (status, err) == (0, "")
     assert out.splitlines() == [
-        f"{path}: ok",
-        f"{path}: warning: model/a (line 4) repeats a key; its last value is used",
+        f"{path}:4:3: LW101 warning: model/a: the key is given more than once; "
+        "its last value is used. Fix: keep a single one",
+        "1 problem (0 errors, 1 warning) in 1 of 1 file",
     ]
+    assert run(capsys, "check", "--strict", path)[0] == 1
     status, out, _ = run(capsys, "normalize", path)
     assert status == 0
     assert json.loads(out)["model"] == {"a": 2}
@@ -399,10 +430,12 @@ def test_a_repeated_key_with_a_lone_surrogate_is_printed_escaped(
     )
     done = child("check", path)
     assert (done.returncode, done.stderr) == (0, "")
-    assert (
-        f"{path}: warning: training/\\ud800 repeats a key; its last value is used"
-        in done.stdout.splitlines()
-    )
+    assert re.search(
+        rf"^{re.escape(str(path))}:1:\d+: LW101 warning: training/\\ud800: the key is "
+        "given more than once",
+        done.stdout,
+        re.MULTILINE,
+    ), done.stdout
 
 
 def test_a_file_name_that_is_not_utf8_is_printed_escaped(tmp_path: Path) -> None:
@@ -424,7 +457,7 @@ def test_a_merge_key_overridden_in_the_section_is_no_repeat(
         "learning_rate: {<<: *b, start_lr: 0.5}\n"
     )
     status, out, err = run(capsys, "check", path)
-    assert (status, out, err) == (0, f"{path}: ok\n", "")
+    assert (status, out, err) == (0, "no problems in 1 file\n", "")
 
 
 # -- migrate --------------------------------------------------------------------
@@ -599,8 +632,14 @@ def test_a_closed_stdout_does_not_matter_when_nothing_is_printed(
 def test_a_closed_stderr_keeps_the_status(tmp_path: Path) -> None:
     path = tmp_path / "input.json"
     path.write_text(SECTION_JSON)
-    done = run_with_closed("2>&-", "check", path, tmp_path / "missing.json")
-    assert (done.returncode, done.stdout) == (1, f"{path}: ok\n")
+    missing = tmp_path / "missing.json"
+    done = run_with_closed("2>&-", "check", path, missing)
+    assert (done.returncode, done.stdout) == (
+        1,
+        f"{missing}:1:1: LR001 no such file\n{ONE_ERROR} of 2 files\n".replace(
+            "1 of 1 file of", "1 of"
+        ),
+    )
 
 
 def test_running_out_of_memory_while_reading_is_one_line(
@@ -612,10 +651,14 @@ def test_running_out_of_memory_while_reading_is_one_line(
         raise MemoryError
 
     monkeypatch.setattr("deepmd_lr.inputs.read_text", exhaust)
+    monkeypatch.setattr("deepmd_lr.check.read_text", exhaust)
     path = tmp_path / "input.json"
-    status, _, err = run(capsys, "check", path)
+    status, out, err = run(capsys, "check", path)
     assert status == 1
-    assert_one_clean_line(err)
+    line = assert_one_reported_problem(out, err, path)
+    assert line == f"{path}:1:1: LR001 out of memory while reading the file"
+    status, _, err = run(capsys, "show", path)
+    assert status == 1
     assert err == f"{path}: out of memory while reading the file\n"
 
 
@@ -653,8 +696,9 @@ def test_a_closed_pipe_keeps_the_status_of_check(tmp_path: Path, copies: int) ->
     assert child.stderr is not None
     child.stdout.close()
     err = child.stderr.read()
+    # The missing file's problem went to the closed pipe; its status stays.
     assert child.wait(timeout=30) == 1
-    assert err == f"{missing}: no such file\n"
+    assert err == ""
 
 
 # -- properties -------------------------------------------------------------------

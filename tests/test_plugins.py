@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+import warnings
 
 import pytest
 
@@ -76,8 +77,19 @@ def test_plugin_taking_a_builtin_name_is_skipped_with_a_warning(
 ):
     install_entry_points({"exp": "fake_plugin_module:Constant"}, GOOD_MODULE)
     with pytest.warns(PluginWarning, match="'exp'.*already registered"):
-        cls = BaseLR.get_class_by_type("exp")
-    assert cls.__name__ == "LearningRateExp"
+        BaseLR.registered_types()
+    assert BaseLR.get_class_by_type("exp").__name__ == "LearningRateExp"
+
+
+def test_built_in_name_is_found_without_reading_entry_points(
+    fresh_registry, install_entry_points
+):
+    install_entry_points({"ghost": "no_such_module_anywhere:Ghost"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert BaseLR.get_class_by_type("cosine").__name__ == "LearningRateCosine"
+    with pytest.warns(PluginWarning, match="'ghost'"):
+        BaseLR.registered_types()
 
 
 def test_plugin_object_that_is_not_a_schedule_is_skipped_with_a_warning(

@@ -9,6 +9,7 @@ numbers take the schedule's own ``math`` path in ``value`` itself.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,23 @@ if TYPE_CHECKING:
     import numpy as np
 
     from deepmd_lr.schedules.base import BaseLR
+
+
+@functools.cache
+def numpy_kernels() -> tuple[Any, Any]:
+    """NumPy and :func:`.numpy_blocks.decay_steps_into`, for the in-place kernels.
+
+    The schedule modules load without NumPy, so that reading and checking an
+    input does not import it; their kernels, run on every block and on
+    several threads, fetch it here, which is much cheaper than an import
+    statement.
+    """
+    import numpy
+
+    from deepmd_lr.engines.numpy_blocks import decay_steps_into
+
+    return numpy, decay_steps_into
+
 
 STEP_HORIZON = 2.0**120
 """A step by which every built-in schedule has reached its final rate, for

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from deepmd_lr.engines import numpy_kernels
 from deepmd_lr.engines.array_api import clamp
-from deepmd_lr.engines.numpy_blocks import decay_steps_into
 from deepmd_lr.schedules.base import BaseLR
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @BaseLR.register("cosine")
@@ -74,6 +75,7 @@ class LearningRateCosine(BaseLR):
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
     ) -> None:
+        np, decay_steps_into = numpy_kernels()
         phase = self.decay_num_steps
         if phase == 0:
             out.fill(self._start_lr)
@@ -86,6 +88,7 @@ class LearningRateCosine(BaseLR):
         self._anneal(out, phase)
 
     def _anneal(self, out: np.ndarray, phase: int) -> None:
+        np, _ = numpy_kernels()
         np.divide(out, phase, out=out)
         np.multiply(out, math.pi, out=out)
         np.cos(out, out=out)

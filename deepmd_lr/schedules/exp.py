@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-
+from deepmd_lr.engines import numpy_kernels
 from deepmd_lr.engines.array_api import clamp
-from deepmd_lr.engines.numpy_blocks import decay_steps_into
 from deepmd_lr.errors import LearningRateConfigError, warn_user
 from deepmd_lr.keys import MAX_STEPS, Key, describe, key_path
 from deepmd_lr.rules import given
 from deepmd_lr.schedules.base import BaseLR
+
+if TYPE_CHECKING:
+    import numpy as np
 
 TABLE_LIMIT = 1 << 16
 """Most staircase levels kept in the lookup table before falling back to pow."""
@@ -109,7 +112,6 @@ class LearningRateExp(BaseLR):
             )
 
     decay_steps: int
-    decay_rate: float
     smooth: bool
 
     def _prepare(self) -> None:
@@ -131,26 +133,41 @@ class LearningRateExp(BaseLR):
         elif phase == 0:
             self.decay_rate = 1.0
         else:
-            # NumPy's exp/log, not math's: r is raised to large powers, so the
-            # last bit must agree with DeePMD-kit's.
             floor = max(self.stop_lr, _LOG_FLOOR)
-            self.decay_rate = float(
-                np.exp(np.log(floor / self._start_lr) / (phase / self.decay_steps))
-            )
+            self._decay_fit = (floor / self._start_lr, phase / self.decay_steps)
+            if "numpy" in sys.modules:
+                self.decay_rate = self._fitted_decay_rate()
+            else:
+                # Checking an input builds its schedule, and must not import
+                # NumPy for that: the fit waits for the first use of
+                # decay_rate. Every array library loads NumPy, so a compiled
+                # function never meets a fit still to be done.
+                del self.decay_rate
         self.smooth = bool(self.smooth)
         # One attribute, replaced whole, so that threads filling blocks of the
         # same call always see a table together with its own saturation flag
         # and the values it was computed from.
-        self._levels_cache: tuple[tuple[float, ...], np.ndarray, bool] = (
-            (),
-            np.empty(0),
-            False,
-        )
+        self._levels_cache: tuple[tuple[float, ...], np.ndarray, bool] | None = None
+
+    @cached_property
+    def decay_rate(self) -> float:
+        """The factor per ``decay_steps``: as given, or fitted to reach stop_lr."""
+        # Read only when _prepare deferred the fit; otherwise the instance's
+        # own value comes first.
+        return self._fitted_decay_rate()
+
+    def _fitted_decay_rate(self) -> float:
+        import numpy as np
+
+        # NumPy's exp/log, not math's: r is raised to large powers, so the
+        # last bit must agree with DeePMD-kit's.
+        floor_ratio, decays = self._decay_fit
+        return float(np.exp(np.log(floor_ratio) / decays))
 
     def __getstate__(self) -> dict[str, Any]:
         # The staircase table is a cache: a pickle or a copy rebuilds it.
         state = self.__dict__.copy()
-        state["_levels_cache"] = ((), np.empty(0), False)
+        state["_levels_cache"] = None
         return state
 
     def summary_items(self) -> list[tuple[str, Any]]:
@@ -174,6 +191,7 @@ class LearningRateExp(BaseLR):
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
     ) -> None:
+        np, decay_steps_into = numpy_kernels()
         if not self.smooth:
             table = self._levels(int(high) - self.warmup_steps)
             if table is not None:
@@ -191,6 +209,7 @@ class LearningRateExp(BaseLR):
     def _fill_from_table(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, table: np.ndarray
     ) -> None:
+        np, decay_steps_into = numpy_kernels()
         index = np.empty(steps.size, dtype=np.intp)
         if steps.dtype.kind == "f":
             decay_steps_into(steps, out, self.warmup_steps, clamp)
@@ -206,8 +225,8 @@ class LearningRateExp(BaseLR):
         np.take(table, index, out=out)
 
     @property
-    def _table(self) -> np.ndarray:
-        return self._levels_cache[1]
+    def _table(self) -> np.ndarray | None:
+        return None if self._levels_cache is None else self._levels_cache[1]
 
     def _levels(self, last_decay_step: int) -> np.ndarray | None:
         """The distinct staircase values, enough for ``last_decay_step``.
@@ -216,22 +235,27 @@ class LearningRateExp(BaseLR):
         level is clipped at ``min_lr`` every later one is too, so the table
         stops there. ``None`` when the table would grow past its limit.
         """
+        numpy, _ = numpy_kernels()
         needed = max(last_decay_step, 0) // self.decay_steps + 1
-        built_from, table, saturated = self._levels_cache
+        cache = self._levels_cache
         # The attributes are public, and DeePMD-kit lets them be changed.
         inputs = (self._start_lr, self.decay_rate, self.min_lr)
-        if built_from != inputs:
-            table, saturated = np.empty(0), False
-        elif saturated or needed <= table.size:
-            return table
+        if cache is None or cache[0] != inputs:
+            table, saturated = numpy.empty(0), False
+        else:
+            _, table, saturated = cache
+            if saturated or needed <= table.size:
+                return table
         if table.size >= TABLE_LIMIT:
             # Already as large as allowed: rebuilding would give the same table.
             return None
         size = min(max(needed, 2 * table.size, 64), TABLE_LIMIT)
-        levels = np.power(self.decay_rate, np.arange(size, dtype=np.float64))
-        np.multiply(levels, self._start_lr, out=levels)
-        np.maximum(levels, self.min_lr, out=levels)
-        floor_hits = np.flatnonzero(levels == self.min_lr)
+        levels: np.ndarray = numpy.power(
+            self.decay_rate, numpy.arange(size, dtype=numpy.float64)
+        )
+        numpy.multiply(levels, self._start_lr, out=levels)
+        numpy.maximum(levels, self.min_lr, out=levels)
+        floor_hits = numpy.flatnonzero(levels == self.min_lr)
         saturated = floor_hits.size > 0
         if saturated:
             levels = levels[: floor_hits[0] + 1].copy()

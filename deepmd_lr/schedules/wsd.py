@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from deepmd_lr.engines import numpy_kernels
 from deepmd_lr.engines.array_api import clamp
-from deepmd_lr.engines.numpy_blocks import decay_steps_into
 from deepmd_lr.keys import Key
 from deepmd_lr.schedules.base import BaseLR
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DECAY_TYPES = ("inverse_linear", "cosine", "linear")
 
@@ -127,6 +128,7 @@ class LearningRateWSD(BaseLR):
     def _fill_decay(
         self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
     ) -> None:
+        np, decay_steps_into = numpy_kernels()
         decay_steps_into(steps, out, self.warmup_steps, clamp)
         plateau = out <= self.stable_steps
         finished = out >= self.decay_num_steps

@@ -1,0 +1,310 @@
+"""Every problem of an input file, each with its code and its place in the file.
+
+This is what ``deepmd-lr check`` reports. A problem is an error (an ``LR``
+code: DeePMD-kit would refuse the input, or run something else than meant)
+or a warning (an ``LW`` code). Reading the file, its shape and its
+``learning_rate`` section are checked in that order; a file that cannot be
+read as an object of keys has that one problem only.
+
+Nothing here imports NumPy or dargs: the check runs once per commit in
+pre-commit, and its start-up is part of its interface.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from deepmd_lr.errors import LearningRateConfigError
+from deepmd_lr.files import InputFileError, read_text
+from deepmd_lr.inputs import DuplicateKey, file_format, parse_input
+from deepmd_lr.keys import SECTION, describe
+from deepmd_lr.migration import (
+    converter_applies,
+    is_whole_input,
+    legacy_fix_text,
+    with_input_fix,
+)
+
+if TYPE_CHECKING:
+    from deepmd_lr.deepmd_releases import DeepmdVersion
+
+__all__ = ["Problem", "check_file", "check_text"]
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of one file, where it is and how to fix it."""
+
+    file: str
+    """The file's name as given (``-`` or the ``--stdin-filename`` for stdin)."""
+    line: int
+    """Line of the offending key, from 1 (of the section for a missing key)."""
+    column: int
+    """Column of the offending key, from 1, in characters."""
+    code: str
+    """The stable code (see :mod:`deepmd_lr.codes`), or ``""`` when the rule has none."""
+    severity: str
+    """``"error"`` or ``"warning"``."""
+    path: str
+    """Slash-separated key path, such as ``learning_rate/stop_lr``; ``""`` for the file."""
+    message: str
+    """What is wrong, on one line."""
+    fix: str = ""
+    """How to fix it, or ``""``."""
+    end_line: int | None = None
+    end_column: int | None = None
+    """Where the offending key ends, when known."""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+def check_file(path: str, deepmd_version: DeepmdVersion | None = None) -> list[Problem]:
+    """Every problem of the input file at ``path`` (JSON, or YAML by suffix).
+
+    With ``deepmd_version``, the warnings about what that DeePMD-kit release
+    does with the section (the ``LW2xx`` codes) are included.
+    """
+    try:
+        text = read_text(path)
+    except InputFileError as error:
+        return [_file_problem(path, "LR001", error)]
+    except MemoryError:
+        reason = InputFileError("out of memory while reading the file")
+        return [_file_problem(path, "LR001", reason)]
+    return check_text(text, path, file_format(path), deepmd_version)
+
+
+def check_text(
+    text: str, name: str, fmt: str, deepmd_version: DeepmdVersion | None = None
+) -> list[Problem]:
+    """Every problem of an input whose text is ``text``, shown as file ``name``.
+
+    ``fmt`` is ``"json"`` or ``"yaml"``; ``deepmd_version`` as for
+    :func:`check_file`.
+
+    Examples
+    --------
+    >>> [problem] = check_text('{"start_lr": 1e-3, "stop_lr": 1e-2}', "in.json", "json")
+    >>> problem.line, problem.column, problem.severity, problem.path
+    (1, 20, 'error', 'learning_rate/stop_lr')
+    """
+    try:
+        document = parse_input(text, fmt)
+    except InputFileError as error:
+        return [_file_problem(name, "LR002", error)]
+    data = document.data
+    if not isinstance(data, dict):
+        message = (
+            "expected an object of keys and values at the top level, "
+            f"got {_json_kind(data)}"
+        )
+        return [Problem(name, 1, 1, "LR003", ERROR, "", message)]
+    found = _Found(name, text, fmt, whole=is_whole_input(data))
+    in_section = []
+    for duplicate in document.duplicate_keys:
+        if not found.whole:
+            duplicate = DuplicateKey((SECTION, *duplicate.path), duplicate.line)
+        if duplicate.path[0] == SECTION:
+            in_section.append(duplicate)
+        else:
+            found.add_duplicate("LW101", WARNING, duplicate)
+    for duplicate in in_section:
+        found.add_duplicate("LR004", ERROR, duplicate)
+    if in_section:
+        return found.problems
+    if found.whole and SECTION not in data:
+        found.add_error(
+            LearningRateConfigError(
+                SECTION,
+                "the input has no learning_rate section; since DeePMD-kit 3.1.3 "
+                "start_lr and a final rate have no default",
+                legacy_fix_text({}),
+                code="LR005",
+            )
+        )
+        return found.problems
+    section: Any = data.get(SECTION) if found.whole else data
+    num_steps = None
+    if found.whole:
+        try:
+            num_steps = _training_num_steps(data)
+        except LearningRateConfigError as steps_error:
+            found.add_error(steps_error, default_code="LR401")
+    from deepmd_lr.normalization import find_warnings
+    from deepmd_lr.rules import find_problems
+
+    section_errors = find_problems(section, num_steps)
+    if found.whole:
+        section_errors = with_input_fix(section_errors, data)
+    for section_error in section_errors:
+        found.add_error(section_error)
+    found.add_warnings(find_warnings(section, num_steps))
+    if deepmd_version is not None:
+        from deepmd_lr.deepmd_releases import release_warnings
+
+        from_release = release_warnings(section, num_steps, deepmd_version)
+        if (
+            found.whole
+            and isinstance(section, Mapping)
+            and converter_applies(section, data.get("training"))
+        ):
+            # Every release converts this input's decay_rate first, so no
+            # release's default final rate applies to it.
+            from_release = [w for w in from_release if w.code != "LW203"]
+        found.add_warnings(from_release)
+    return found.problems
+
+
+def _training_num_steps(data: Mapping[str, Any]) -> int | None:
+    from deepmd_lr.normalization import training_num_steps
+
+    return training_num_steps(data)
+
+
+# -- positions ---------------------------------------------------------------
+
+
+class _Found:
+    """The problems of one file, placed at their keys as they are added."""
+
+    def __init__(self, name: str, text: str, fmt: str, *, whole: bool) -> None:
+        self.name = name
+        self.text = text
+        self.fmt = fmt
+        self.whole = whole
+        self.problems: list[Problem] = []
+        self._positions: dict[tuple[str, ...], Any] | None = None
+
+    def add_error(self, error: LearningRateConfigError, default_code: str = "") -> None:
+        message = error.reason
+        hint = yaml_number_hint(self.fmt, error)
+        self._add(
+            error.code or default_code,
+            ERROR,
+            error.path,
+            f"{error.path}: {message}{hint}" if error.path else message + hint,
+            error.fix,
+        )
+
+    def add_warnings(self, caught: Iterable[Any]) -> None:
+        shown: set[str] = set()
+        for warning in caught:
+            message = str(warning)
+            if message in shown:
+                continue
+            shown.add(message)
+            self._add(warning.code, WARNING, warning.path, message, "")
+
+    def add_duplicate(self, code: str, severity: str, duplicate: DuplicateKey) -> None:
+        path = "/".join(duplicate.path)
+        if severity == ERROR:
+            message = (
+                f"{path}: the key is given more than once, so which value is "
+                "meant is unclear"
+            )
+            fix = f"Fix: keep a single {duplicate.path[-1]}"
+        else:
+            message = f"{path}: the key is given more than once; its last value is used"
+            fix = "Fix: keep a single one"
+        self._add(code, severity, path, message, fix)
+
+    def _add(
+        self,
+        code: str,
+        severity: str,
+        path: str,
+        message: str,
+        fix: str,
+    ) -> None:
+        place = self._place(path)
+        self.problems.append(
+            Problem(
+                self.name,
+                place[0],
+                place[1],
+                code,
+                severity,
+                path,
+                message,
+                fix,
+                *(place[2:] or (None, None)),
+            )
+        )
+
+    def _place(self, path: str) -> tuple[int, ...]:
+        """The span of the key at ``path``, or of its nearest written parent."""
+        if self._positions is None:
+            from deepmd_lr.locations import key_positions
+
+            self._positions = key_positions(self.text, self.fmt)
+        keys = tuple(path.split("/")) if path else ()
+        if not self.whole and keys[:1] == (SECTION,):
+            keys = keys[1:]
+        while keys:
+            position = self._positions.get(keys)
+            if position is not None:
+                return tuple(position)
+            keys = keys[:-1]
+        return (1, 1)
+
+
+def _file_problem(name: str, code: str, error: InputFileError) -> Problem:
+    return Problem(
+        name, error.line or 1, error.column or 1, code, ERROR, "", str(error)
+    )
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "a list"
+    return f"the single value {describe(value)}"
+
+
+def yaml_number_hint(fmt: str, error: LearningRateConfigError) -> str:
+    """A hint for a number that YAML 1.1 (which PyYAML follows) reads as text.
+
+    Examples
+    --------
+    >>> from deepmd_lr.errors import LearningRateConfigError
+    >>> yaml_number_hint("yaml", LearningRateConfigError("x", "bad", value="1e-3"))
+    ' (YAML reads 1e-3 as text; write it with a decimal point, e.g. 0.001)'
+    """
+    value = error.value
+    if fmt != "yaml" or not isinstance(value, str):
+        return ""
+    try:
+        number = float(value)
+    except ValueError:
+        return ""
+    if not math.isfinite(number):
+        return ""
+    return (
+        f" (YAML reads {value} as text; write it with a decimal point, "
+        f"e.g. {_yaml_float_text(number)})"
+    )
+
+
+def _yaml_float_text(number: float) -> str:
+    """``number`` spelled so that YAML 1.1 reads a float: a dot, a signed exponent.
+
+    Examples
+    --------
+    >>> _yaml_float_text(1e-8), _yaml_float_text(1e22), _yaml_float_text(0.001)
+    ('1.0e-08', '1.0e+22', '0.001')
+    """
+    mantissa, _, exponent = repr(number).partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    if exponent and exponent[0] not in "+-":
+        exponent = "+" + exponent
+    return f"{mantissa}e{exponent}" if exponent else mantissa

@@ -1,0 +1,382 @@
+"""``deepmd-lr check`` as a linter: positions, codes, formats, stdin, start-up."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deepmd_lr.check import check_file, check_text
+from deepmd_lr.cli import main
+from deepmd_lr.codes import CODES
+from deepmd_lr.locations import key_positions
+from deepmd_lr.report import github_line
+
+ROOT = Path(__file__).resolve().parent.parent
+CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+yaml = pytest.importorskip("yaml")
+
+WHOLE_JSON = """{
+    "model": {"type_map": ["O", "H"]},
+    "learning_rate": {
+        "type": "exp",
+        "start_lr": 0.001,
+        "stop_lr": 1e-08,
+        "decay_steps": 5000
+    },
+    "training": {
+        "numb_steps": 100000
+    }
+}
+"""
+
+WHOLE_YAML = """\
+model:
+  type_map: [O, H]
+learning_rate:
+  type: exp
+  start_lr: 0.001
+  stop_lr: 1.0e-8
+  decay_steps: 5000
+training:
+  stop_batch: 100000
+"""
+
+
+def where(text: str, needle: str) -> tuple[int, int]:
+    """The line and column (from 1) of the first ``needle`` in ``text``."""
+    offset = text.index(needle)
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+# -- positions -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "quote", "steps"),
+    [(WHOLE_JSON, "json", '"', "numb_steps"), (WHOLE_YAML, "yaml", "", "stop_batch")],
+)
+def test_every_section_key_and_the_training_length_have_their_position(
+    text: str, fmt: str, quote: str, steps: str
+) -> None:
+    positions = key_positions(text, fmt)
+    for name in ("type", "start_lr", "stop_lr", "decay_steps"):
+        key = f"{quote}{name}{quote}"
+        line, column = where(text, key if quote else f"{key}:")
+        span = positions[("learning_rate", name)]
+        assert span == (line, column, line, column + len(key))
+    assert positions[("learning_rate",)][:2] == where(text, f"{quote}learning_rate")
+    assert positions[("training", steps)][:2] == where(text, f"{quote}{steps}")
+
+
+def test_json_positions_skip_strings_that_look_like_structure() -> None:
+    text = '{"a": ["{", {"b": "\\"}, \\"c\\": 1"}], "d": {"e": 2}}'
+    positions = key_positions(text, "json")
+    assert set(positions) == {("a",), ("a", "1", "b"), ("d",), ("d", "e")}
+    assert positions[("d", "e")][:2] == where(text, '"e"')
+
+
+def test_json_positions_count_characters_not_bytes() -> None:
+    text = '{"é€": 1,\n  "stop_lr": 2}'
+    assert key_positions(text, "json")[("stop_lr",)][:2] == (2, 3)
+
+
+def test_a_repeated_key_is_placed_at_its_last_occurrence() -> None:
+    text = '{"start_lr": 1, "stop_lr": 2, "start_lr": 3}'
+    assert key_positions(text, "json")[("start_lr",)][:2] == (1, 31)
+    assert key_positions("a: 1\nb: 2\na: 3\n", "yaml")[("a",)][:2] == (3, 1)
+
+
+def test_yaml_merged_keys_are_placed_where_the_merged_mapping_writes_them() -> None:
+    text = "base: &b\n  start_lr: 0.001\n  stop_lr: 1.0e-8\nlearning_rate:\n  <<: *b\n  stop_lr: 1.0e-9\n"
+    positions = key_positions(text, "yaml")
+    assert positions[("learning_rate", "start_lr")][:2] == (2, 3)
+    assert positions[("learning_rate", "stop_lr")][:2] == (6, 3)
+
+
+# -- problems ----------------------------------------------------------------
+
+
+def test_a_bad_value_is_reported_at_its_key_with_its_fix() -> None:
+    text = WHOLE_JSON.replace("1e-08", "-1.0")
+    [problem] = check_text(text, "in.json", "json")
+    assert (problem.line, problem.column) == where(text, '"stop_lr"')
+    assert (problem.severity, problem.path) == ("error", "learning_rate/stop_lr")
+    assert problem.fix.startswith("Fix: ")
+    assert "-1.0" in problem.message
+
+
+def test_a_missing_key_is_reported_at_the_section() -> None:
+    text = WHOLE_YAML.replace("  start_lr: 0.001\n", "")
+    [problem] = check_text(text, "in.yaml", "yaml")
+    assert (problem.line, problem.column) == where(text, "learning_rate:")
+    assert problem.path == "learning_rate/start_lr"
+
+
+def test_a_missing_key_of_a_bare_section_is_reported_at_the_start() -> None:
+    [problem] = check_text('\n\n{"start_lr": 0.001}', "in.json", "json")
+    assert (problem.line, problem.column) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "code", "line", "column"),
+    [
+        ('{"start_lr": 1e-3,\n "stop_lr": }', "json", "LR002", 2, 13),
+        ("start_lr: [1\nstop_lr: 2\n", "yaml", "LR002", 2, 8),
+        ("[1, 2]", "json", "LR003", 1, 1),
+        (
+            '{"learning_rate": {"start_lr": 1, "start_lr": 2, "stop_lr": 0}}',
+            "json",
+            "LR004",
+            1,
+            35,
+        ),
+        ('{"training": {"numb_steps": 10}}', "json", "LR005", 1, 1),
+        (
+            '{"learning_rate": {"start_lr": 1, "stop_lr": 0.1},\n'
+            ' "training": {"numb_steps": -1}}',
+            "json",
+            "LR401",
+            2,
+            15,
+        ),
+    ],
+)
+def test_file_level_problems_have_their_code_and_position(
+    text: str, fmt: str, code: str, line: int, column: int
+) -> None:
+    [problem] = check_text(text, "in", fmt)
+    assert (problem.code, problem.line, problem.column) == (code, line, column)
+    assert problem.severity == "error"
+    assert code in CODES
+
+
+def test_an_unreadable_file_is_lr001(tmp_path: Path) -> None:
+    [problem] = check_file(str(tmp_path / "missing.json"))
+    assert (problem.code, problem.line, problem.column) == ("LR001", 1, 1)
+    assert problem.message == "no such file"
+
+
+def test_a_key_repeated_outside_the_section_is_a_warning_where_it_is_repeated() -> None:
+    text = WHOLE_YAML + "model:\n  type_map: [H]\n"
+    problems = check_text(text, "in.yaml", "yaml")
+    assert [(p.code, p.severity, p.path) for p in problems] == [
+        ("LW101", "warning", "model")
+    ]
+    assert problems[0].line == 10
+
+
+# -- the command ---------------------------------------------------------------
+
+
+def test_zero_problems_has_a_summary_and_status_0(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    paths = []
+    for name, text in (("a.json", WHOLE_JSON), ("b.yaml", WHOLE_YAML)):
+        (tmp_path / name).write_text(text)
+        paths.append(str(tmp_path / name))
+    assert run(capsys, "check", *paths) == (0, "no problems in 2 files\n", "")
+
+
+def test_json_format_is_a_list_of_documented_objects(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(WHOLE_JSON.replace("0.001", '"fast"'))
+    good = tmp_path / "good.json"
+    good.write_text(WHOLE_JSON)
+    status, out, err = run(capsys, "check", "--format", "json", str(good), str(bad))
+    assert (status, err) == (1, "")
+    [problem] = json.loads(out)
+    assert set(problem) == {
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "code",
+        "severity",
+        "path",
+        "message",
+        "fix",
+    }
+    line, column = where(bad.read_text(), '"start_lr"')
+    assert problem["file"] == str(bad)
+    assert (problem["line"], problem["column"]) == (line, column)
+    assert (problem["end_line"], problem["end_column"]) == (line, column + 10)
+    assert (problem["severity"], problem["path"]) == ("error", "learning_rate/start_lr")
+    assert run(capsys, "check", "--format", "json", str(good)) == (0, "[]\n", "")
+
+
+def test_github_format_annotates_each_problem(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "in.json"
+    path.write_text(WHOLE_JSON.replace("1e-08", "-1.0"))
+    status, out, err = run(capsys, "check", "--format", "github", str(path))
+    assert (status, err) == (1, "")
+    annotation, summary = out.splitlines()
+    line, column = where(path.read_text(), '"stop_lr"')
+    assert annotation.startswith(
+        f"::error file={path},line={line},col={column},endLine={line},"
+        f"endColumn={column + 9},title="
+    )
+    assert "::learning_rate/stop_lr: " in annotation
+    assert summary == "1 problem (1 error, 0 warnings) in 1 of 1 file"
+
+
+def test_github_format_escapes_what_workflow_commands_reserve() -> None:
+    from deepmd_lr.check import Problem
+
+    problem = Problem("a:b,c.json", 1, 2, "LW101", "warning", "", "100%\r\nsure", "")
+    assert (
+        github_line(problem)
+        == "::warning file=a%3Ab%2Cc.json,line=1,col=2,title=LW101::100%25%0D%0Asure"
+    )
+
+
+def feed_stdin(monkeypatch: pytest.MonkeyPatch, content: bytes) -> None:
+    stream: Any = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stream)
+
+
+def test_dash_reads_json_from_standard_input(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed_stdin(monkeypatch, b'\xef\xbb\xbf{"start_lr": 0.001, "stop_lr": 0.1}')
+    status, out, _ = run(capsys, "check", "-")
+    assert status == 1
+    assert out.startswith("-:1:21: ")
+
+
+def test_stdin_filename_names_the_input_and_gives_its_format(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed_stdin(monkeypatch, b"start_lr: 0.001\nstop_lr: 0.1\n")
+    status, out, _ = run(capsys, "check", "-", "--stdin-filename", "conf/in.yaml")
+    assert status == 1
+    assert out.startswith("conf/in.yaml:2:1: ")
+
+
+def test_stdin_format_overrides_the_name(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed_stdin(monkeypatch, b"start_lr: 0.001\nstop_lr: 1.0e-8\n")
+    status, out, _ = run(
+        capsys, "check", "-", "--stdin-filename", "in.json", "--stdin-format", "yaml"
+    )
+    assert (status, out) == (0, "no problems in 1 file\n")
+
+
+def test_stdin_that_is_not_utf8_is_lr001(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed_stdin(monkeypatch, b'{"type": "\xff"}')
+    status, out, _ = run(capsys, "check", "-")
+    assert status == 1
+    assert out.startswith("-:1:1: LR001 not UTF-8 text")
+
+
+# -- start-up --------------------------------------------------------------------
+
+HEAVY_MODULES = ("numpy", "dargs", "importlib.metadata")
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("input.json", WHOLE_JSON),
+        ("input.yaml", WHOLE_YAML),
+        ("cosine.json", '{"type": "cosine", "start_lr": 0.001, "stop_lr": 1e-5}'),
+    ],
+)
+def test_checking_a_valid_file_imports_neither_numpy_nor_dargs_nor_plugins(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    program = (
+        "import sys\n"
+        "from deepmd_lr.cli import main\n"
+        f"status = main(['check', {str(path)!r}])\n"
+        f"print([m for m in {HEAVY_MODULES!r} if m in sys.modules], status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        env=CHILD_ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stderr == ""
+    assert done.stdout.splitlines() == ["no problems in 1 file", "[] 0"]
+
+
+def test_an_exp_schedule_built_without_numpy_has_the_same_decay_rate() -> None:
+    from deepmd_lr import LearningRateExp
+
+    settings = {"start_lr": 1e-3, "stop_lr": 3.7e-8, "num_steps": 123457}
+    program = (
+        "import sys\n"
+        "from deepmd_lr import LearningRateExp\n"
+        f"lr = LearningRateExp(**{settings!r})\n"
+        "print('numpy' in sys.modules, repr(lr.decay_rate), repr(lr.value(99999)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        env=CHILD_ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    lr = LearningRateExp(**settings)  # type: ignore[arg-type]
+    assert done.stdout.split() == ["False", repr(lr.decay_rate), repr(lr.value(99999))]
+
+
+# -- pre-commit ----------------------------------------------------------------
+
+
+def test_the_pre_commit_hook_parses_and_its_entry_runs(tmp_path: Path) -> None:
+    [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert (hook["id"], hook["language"]) == ("deepmd-lr-check", "python")
+    import re
+
+    pattern = re.compile(hook["files"])
+    assert pattern.search("examples/input.json")
+    assert pattern.search("runs/se_e2_a/input.yaml")
+    assert not pattern.search("README.md")
+    good = tmp_path / "input.json"
+    good.write_text(WHOLE_JSON)
+    bad = tmp_path / "old.yaml"
+    bad.write_text("training:\n  numb_steps: 10\n")
+    entry = hook["entry"].split()
+    assert entry[:2] == ["deepmd-lr", "check"]
+    # pre-commit runs the entry with its args and the staged files appended.
+    argv = [*entry[1:], *hook.get("args", []), str(good), str(bad)]
+    done = subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", *argv],
+        env=CHILD_ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stdout.startswith(f"{bad}:1:1: LR005 ")
