@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import functools
 import io
 import os
 import re
@@ -184,9 +185,37 @@ def one_line(text: str, limit: int = MAX_LINE) -> str:
     return f"{text[:head]} [... {cut} characters left out ...] {text[-tail:]}"
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout, sized once without importing :mod:`shutil`.
+
+    argparse sizes a formatter for every argument it adds, and its own way
+    imports :mod:`shutil` (and with it the compression modules): a cost paid
+    on every run, help or not, which matters for a command that pre-commit
+    starts once per commit.
+    """
+
+    def __init__(self, prog: str, **options: Any) -> None:
+        options.setdefault("width", _help_width())
+        super().__init__(prog, **options)
+
+
+@functools.cache
+def _help_width() -> int:
+    # What argparse would choose: $COLUMNS, else the terminal's width, less 2.
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        try:
+            columns = os.get_terminal_size(1).columns
+        except (ValueError, OSError):
+            columns = 80
+    return max(columns, 1) - 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
+        formatter_class=_HelpFormatter,
         description=(
             "Check, normalize, inspect, plot and migrate the learning_rate "
             "section of DeePMD-kit training inputs (JSON or YAML files, whole "
@@ -199,7 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     def command(name: str, run: Callable[[argparse.Namespace], int], text: str) -> Any:
-        sub = commands.add_parser(name, help=text, description=text)
+        sub = commands.add_parser(
+            name, help=text, description=text, formatter_class=_HelpFormatter
+        )
         sub.set_defaults(run=run)
         return sub
 
