@@ -116,6 +116,7 @@ def test_a_bad_value_is_reported_at_its_key_with_its_fix() -> None:
     [problem] = check_text(text, "in.json", "json")
     assert (problem.line, problem.column) == where(text, '"stop_lr"')
     assert (problem.severity, problem.path) == ("error", "learning_rate/stop_lr")
+    assert problem.code == "LR204"
     assert problem.fix.startswith("Fix: ")
     assert "-1.0" in problem.message
 
@@ -124,7 +125,23 @@ def test_a_missing_key_is_reported_at_the_section() -> None:
     text = WHOLE_YAML.replace("  start_lr: 0.001\n", "")
     [problem] = check_text(text, "in.yaml", "yaml")
     assert (problem.line, problem.column) == where(text, "learning_rate:")
-    assert problem.path == "learning_rate/start_lr"
+    assert (problem.code, problem.path) == ("LR106", "learning_rate/start_lr")
+
+
+def test_every_problem_of_a_section_is_at_its_own_key_with_its_code() -> None:
+    text = (
+        WHOLE_YAML.replace("start_lr: 0.001", "start_lr: -1.0")
+        .replace("decay_steps: 5000", "decay_steps: 5000\n  smooth: 1\n  stop_lr_ratio: 0.1")
+        .replace("type: exp", "type: exp\n  warmup_step: 3")
+    )
+    problems = check_text(text, "in.yaml", "yaml")
+    found = {(p.code, p.path, p.line, p.column) for p in problems}
+    assert found == {
+        ("LR103", "learning_rate/warmup_step", *where(text, "warmup_step:")),
+        ("LR204", "learning_rate/start_lr", *where(text, "start_lr:")),
+        ("LR201", "learning_rate/smooth", *where(text, "smooth:")),
+        ("LR301", "learning_rate/stop_lr", *where(text, "stop_lr:")),
+    }
 
 
 def test_a_missing_key_of_a_bare_section_is_reported_at_the_start() -> None:
