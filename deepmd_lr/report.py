@@ -16,6 +16,10 @@ from deepmd_lr.check import Problem
 __all__ = ["FORMATS", "github_line", "json_report", "summary_line", "text_line"]
 
 FORMATS = ("text", "json", "github")
+PROBLEM_LINE_LIMIT = 1000
+"""Most characters of a problem's text line: every message of the rules
+fits whole, and a hostile input (a megabyte of key name) still gives a line
+that a terminal and an editor can show; longer ones keep start and end."""
 
 
 def text_line(problem: Problem) -> str:
@@ -33,7 +37,8 @@ def text_line(problem: Problem) -> str:
     severity = "" if problem.is_error else "warning: "
     return one_line(
         f"{problem.file}:{problem.line}:{problem.column}: "
-        f"{code}{severity}{_with_fix(problem)}"
+        f"{code}{severity}{_with_fix(problem)}",
+        PROBLEM_LINE_LIMIT,
     )
 
 

@@ -131,7 +131,9 @@ def test_a_missing_key_is_reported_at_the_section() -> None:
 def test_every_problem_of_a_section_is_at_its_own_key_with_its_code() -> None:
     text = (
         WHOLE_YAML.replace("start_lr: 0.001", "start_lr: -1.0")
-        .replace("decay_steps: 5000", "decay_steps: 5000\n  smooth: 1\n  stop_lr_ratio: 0.1")
+        .replace(
+            "decay_steps: 5000", "decay_steps: 5000\n  smooth: 1\n  stop_lr_ratio: 0.1"
+        )
         .replace("type: exp", "type: exp\n  warmup_step: 3")
     )
     problems = check_text(text, "in.yaml", "yaml")
