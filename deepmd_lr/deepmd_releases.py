@@ -458,8 +458,10 @@ def _final_rate_default(judged: _Judged, version: DeepmdVersion) -> list[Any]:
         LearningRateWarning(
             f"{path}: neither stop_lr nor stop_lr_ratio is given, so "
             f"{releases} train to a final rate of {_written(filled)} "
-            f"({others} use {_written(other_value)}). Fix: write the final rate meant, "
-            f"such as stop_lr: {_written(filled)}",
+            f"({others} use {_written(other_value)}). Fix: write the final rate "
+            f"meant: stop_lr: {_written(filled)} keeps what {releases} run; "
+            f"`deepmd-lr migrate` writes {_written(_PRE_3_1_3_STOP_LR)}, what the "
+            "releases before 3.1.3 ran",
             path=path,
             code="LW203",
         )

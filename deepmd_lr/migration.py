@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from deepmd_lr.errors import LearningRateConfigError
-from deepmd_lr.keys import DEFAULT_TYPE, SECTION
+from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, MAX_STEPS, SECTION, Key
 from deepmd_lr.registry import SCHEDULES
 
 LEGACY_DEFAULTS: dict[str, Any] = {"start_lr": 1e-3, "stop_lr": 1e-8}
@@ -148,18 +148,30 @@ def _converter_length(
     """
     if not isinstance(training, Mapping) or "systems" not in training:
         return None
-    if section.get("type", DEFAULT_TYPE) != "exp":
+    if section.get("type", DEFAULT_TYPE) != "exp" or "decay_rate" not in section:
         return None
-    numbers = [section.get("decay_rate"), section.get("start_lr", 1.0)]
-    decay_steps = section.get("decay_steps", 1)
-    if not all(_is_positive_real(value) for value in numbers) or not (
-        _is_count(decay_steps) and decay_steps > 0
-    ):
+    # Only values the section's own rules accept are computed with; the
+    # checker reports the others.
+    exp = SCHEDULES.get("exp")
+    keys = {key.name: key for key in (*COMMON_KEYS, *exp.variant_keys)}
+    for name in ("decay_rate", "start_lr", "decay_steps"):
+        if name in section and not _accepted(keys[name], section[name]):
+            return None
+    if section["decay_rate"] is None or section.get("decay_steps", 1) == 0:
         return None
     for name in ("stop_batch", "numb_steps"):
-        if _is_count(training.get(name)):
-            return name, training[name]
+        length = training.get(name)
+        if _is_count(length) and length <= MAX_STEPS:
+            return name, length
     return None
+
+
+def _accepted(key: Key, value: Any) -> bool:
+    try:
+        key.check(value)
+    except LearningRateConfigError:
+        return False
+    return True
 
 
 def _converted_stop_lr(
@@ -215,7 +227,7 @@ def _decay_phase(
     if not isinstance(training, Mapping):
         return None
     num_steps = training.get("numb_steps", training.get("stop_batch"))
-    if not _is_count(num_steps):
+    if not _is_count(num_steps) or num_steps > MAX_STEPS:
         return None
     ratio = section.get("warmup_ratio")
     if ratio is not None:
@@ -235,12 +247,10 @@ def _is_count(value: Any) -> TypeGuard[int]:
 
 
 def _is_positive_real(value: Any) -> bool:
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value > 0
-    )
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    # An int of any size is finite; math.isfinite would overflow on a huge one.
+    return value > 0 and (isinstance(value, int) or math.isfinite(value))
 
 
 def _legacy_defaults_of_type(type_name: Any) -> dict[str, Any]:

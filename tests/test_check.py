@@ -375,6 +375,10 @@ def test_an_exp_schedule_built_without_numpy_has_the_same_decay_rate() -> None:
 def test_the_pre_commit_hook_parses_and_its_entry_runs(tmp_path: Path) -> None:
     [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert (hook["id"], hook["language"]) == ("deepmd-lr-check", "python")
+    # The hook's own environment holds deepmd-lr's dependencies only: YAML
+    # needs PyYAML brought in, and one process gives one summary.
+    assert any(d.startswith("pyyaml") for d in hook["additional_dependencies"])
+    assert hook["require_serial"] is True
     import re
 
     pattern = re.compile(hook["files"])

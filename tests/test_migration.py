@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import math
 import warnings
 from typing import Any
@@ -286,3 +288,47 @@ def test_the_package_exports_migrate() -> None:
 
     assert deepmd_lr.migrate is migrate
     assert "migrate" in deepmd_lr.__all__
+
+
+HUGE = 10**400
+
+
+@pytest.mark.parametrize(
+    ("section_values", "training_values", "code"),
+    [
+        pytest.param({}, {"stop_batch": HUGE}, "LR401", id="huge stop_batch"),
+        pytest.param(
+            {"decay_rate": HUGE}, {"stop_batch": 1000}, "LR203", id="huge decay_rate"
+        ),
+        pytest.param(
+            {"start_lr": HUGE}, {"stop_batch": 1000}, "LR203", id="huge start_lr"
+        ),
+        pytest.param(
+            {"warmup_ratio": 0.1}, {"numb_steps": HUGE}, "LR401", id="huge numb_steps"
+        ),
+    ],
+)
+def test_a_v1_input_with_a_huge_integer_is_reported_not_computed_with(
+    section_values: dict, training_values: dict, code: str
+) -> None:
+    from deepmd_lr.check import check_text
+
+    data = {
+        "learning_rate": {
+            "type": "exp",
+            "start_lr": 1e-3,
+            "decay_steps": 100,
+            "decay_rate": 0.95,
+            **section_values,
+        },
+        "training": {"systems": ["a"], **training_values},
+    }
+    before = copy.deepcopy(data)
+    migrated, _ = deepmd_lr.migrate(data)
+    assert data == before
+    assert (
+        migrated["learning_rate"].get("decay_rate")
+        == data["learning_rate"]["decay_rate"]
+    )
+    problems = check_text(json.dumps(data), "in.json", "json")
+    assert code in {problem.code for problem in problems}
