@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from deepmd_lr.errors import short_text
 from deepmd_lr.files import InputFileError, read_text
-from deepmd_lr.keys import MAX_STEPS, short_text
+from deepmd_lr.keys import MAX_STEPS
 
 if TYPE_CHECKING:
     from deepmd_lr.schedules.base import BaseLR

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from deepmd_lr.errors import LearningRateConfigError
+from deepmd_lr.errors import LearningRateConfigError, short_text
 from deepmd_lr.files import InputFileError, read_text
 from deepmd_lr.inputs import DuplicateKey, file_format, parse_input
 from deepmd_lr.keys import SECTION, describe
@@ -190,7 +190,9 @@ class _Found:
             error.code or default_code,
             ERROR,
             error.path,
-            f"{error.path}: {message}{hint}" if error.path else message + hint,
+            f"{short_text(error.path)}: {message}{hint}"
+            if error.path
+            else message + hint,
             error.fix,
         )
 

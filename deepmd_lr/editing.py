@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from deepmd_lr.errors import short_text
 from deepmd_lr.inputs import (
     InputFileError,
     _check_writable_values,
@@ -34,7 +35,7 @@ from deepmd_lr.inputs import (
     _yaml,
     parse_input,
 )
-from deepmd_lr.keys import SECTION, OutOfRangeFloat, describe, short_text
+from deepmd_lr.keys import SECTION, OutOfRangeFloat, describe
 
 __all__ = ["edit_section", "same_value"]
 

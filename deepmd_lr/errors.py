@@ -8,6 +8,15 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+_SHOWN_CHARACTERS = 40
+
+
+def short_text(text: str) -> str:
+    """``text``, or for a long one its start and its length."""
+    if len(text) <= 2 * _SHOWN_CHARACTERS:
+        return text
+    return f"{text[:_SHOWN_CHARACTERS]}... ({len(text)} characters)"
+
 
 class _NotGiven:
     """The ``value`` of an error that no single value caused: ``None`` is a
@@ -72,7 +81,7 @@ class LearningRateConfigError(ValueError):
         self.value = None if value is _NO_VALUE else value
         self.has_value = value is not _NO_VALUE
         self.problems: list[LearningRateConfigError] = [self]
-        message = f"{path}: {reason}" if path else reason
+        message = f"{short_text(path)}: {reason}" if path else reason
         if fix:
             message = f"{message}. {fix}"
         super().__init__(message)

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from deepmd_lr.errors import short_text
 from deepmd_lr.files import InputFileError, read_text, write_atomically
-from deepmd_lr.keys import OutOfRangeFloat, describe, short_text
+from deepmd_lr.keys import OutOfRangeFloat, describe
 
 __all__ = [
     "MAX_ALIAS_VALUES",

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from deepmd_lr.errors import LearningRateConfigError
+from deepmd_lr.errors import _SHOWN_CHARACTERS, LearningRateConfigError, short_text
 
 if TYPE_CHECKING:
     from dargs import Argument
@@ -32,7 +32,6 @@ MAX_STEPS = 2**53
 """The largest count of training steps: up to it every step is an exact
 float64, so no two steps of a schedule are computed as the same one."""
 
-_SHOWN_CHARACTERS = 40
 """Characters of a long string that messages show before its length."""
 
 
@@ -103,16 +102,13 @@ def plain(value: Any) -> Any:
     return value
 
 
-def short_text(text: str) -> str:
-    """``text``, or for a long one its start and its length."""
-    if len(text) <= 2 * _SHOWN_CHARACTERS:
-        return text
-    return f"{text[:_SHOWN_CHARACTERS]}... ({len(text)} characters)"
-
-
 def key_path(name: str) -> str:
-    """Return the slash-separated path of a key inside the section."""
-    return f"{SECTION}/{short_text(name)}"
+    """Return the slash-separated path of a key inside the section.
+
+    The path holds the name whole, so that it finds the key; messages
+    abbreviate a long one where they show it.
+    """
+    return f"{SECTION}/{name}"
 
 
 def describe(value: Any) -> str:

@@ -19,7 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning, warn_user
+from deepmd_lr.errors import (
+    LearningRateConfigError,
+    LearningRateWarning,
+    short_text,
+    warn_user,
+)
 from deepmd_lr.keys import (
     COMMON_KEYS,
     DEFAULT_TYPE,
@@ -30,7 +35,6 @@ from deepmd_lr.keys import (
     did_you_mean,
     key_path,
     plain,
-    short_text,
 )
 from deepmd_lr.registry import SCHEDULES
 

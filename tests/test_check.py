@@ -403,3 +403,15 @@ def test_the_pre_commit_hook_parses_and_its_entry_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stdout.startswith(f"{bad}:1:1: LR005 ")
+
+
+@pytest.mark.parametrize("length", [80, 81, 5000])
+def test_a_long_unknown_key_is_placed_at_itself_and_abbreviated_in_the_message(
+    length: int,
+) -> None:
+    name = "k" * length
+    text = json.dumps({"learning_rate": {"start_lr": 1e-3, "stop_lr": 1e-8, name: 1}})
+    [problem] = check_text(text, "in.json", "json")
+    assert (problem.code, problem.path) == ("LR103", f"learning_rate/{name}")
+    assert (problem.line, problem.column) == where(text, f'"{name}"')
+    assert len(problem.message) < 600
