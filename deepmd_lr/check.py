@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.errors import LearningRateConfigError, short_text
@@ -27,6 +26,7 @@ from deepmd_lr.migration import (
     legacy_fix_text,
     with_input_fix,
 )
+from deepmd_lr.records import FrozenRecord
 
 if TYPE_CHECKING:
     from deepmd_lr.deepmd_releases import DeepmdVersion
@@ -37,10 +37,21 @@ ERROR = "error"
 WARNING = "warning"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(FrozenRecord):
     """One problem of one file, where it is and how to fix it."""
 
+    __slots__ = (
+        "code",
+        "column",
+        "end_column",
+        "end_line",
+        "file",
+        "fix",
+        "line",
+        "message",
+        "path",
+        "severity",
+    )
     file: str
     """The file's name as given (``-`` or the ``--stdin-filename`` for stdin)."""
     line: int
@@ -55,11 +66,37 @@ class Problem:
     """Slash-separated key path, such as ``learning_rate/stop_lr``; ``""`` for the file."""
     message: str
     """What is wrong, on one line."""
-    fix: str = ""
+    fix: str
     """How to fix it, or ``""``."""
-    end_line: int | None = None
-    end_column: int | None = None
+    end_line: int | None
+    end_column: int | None
     """Where the offending key ends, when known."""
+
+    def __init__(
+        self,
+        file: str,
+        line: int,
+        column: int,
+        code: str,
+        severity: str,
+        path: str,
+        message: str,
+        fix: str = "",
+        end_line: int | None = None,
+        end_column: int | None = None,
+    ) -> None:
+        self._set(
+            file=file,
+            line=line,
+            column=column,
+            code=code,
+            severity=severity,
+            path=path,
+            message=message,
+            fix=fix,
+            end_line=end_line,
+            end_column=end_column,
+        )
 
     @property
     def is_error(self) -> bool:

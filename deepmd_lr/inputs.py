@@ -17,13 +17,13 @@ import json
 import math
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from deepmd_lr.errors import short_text
 from deepmd_lr.files import InputFileError, read_text, write_atomically
 from deepmd_lr.keys import OutOfRangeFloat, describe
+from deepmd_lr.records import FrozenRecord, Record
 
 __all__ = [
     "MAX_ALIAS_VALUES",
@@ -47,26 +47,35 @@ MAX_ALIAS_VALUES = 100_000
 """Most values that the aliases of a YAML file may add when expanded."""
 
 
-@dataclass(frozen=True)
-class DuplicateKey:
+class DuplicateKey(FrozenRecord):
     """A key given more than once in the same object; the last value is kept."""
 
+    __slots__ = ("line", "path")
     path: tuple[str, ...]
     """Keys (and list indices) from the top of the file to the repeated key."""
-    line: int | None = None
+    line: int | None
     """The line of the repeated occurrence, where the parser tells it."""
+
+    def __init__(self, path: tuple[str, ...], line: int | None = None) -> None:
+        self._set(path=path, line=line)
 
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line is not None else ""
         return "/".join(self.path) + where
 
 
-@dataclass
-class InputDocument:
+class InputDocument(Record):
     """The parsed content of an input file and what parsing noticed."""
 
+    __slots__ = ("data", "duplicate_keys")
     data: Any
-    duplicate_keys: list[DuplicateKey] = field(default_factory=list)
+    duplicate_keys: list[DuplicateKey]
+
+    def __init__(
+        self, data: Any, duplicate_keys: list[DuplicateKey] | None = None
+    ) -> None:
+        self.data = data
+        self.duplicate_keys = [] if duplicate_keys is None else duplicate_keys
 
 
 def file_format(path: str | Path) -> str:
@@ -231,19 +240,32 @@ def _read_yaml(text: str) -> InputDocument:
     return InputDocument(data, duplicates)
 
 
-@dataclass
 class _Collection:
     """An open YAML list or mapping while the event stream is scanned."""
 
-    is_mapping: bool
-    anchor: str | None
-    first_duplicate: int
-    """How many repeated keys were found before this collection opened."""
-    values: int = 0
-    height: int = 0
-    next_is_key: bool = True
-    key: str = ""
-    keys: set[str] = field(default_factory=set)
+    __slots__ = (
+        "anchor",
+        "first_duplicate",
+        "height",
+        "is_mapping",
+        "key",
+        "keys",
+        "next_is_key",
+        "values",
+    )
+
+    def __init__(
+        self, is_mapping: bool, anchor: str | None, first_duplicate: int
+    ) -> None:
+        self.is_mapping = is_mapping
+        self.anchor = anchor
+        # How many repeated keys were found before this collection opened.
+        self.first_duplicate = first_duplicate
+        self.values = 0
+        self.height = 0
+        self.next_is_key = True
+        self.key = ""
+        self.keys: set[str] = set()
 
 
 def _scan_yaml(yaml: Any, text: str) -> list[DuplicateKey]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.errors import _SHOWN_CHARACTERS, LearningRateConfigError, short_text
+from deepmd_lr.records import FrozenRecord
 
 if TYPE_CHECKING:
     from dargs import Argument
@@ -145,8 +145,7 @@ def describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(FrozenRecord):
     """One key of the ``learning_rate`` section.
 
     Parameters
@@ -177,17 +176,50 @@ class Key:
     deepmd_lr.errors.LearningRateConfigError: learning_rate/power: got -2.0, but power must satisfy 0 <= value. Fix: set power to 0 <= value (a number)
     """
 
+    __slots__ = (
+        "choices",
+        "default",
+        "doc",
+        "exclusive_maximum",
+        "exclusive_minimum",
+        "kind",
+        "maximum",
+        "minimum",
+        "name",
+    )
     name: str
     kind: type
     doc: str
-    default: Any = REQUIRED
-    minimum: float | None = None
-    maximum: float | None = None
-    exclusive_minimum: bool = False
-    exclusive_maximum: bool = False
-    choices: tuple[str, ...] = field(default=())
+    default: Any
+    minimum: float | None
+    maximum: float | None
+    exclusive_minimum: bool
+    exclusive_maximum: bool
+    choices: tuple[str, ...]
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        name: str,
+        kind: type,
+        doc: str,
+        default: Any = REQUIRED,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        exclusive_minimum: bool = False,
+        exclusive_maximum: bool = False,
+        choices: tuple[str, ...] = (),
+    ) -> None:
+        self._set(
+            name=name,
+            kind=kind,
+            doc=doc,
+            default=default,
+            minimum=minimum,
+            maximum=maximum,
+            exclusive_minimum=exclusive_minimum,
+            exclusive_maximum=exclusive_maximum,
+            choices=choices,
+        )
         # A declaration is code, not input: a mistake in it is the author's,
         # reported when the schedule module is imported.
         where = f"Key {self.name!r}"

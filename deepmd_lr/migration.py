@@ -19,11 +19,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from deepmd_lr.errors import LearningRateConfigError
 from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, MAX_STEPS, SECTION, Key
+from deepmd_lr.records import FrozenRecord
 from deepmd_lr.registry import SCHEDULES
 
 LEGACY_DEFAULTS: dict[str, Any] = {"start_lr": 1e-3, "stop_lr": 1e-8}
@@ -35,8 +35,7 @@ OLD_DEFAULT_RULE = "the default of releases before 3.1.3"
 _WHOLE_INPUT_SECTIONS = ("learning_rate", "training", "model", "loss", "optimizer")
 
 
-@dataclass(frozen=True)
-class MigrationNote:
+class MigrationNote(FrozenRecord):
     """One value a migration added, changed or removed, and the rule why.
 
     ``old`` is ``None`` for an added key (absent or null before), ``new`` is
@@ -44,10 +43,14 @@ class MigrationNote:
     ``learning_rate/stop_lr`` (or ``stop_lr`` in a bare section).
     """
 
+    __slots__ = ("new", "old", "path", "rule")
     path: str
     rule: str
     old: Any
     new: Any
+
+    def __init__(self, path: str, rule: str, old: Any, new: Any) -> None:
+        self._set(path=path, rule=rule, old=old, new=new)
 
     @property
     def action(self) -> str:

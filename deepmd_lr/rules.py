@@ -16,7 +16,6 @@ its keys and its own cross-key rule. They never import the schedules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from deepmd_lr.errors import (
@@ -36,6 +35,7 @@ from deepmd_lr.keys import (
     key_path,
     plain,
 )
+from deepmd_lr.records import Record
 from deepmd_lr.registry import SCHEDULES
 
 NUM_STEPS_PATH = "training/numb_steps"
@@ -148,17 +148,27 @@ def find_problems(
     return survey_section(section, num_steps).problems
 
 
-@dataclass
-class SectionSurvey:
+class SectionSurvey(Record):
     """What checking a section finds: its type, its problems, its warnings."""
 
+    __slots__ = ("problems", "spec", "warnings")
     spec: ScheduleSpec | None
     """The schedule type the section selects; ``None`` when it selects none."""
-    problems: list[LearningRateConfigError] = field(default_factory=list)
+    problems: list[LearningRateConfigError]
     """Every rule broken, in the order :func:`find_problems` documents."""
-    warnings: list[LearningRateWarning] = field(default_factory=list)
+    warnings: list[LearningRateWarning]
     """The warnings the rules give (not issued): settings that are valid but
     likely not what was meant."""
+
+    def __init__(
+        self,
+        spec: ScheduleSpec | None,
+        problems: list[LearningRateConfigError] | None = None,
+        warnings: list[LearningRateWarning] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.problems = [] if problems is None else problems
+        self.warnings = [] if warnings is None else warnings
 
 
 def survey_section(section: Any, num_steps: int | None = None) -> SectionSurvey:

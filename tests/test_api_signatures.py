@@ -123,3 +123,45 @@ def test_error_signature_shows_no_bare_object() -> None:
     error = LearningRateConfigError("learning_rate/x", "bad")
     assert error.has_value is False
     assert error.value is None
+
+
+TRICKY_DOCSTRINGS = [
+    "",
+    "\n\n",
+    "One line.",
+    "   Leading blanks.\n    Then indented.\n      More.\n    ",
+    "\n    Starts on the second line.\n\n    Ends with blank lines.\n\n\n",
+    "Tabs\n\tindent\n\t    mixed\n        spaces",
+    "First.\n  \n    Blank lines with spaces only.\n   \n",
+    "Unindented\nsecond line\n  and a third",
+]
+
+
+def package_docstrings() -> list[str]:
+    import importlib
+    import pkgutil
+
+    import deepmd_lr
+
+    docs = []
+    for info in pkgutil.walk_packages(deepmd_lr.__path__, "deepmd_lr."):
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:  # a module for an optional library that is absent
+            continue
+        for value in (module, *vars(module).values()):
+            docs.append(getattr(value, "__doc__", None))
+            if isinstance(value, type):
+                docs += [
+                    getattr(member, "__doc__", None) for member in vars(value).values()
+                ]
+    return [doc for doc in docs if isinstance(doc, str)]
+
+
+def test_clean_docstring_is_inspect_cleandoc() -> None:
+    from deepmd_lr.schedules.base import clean_docstring
+
+    docs = [*TRICKY_DOCSTRINGS, *package_docstrings()]
+    assert len(docs) > 200
+    for doc in docs:
+        assert clean_docstring(doc) == inspect.cleandoc(doc), doc

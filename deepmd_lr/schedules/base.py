@@ -10,7 +10,6 @@ kernels for Python numbers (``_scalar_decay``) and NumPy blocks
 
 from __future__ import annotations
 
-import inspect
 import math
 import re
 from abc import ABC, abstractmethod
@@ -30,6 +29,8 @@ from deepmd_lr.rules import (
 )
 
 if TYPE_CHECKING:
+    import inspect
+
     import numpy as np
 
 S = TypeVar("S", bound=type)
@@ -118,7 +119,9 @@ class BaseLR(ABC):
             for klass in cls.__mro__
             if klass is not BaseLR and issubclass(klass, BaseLR)
         )
-        cls.__signature__ = None if own_init else _signature(cls)  # type: ignore[attr-defined]
+        cls.__signature__ = (  # type: ignore[attr-defined]
+            None if own_init else _BuiltOnFirstUse(lambda: _signature(cls))
+        )
         doc = cls.__dict__.get("__doc__")
         if not own_init and doc:
             cls.__doc__ = _with_parameters(doc, cls)
@@ -424,8 +427,30 @@ class BaseLR(ABC):
 SCHEDULES.bind(BaseLR)
 
 
+class _BuiltOnFirstUse:
+    """A class's ``__signature__``, built when first asked for.
+
+    Building a signature needs :mod:`inspect`, which costs a third of what
+    ``deepmd-lr check`` imports, and a check never asks for one; help(),
+    :func:`inspect.signature` and the docs do.
+    """
+
+    __slots__ = ("build", "signature")
+
+    def __init__(self, build: Callable[[], inspect.Signature]) -> None:
+        self.build = build
+        self.signature: inspect.Signature | None = None
+
+    def __get__(self, instance: object, owner: type | None = None) -> inspect.Signature:
+        if self.signature is None:
+            self.signature = self.build()
+        return self.signature
+
+
 def _base_signature() -> inspect.Signature:
     """``BaseLR(...)``: its own ``__new__`` takes anything, so spell it out."""
+    import inspect
+
     kind = inspect.Parameter
     return inspect.Signature(
         [
@@ -449,7 +474,7 @@ def _base_signature() -> inspect.Signature:
     )
 
 
-BaseLR.__signature__ = _base_signature()  # type: ignore[attr-defined]
+BaseLR.__signature__ = _BuiltOnFirstUse(_base_signature)  # type: ignore[attr-defined]
 
 
 def _check_variant_key_names(cls: type[BaseLR]) -> None:
@@ -463,14 +488,24 @@ def _check_variant_key_names(cls: type[BaseLR]) -> None:
             )
 
 
+def _later_keys(cls: type[BaseLR]) -> list[Key]:
+    """The keys of ``cls`` that its constructor takes after ``start_lr`` and
+    ``num_steps``, in order."""
+    return [
+        key
+        for key in (*COMMON_KEYS, *cls.variant_keys)
+        if key.name not in _POSITIONAL[:2]
+    ]
+
+
 def _signature(cls: type[BaseLR]) -> inspect.Signature:
     """The constructor signature of ``cls``, written from its keys."""
+    import inspect
+
     kind = inspect.Parameter
     parameters = [kind("start_lr", kind.POSITIONAL_OR_KEYWORD, annotation=float)]
     parameters.append(kind("num_steps", kind.POSITIONAL_OR_KEYWORD, annotation=int))
-    for key in (*COMMON_KEYS, *cls.variant_keys):
-        if key.name in _POSITIONAL[:2]:
-            continue
+    for key in _later_keys(cls):
         style = (
             kind.POSITIONAL_OR_KEYWORD if key.name in _POSITIONAL else kind.KEYWORD_ONLY
         )
@@ -491,7 +526,7 @@ _NUM_STEPS_DOC = (
 def _with_parameters(doc: str, cls: type[BaseLR]) -> str:
     """``doc`` with a numpydoc Parameters section written from the keys of
     ``cls``, placed before its Examples; unchanged if it has one already."""
-    text = inspect.cleandoc(doc)
+    text = clean_docstring(doc)
     if "\nParameters\n----------\n" in text:
         return doc
     section = "\n".join(["Parameters", "----------", *_parameter_entries(cls)])
@@ -501,13 +536,30 @@ def _with_parameters(doc: str, cls: type[BaseLR]) -> str:
     return f"{head.rstrip()}\n\n{section}\n{examples}{tail}\n"
 
 
+def clean_docstring(doc: str) -> str:
+    """``doc`` as :func:`inspect.cleandoc` gives it, without importing inspect.
+
+    Tabs are expanded; the first line loses its leading white space, the
+    others the indentation they share; blank lines at either end go.
+    """
+    lines = doc.expandtabs().split("\n")
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.lstrip()]
+    margin = min(indents, default=0)
+    lines = [lines[0].lstrip(), *(line[margin:] for line in lines[1:])]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return "\n".join(lines)
+
+
 def _parameter_entries(cls: type[BaseLR]) -> list[str]:
     keys = {key.name: key for key in (*COMMON_KEYS, *cls.variant_keys)}
     entries = []
-    for parameter in _signature(cls).parameters.values():
-        key = keys.get(parameter.name)
+    for name in ("start_lr", "num_steps", *(key.name for key in _later_keys(cls))):
+        key = keys.get(name)
         if key is None:
-            entries += [f"{parameter.name} : int", f"    {_NUM_STEPS_DOC}"]
+            entries += [f"{name} : int", f"    {_NUM_STEPS_DOC}"]
             continue
         if key.required:
             kind = key.kind.__name__
