@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.errors import LearningRateConfigError, short_text
 from deepmd_lr.files import InputFileError, read_text
-from deepmd_lr.inputs import DuplicateKey, file_format, parse_input
+from deepmd_lr.inputs import DuplicateKey, file_format, parse_input, portable_float_text
 from deepmd_lr.keys import SECTION, describe
 from deepmd_lr.migration import (
     converter_applies,
@@ -329,21 +329,5 @@ def yaml_number_hint(fmt: str, error: LearningRateConfigError) -> str:
         return ""
     return (
         f" (YAML reads {value} as text; write it with a decimal point, "
-        f"e.g. {_yaml_float_text(number)})"
+        f"e.g. {portable_float_text(number)})"
     )
-
-
-def _yaml_float_text(number: float) -> str:
-    """``number`` spelled so that YAML 1.1 reads a float: a dot, a signed exponent.
-
-    Examples
-    --------
-    >>> _yaml_float_text(1e-8), _yaml_float_text(1e22), _yaml_float_text(0.001)
-    ('1.0e-08', '1.0e+22', '0.001')
-    """
-    mantissa, _, exponent = repr(number).partition("e")
-    if "." not in mantissa:
-        mantissa += ".0"
-    if exponent and exponent[0] not in "+-":
-        exponent = "+" + exponent
-    return f"{mantissa}e{exponent}" if exponent else mantissa

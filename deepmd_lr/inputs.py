@@ -433,6 +433,26 @@ def _safe_loader(yaml: Any) -> Any:
 # -- writing -------------------------------------------------------------------
 
 
+def portable_float_text(number: float) -> str:
+    """``number`` spelled so that JSON and YAML 1.1 both read the same float.
+
+    YAML 1.1 (PyYAML, DeePMD-kit) reads a number with an exponent as a
+    float only with a decimal point and a signed exponent; JSON accepts that
+    spelling too, so a value shown in a message can be pasted into either.
+
+    Examples
+    --------
+    >>> portable_float_text(1e-8), portable_float_text(1e22), portable_float_text(0.001)
+    ('1.0e-08', '1.0e+22', '0.001')
+    """
+    mantissa, _, exponent = repr(number).partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    if exponent and exponent[0] not in "+-":
+        exponent = "+" + exponent
+    return f"{mantissa}e{exponent}" if exponent else mantissa
+
+
 def dumps(data: Any, fmt: str = "json") -> str:
     """Render ``data`` as JSON (indented by 4) or YAML, keeping key order.
 

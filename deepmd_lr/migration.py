@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any, TypeGuard
 
 from deepmd_lr.errors import LearningRateConfigError
+from deepmd_lr.inputs import portable_float_text
 from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, MAX_STEPS, SECTION, Key
 from deepmd_lr.records import FrozenRecord
 from deepmd_lr.registry import SCHEDULES
@@ -344,20 +345,30 @@ def legacy_fix_text(
     Examples
     --------
     >>> print(legacy_fix_text({"type": "exp"}))
-    Fix: add {"start_lr": 0.001, "stop_lr": 1e-08, "decay_steps": 5000}: what older \
+    Fix: add {"start_lr": 0.001, "stop_lr": 1.0e-08, "decay_steps": 5000}: what older \
 releases did silently with this input (`deepmd-lr migrate FILE` writes it and gives \
 the rule behind each value)
     """
     _, notes = migrate_section(section, training)
     written = {note.path: note.new for note in notes if note.new is not None}
     removed = [note.path for note in notes if note.new is None]
-    fix = f"Fix: add {json.dumps(written, default=repr)}"
+    shown = ", ".join(
+        f"{json.dumps(name)}: {_portable(value)}" for name, value in written.items()
+    )
+    fix = f"Fix: add {{{shown}}}"
     if removed:
         fix += " and remove " + ", ".join(removed)
     return (
         f"{fix}: what older releases did silently with this input (`deepmd-lr "
         "migrate FILE` writes it and gives the rule behind each value)"
     )
+
+
+def _portable(value: Any) -> str:
+    """``value`` as JSON that YAML 1.1 reads alike (``1.0e-08``, not ``1e-08``)."""
+    if isinstance(value, float) and math.isfinite(value):
+        return portable_float_text(value)
+    return json.dumps(value, default=repr)
 
 
 def converter_applies(

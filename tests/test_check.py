@@ -426,3 +426,20 @@ def test_a_long_unknown_key_is_placed_at_itself_and_abbreviated_in_the_message(
     assert (problem.code, problem.path) == ("LR103", f"learning_rate/{name}")
     assert (problem.line, problem.column) == where(text, f'"{name}"')
     assert len(problem.message) < 600
+
+
+def test_the_fix_of_a_missing_rate_reads_alike_in_json_and_yaml() -> None:
+    import re
+
+    [problem] = check_text("learning_rate:\n  start_lr: 0.001\n", "in.yaml", "yaml")
+    match = re.search(r"Fix: add (\{.*?\})", problem.fix)
+    assert match, problem.fix
+    shown = match.group(1)
+    assert (
+        yaml.safe_load(shown)
+        == json.loads(shown)
+        == {
+            "stop_lr": 1e-8,
+            "decay_steps": 5000,
+        }
+    )
