@@ -281,6 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
     normalize_target.add_argument(
         "-o", "--output", metavar="OUT", help="write here (JSON, or YAML for .yaml)"
     )
+    normalize_target.add_argument(
+        "--in-place",
+        action="store_true",
+        help="rewrite FILE, atomically and only when the section changes "
+        "(only the learning_rate section changes)",
+    )
     _diff_option(normalize_target)
 
     show = command(
@@ -471,16 +477,34 @@ def run_normalize(args: argparse.Namespace) -> int:
     source, data = _read_source(args.file)
     with _config_errors(args.file), _captured_notes() as notes:
         normalized = _normalized(data)
-    if args.diff:
+    if args.diff or args.in_place:
         edited = _rewritten(args.file, source, data, normalized, file_format(args.file))
-        _print_diff(args.file, source, edited)
+        if args.diff:
+            _print_diff(args.file, source, edited)
+        elif edited != source:
+            _write(args.file, edited)
     elif args.output is None:
         sys.stdout.write(_rewritten(args.file, source, data, normalized, "json"))
     else:
         fmt = file_format(args.output)
         _write(args.output, _rewritten(args.file, source, data, normalized, fmt))
+        _note_format_change(args.file, args.output)
     _print_notes(f"{args.file}: ", notes, sys.stderr)
     return 0
+
+
+def _note_format_change(path: str, output: str) -> None:
+    """Say so when ``-o`` names another format, which is written anew."""
+    fmt = file_format(output)
+    if fmt != file_format(path):
+        print(
+            one_line(
+                f"{path}: {output} is written as {fmt.upper()} (by its name), "
+                f"not as {file_format(path).upper()} like {path}, so it is written "
+                "anew: its data and key order are kept, not the layout or comments"
+            ),
+            file=sys.stderr,
+        )
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -594,6 +618,7 @@ def run_migrate(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     elif args.output is not None:
         _write(args.output, text)
+        _note_format_change(args.file, args.output)
     elif notes:
         _write(args.file, text)
     report = sys.stderr if to_stdout else _report_stream(args.output or args.file)
@@ -805,8 +830,8 @@ def _print_diff(path: str, source: str, edited: str) -> None:
     for line in difflib.unified_diff(
         re.findall(r"[^\n]*\n|[^\n]+", source),
         re.findall(r"[^\n]*\n|[^\n]+", edited),
-        f"a/{path}",
-        f"b/{path}",
+        f"a/{path.lstrip('/')}",
+        f"b/{path.lstrip('/')}",
     ):
         if line.endswith("\n"):
             sys.stdout.write(line)

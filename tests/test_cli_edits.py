@@ -141,7 +141,7 @@ def test_diff_prints_what_would_change_and_writes_nothing(
     assert status == 0
     assert old_json.read_bytes() == before
     lines = out.splitlines()
-    assert lines[:2] == [f"--- a/{old_json}", f"+++ b/{old_json}"]
+    assert lines[:2] == [f"--- a{old_json}", f"+++ b{old_json}"]
     assert lines[2].startswith("@@ ")
     assert '+        "stop_lr": 1e-08,' in lines or command == "normalize"
     assert any(line.startswith("+") and "smooth" in line for line in lines) or (
@@ -196,3 +196,74 @@ def test_normalize_to_a_file_keeps_the_rest(
     assert "  stop_lr: 1.0e-8   # the only key older releases needed\n" in written
     assert written.endswith("training:\n  numb_steps: 400000\n")
     assert "  smooth: false\n" in written
+
+
+VALID_COMMENTED_YAML = """\
+# A valid input, commented.
+model:
+  sel: [46,92]   # neighbours
+learning_rate:
+  type: cosine   # annealing
+  start_lr: 5.0e-4
+  stop_lr: 1.0e-6
+training:
+  numb_steps: 1000
+"""
+
+
+def test_normalize_in_place_edits_only_the_section(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "input.yaml"
+    path.write_text(VALID_COMMENTED_YAML)
+    status, out, err = run(capsys, "normalize", "--in-place", str(path))
+    assert (status, out, err) == (0, "", "")
+    after = path.read_text()
+    head, _, rest = VALID_COMMENTED_YAML.partition("  stop_lr: 1.0e-6\n")
+    assert after.startswith(head + "  stop_lr: 1.0e-6\n")
+    assert after.endswith(rest)
+    added = after[len(head) + len("  stop_lr: 1.0e-6\n") : len(after) - len(rest)]
+    assert [line.split(":")[0] for line in added.splitlines()] == [
+        "  stop_lr_ratio",
+        "  warmup_steps",
+        "  warmup_ratio",
+        "  warmup_start_factor",
+        "  scale_by_worker",
+    ]
+
+
+def test_normalize_in_place_leaves_a_normalized_file_alone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "input.yaml"
+    path.write_text(VALID_COMMENTED_YAML)
+    assert run(capsys, "normalize", "--in-place", str(path))[0] == 0
+    inode, text = path.stat().st_ino, path.read_text()
+    assert run(capsys, "normalize", "--in-place", str(path)) == (0, "", "")
+    assert (path.stat().st_ino, path.read_text()) == (inode, text)
+
+
+@pytest.mark.parametrize("command", ["normalize", "migrate"])
+def test_output_in_another_format_says_it_is_written_anew(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    path = tmp_path / "input.yaml"
+    path.write_text(VALID_COMMENTED_YAML)
+    output = tmp_path / "input.yaml.bak"
+    status, _, err = run(capsys, command, str(path), "-o", str(output))
+    assert status == 0
+    assert f"{output} is written as JSON" in err
+    assert "not the layout or comments" in err
+    assert json.loads(output.read_text())["learning_rate"]["type"] == "cosine"
+    status, _, err = run(capsys, command, str(path), "-o", str(tmp_path / "b.yml"))
+    assert "written anew" not in err
+
+
+def test_diff_headers_of_an_absolute_path_have_one_slash(
+    capsys: pytest.CaptureFixture[str], old_json: Path
+) -> None:
+    status, out, _ = run(capsys, "migrate", "--diff", str(old_json))
+    assert status == 0
+    first, second = out.splitlines()[:2]
+    assert first == f"--- a{old_json}"
+    assert second == f"+++ b{old_json}"
