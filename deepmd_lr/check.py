@@ -240,7 +240,16 @@ class _Found:
             if message in shown:
                 continue
             shown.add(message)
-            self._add(warning.code, WARNING, warning.path, message, "")
+            # A warning is one text; its fix, when it gives one, is split
+            # off as for errors, for the tools that read the JSON report.
+            what, given, fix = message.partition(". Fix: ")
+            self._add(
+                warning.code,
+                WARNING,
+                warning.path,
+                what,
+                f"Fix: {fix}" if given else "",
+            )
 
     def add_duplicate(self, code: str, severity: str, duplicate: DuplicateKey) -> None:
         path = "/".join(duplicate.path)

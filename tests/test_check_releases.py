@@ -114,3 +114,13 @@ def test_a_2_0_input_with_decay_rate_keeps_the_release_default_warning(
     status, problems = check(capsys, "--deepmd-version", "3.1.3", name)
     assert status == 1
     assert sorted(codes(problems)) == ["LR107", "LW203"]
+
+
+def test_a_warning_s_fix_is_its_own_field_in_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    name = write(tmp_path / "warmup.json", WARMUP_FROM_ZERO)
+    _, [problem] = check(capsys, "--deepmd-version", "3.1.3", name)
+    assert "Fix:" not in problem["message"]
+    assert problem["fix"].startswith("Fix: ")
+    assert "warmup_start_factor" in problem["fix"]
