@@ -112,14 +112,26 @@ def main() -> int:
                 {"learning_rate": SECTIONS[0], "training": {"numb_steps": 100000}}
             )
         )
+        one_yaml = directory / "one_input.yaml"
+        one_yaml.write_text(yaml_text({"learning_rate": SECTIONS[0]}))
+        one_bad = directory / "bad_input.json"
+        one_bad.write_text(json.dumps({"learning_rate": SECTIONS[-1]}))
         bare_argv = [sys.executable, "-c", "pass"]
         check_argv = command("check", str(one))
+        others = {
+            "a YAML file (PyYAML's import)": command("check", str(one_yaml)),
+            "a JSON file with a misspelt key": command("check", str(one_bad)),
+        }
         # Warm the caches (bytecode, file system) before timing.
-        wall_time(check_argv, env)
+        for argv in (check_argv, *others.values()):
+            wall_time(argv, env)
         bare, check = [], []
+        other_times: dict[str, list[float]] = {name: [] for name in others}
         for _ in range(startup_repeats):
             bare.append(wall_time(bare_argv, env))
             check.append(wall_time(check_argv, env))
+            for name, argv in others.items():
+                other_times[name].append(wall_time(argv, env))
         many_argv = command("check", *files)
         problems = subprocess.run(
             many_argv, env=env, capture_output=True, text=True, check=False
@@ -135,6 +147,9 @@ def main() -> int:
     print(f"  deepmd-lr check (one file)  {check_ms:8.1f} ms")
     verdict = "ok" if ratio <= STARTUP_TARGET else "MISSED"
     print(f"  ratio {ratio:.2f} (target <= {STARTUP_TARGET}): {verdict}")
+    for name, times in other_times.items():
+        other_ms = statistics.median(times) * 1e3
+        print(f"  for reference, {name}: {other_ms:.1f} ms, {other_ms / bare_ms:.2f}x")
     print(f"check on {args.files} files in one call, median of {batch_repeats} runs")
     print(f"  total {batch_ms:8.1f} ms, {per_file:.2f} ms per file ({problems})")
     verdict = "ok" if per_file < PER_FILE_TARGET_MS else "MISSED"
