@@ -115,7 +115,7 @@ def main() -> int:
         one_yaml = directory / "one_input.yaml"
         one_yaml.write_text(yaml_text({"learning_rate": SECTIONS[0]}))
         one_bad = directory / "bad_input.json"
-        one_bad.write_text(json.dumps({"learning_rate": SECTIONS[-1]}))
+        one_bad.write_text(json.dumps({"learning_rate": BROKEN[1]}))
         bare_argv = [sys.executable, "-c", "pass"]
         check_argv = command("check", str(one))
         others = {
