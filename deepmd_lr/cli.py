@@ -430,10 +430,15 @@ def run_check(args: argparse.Namespace) -> int:
     release = args.deepmd_version or default_deepmd_version()
     every: list[Any] = []
     printing = args.format != "json"
+    stdin_read = False
     for name in args.files:
-        problems = (
-            _check_stdin(args, release) if name == "-" else check_file(name, release)
-        )
+        if name != "-":
+            problems = check_file(name, release)
+        elif stdin_read:
+            problems = [_stdin_again(args)]
+        else:
+            problems = _check_stdin(args, release)
+            stdin_read = True
         problems.sort(key=lambda problem: (problem.line, problem.column))
         every.extend(problems)
         if not printing:
@@ -456,6 +461,13 @@ def run_check(args: argparse.Namespace) -> int:
         print(summary_line(every, len(args.files)))
     failing = every if args.strict else [p for p in every if p.is_error]
     return 1 if failing else 0
+
+
+def _stdin_again(args: argparse.Namespace) -> Any:
+    from deepmd_lr.check import Problem
+
+    message = "standard input (-) is given more than once; it is read once"
+    return Problem(args.stdin_filename or "-", 1, 1, "LR001", "error", "", message)
 
 
 def _check_stdin(args: argparse.Namespace, release: Any) -> list[Any]:

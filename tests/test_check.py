@@ -443,3 +443,19 @@ def test_the_fix_of_a_missing_rate_reads_alike_in_json_and_yaml() -> None:
             "decay_steps": 5000,
         }
     )
+
+
+def test_standard_input_given_twice_is_read_once() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", "check", "-", "-"],
+        input=WHOLE_JSON,
+        env=CHILD_ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (1, "")
+    assert done.stdout.splitlines() == [
+        "-:1:1: LR001 standard input (-) is given more than once; it is read once",
+        "1 problem (1 error, 0 warnings) in 1 of 2 files",
+    ]
