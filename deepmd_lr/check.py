@@ -139,11 +139,7 @@ def check_text(
         return [_file_problem(name, "LR002", error)]
     data = document.data
     if not isinstance(data, dict):
-        message = (
-            "expected an object of keys and values at the top level, "
-            f"got {_json_kind(data)}"
-        )
-        return [Problem(name, 1, 1, "LR003", ERROR, "", message)]
+        return [Problem(name, 1, 1, "LR003", ERROR, "", not_an_object(data))]
     found = _Found(name, text, fmt, whole=is_whole_input(data))
     in_section = []
     for duplicate in document.duplicate_keys:
@@ -310,12 +306,15 @@ def _file_problem(name: str, code: str, error: InputFileError) -> Problem:
     )
 
 
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "a list"
-    return f"the single value {describe(value)}"
+def not_an_object(data: Any) -> str:
+    """What is wrong with a file whose top level ``data`` is not an object."""
+    if data is None:
+        kind = "null"
+    elif isinstance(data, list):
+        kind = "a list"
+    else:
+        kind = f"the single value {describe(data)}"
+    return f"expected an object of keys and values at the top level, got {kind}"
 
 
 def yaml_number_hint(fmt: str, error: LearningRateConfigError) -> str:

@@ -695,10 +695,9 @@ def _top_level(
 ) -> tuple[dict[str, Any], list[DuplicateKey]]:
     data = document.data
     if not isinstance(data, dict):
-        raise CommandError(
-            f"{path}: expected an object of keys and values at the top level, "
-            f"got {_json_kind(data)}"
-        )
+        from deepmd_lr.check import not_an_object
+
+        raise CommandError(f"{path}: {not_an_object(data)}")
     in_section, others = [], []
     for duplicate in document.duplicate_keys:
         if not _is_whole_input(data):
@@ -879,16 +878,6 @@ def _interrupted_write(path: str, content: bytes) -> str:
 def _report_stream(output: str) -> TextIO:
     # Reports must not mix into content written to standard output.
     return sys.stderr if open_descriptor_named(output) == 1 else sys.stdout
-
-
-def _json_kind(value: Any) -> str:
-    from deepmd_lr.keys import describe
-
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "a list"
-    return f"the single value {describe(value)}"
 
 
 if __name__ == "__main__":
