@@ -95,10 +95,26 @@ def make_learning_rate_schedule(section: Mapping[str, Any], num_steps: int) -> B
 
 
 def training_num_steps(jdata: Mapping[str, Any]) -> int | None:
-    """``training.numb_steps`` (or its alias ``stop_batch``), if present."""
+    """``training.numb_steps`` (or its alias ``stop_batch``), if present.
+
+    Raises
+    ------
+    LearningRateConfigError
+        When the length is not a valid number of steps, or ``training`` is
+        there but is not an object to read it from (code ``LR401``).
+    """
     training = jdata.get("training")
-    if not isinstance(training, Mapping):
+    if training is None:
         return None
+    if not isinstance(training, Mapping):
+        raise LearningRateConfigError(
+            "training",
+            f"got {describe(training)}, but training must be an object, which "
+            "holds numb_steps",
+            'Fix: write it as {"numb_steps": 100000, ...}',
+            value=training,
+            code="LR401",
+        )
     for name in ("numb_steps", "stop_batch"):
         if name in training:
             value = training[name]

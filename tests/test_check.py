@@ -459,3 +459,11 @@ def test_standard_input_given_twice_is_read_once() -> None:
         "-:1:1: LR001 standard input (-) is given more than once; it is read once",
         "1 problem (1 error, 0 warnings) in 1 of 2 files",
     ]
+
+
+def test_a_training_section_that_is_not_an_object_is_a_problem() -> None:
+    text = '{"learning_rate": {"start_lr": 1e-3, "stop_lr": 1e-8}, "training": 5}'
+    [problem] = check_text(text, "in.json", "json")
+    assert (problem.code, problem.path) == ("LR401", "training")
+    assert (problem.line, problem.column) == where(text, '"training"')
+    assert problem.fix.startswith("Fix: ")
