@@ -22,6 +22,7 @@ from deepmd_lr.inputs import DuplicateKey, file_format, parse_input, portable_fl
 from deepmd_lr.keys import SECTION, describe
 from deepmd_lr.migration import (
     converter_applies,
+    converter_warnings,
     is_whole_input,
     legacy_fix_text,
     with_input_fix,
@@ -180,15 +181,18 @@ def check_text(
     for section_error in section_errors:
         found.add_error(section_error)
     found.add_warnings(find_warnings(section, num_steps))
+    converted = (
+        found.whole
+        and isinstance(section, Mapping)
+        and converter_applies(section, data.get("training"))
+    )
+    if converted:
+        found.add_warnings(converter_warnings(section, data.get("training")))
     if deepmd_version is not None:
         from deepmd_lr.deepmd_releases import release_warnings
 
         from_release = release_warnings(section, num_steps, deepmd_version)
-        if (
-            found.whole
-            and isinstance(section, Mapping)
-            and converter_applies(section, data.get("training"))
-        ):
+        if converted:
             # Every release converts this input's decay_rate first, so no
             # release's default final rate applies to it.
             from_release = [w for w in from_release if w.code != "LW203"]

@@ -69,6 +69,7 @@ _TABLE = (
     Code("LW101", "a key is given twice outside the learning_rate section"),
     Code("LW102", "decay_steps is not shorter than the decay phase and is replaced"),
     Code("LW103", "warmup_ratio rounds down to no warmup at all"),
+    Code("LW104", "DeePMD-kit's converter replaces the stop_lr of a v1-era input"),
     # -- warnings about a DeePMD-kit release
     Code("LW201", "the PyTorch trainer divides by a warmup start rate of 0"),
     Code("LW202", "the schedule type needs a newer DeePMD-kit"),

@@ -21,7 +21,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
-from deepmd_lr.errors import LearningRateConfigError
+from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.inputs import portable_float_text
 from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, MAX_STEPS, SECTION, Key
 from deepmd_lr.records import FrozenRecord
@@ -369,6 +369,30 @@ def _portable(value: Any) -> str:
     if isinstance(value, float) and math.isfinite(value):
         return portable_float_text(value)
     return json.dumps(value, default=repr)
+
+
+def converter_warnings(
+    section: Mapping[str, Any], training: Mapping[str, Any] | None
+) -> list[LearningRateWarning]:
+    """A warning when DeePMD-kit's converter replaces a ``stop_lr`` the
+    v1-era input gives: DeePMD-kit then runs another final rate than the
+    section says (``LW104``)."""
+    if section.get("stop_lr") is None or not converter_applies(section, training):
+        return []
+    _, notes = migrate_section(section, training)
+    [new] = [note for note in notes if note.path == "stop_lr"]
+    path = f"{SECTION}/stop_lr"
+    return [
+        LearningRateWarning(
+            f"{path}: the input is in the v1 form (its training lists systems), so "
+            f"DeePMD-kit's input converter replaces stop_lr {_shown(new.old)} by "
+            f"{_shown(new.new)} ({new.rule}) and drops decay_rate. "
+            "Fix: `deepmd-lr migrate FILE` writes the rate DeePMD-kit runs; to "
+            "keep this stop_lr instead, remove decay_rate",
+            path=path,
+            code="LW104",
+        )
+    ]
 
 
 def converter_applies(

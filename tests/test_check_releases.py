@@ -124,3 +124,33 @@ def test_a_warning_s_fix_is_its_own_field_in_json(
     assert "Fix:" not in problem["message"]
     assert problem["fix"].startswith("Fix: ")
     assert "warmup_start_factor" in problem["fix"]
+
+
+def test_a_v1_input_s_stop_lr_replaced_by_the_converter_is_a_warning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = {
+        "learning_rate": {
+            "type": "exp",
+            "start_lr": 1e-3,
+            "stop_lr": 1e-4,
+            "decay_steps": 100,
+            "decay_rate": 0.5,
+        },
+        "training": {"systems": ["a"], "stop_batch": 1000},
+    }
+    name = write(tmp_path / "v1.json", data)
+    status, [problem] = check(capsys, "--strict", "--deepmd-version", "3.1.3", name)
+    assert (status, problem["code"], problem["path"]) == (
+        1,
+        "LW104",
+        "learning_rate/stop_lr",
+    )
+    migrated, _ = migrate(data)
+    converted = migrated["learning_rate"]["stop_lr"]
+    assert converted == 1e-3 * 0.5**10
+    assert f"by {converted!r}" in problem["message"]
+    # Without the v1 form, the same section means what it says.
+    del data["training"]["systems"]
+    name = write(tmp_path / "v2.json", data)
+    assert check(capsys, "--strict", "--deepmd-version", "3.1.3", name) == (0, [])
