@@ -324,11 +324,20 @@ def not_an_object(data: Any) -> str:
 def yaml_number_hint(fmt: str, error: LearningRateConfigError) -> str:
     """A hint for a number that YAML 1.1 (which PyYAML follows) reads as text.
 
+    YAML 1.1 reads an exponent as a number only after a decimal point and
+    with a sign (``1.0e-3``); any other number read as text was quoted.
+
     Examples
     --------
     >>> from deepmd_lr.errors import LearningRateConfigError
-    >>> yaml_number_hint("yaml", LearningRateConfigError("x", "bad", value="1e-3"))
+    >>> def hint(path, value):
+    ...     return yaml_number_hint("yaml", LearningRateConfigError(path, "", value=value))
+    >>> hint("learning_rate/start_lr", "1e-3")
     ' (YAML reads 1e-3 as text; write it with a decimal point, e.g. 0.001)'
+    >>> hint("learning_rate/decay_steps", "5e3")
+    ' (YAML reads 5e3 as text; write the whole number, e.g. 5000)'
+    >>> hint("learning_rate/start_lr", "0.001")
+    ' (it is quoted, so YAML reads it as text; write it without quotes)'
     """
     value = error.value
     if fmt != "yaml" or not isinstance(value, str):
@@ -339,7 +348,27 @@ def yaml_number_hint(fmt: str, error: LearningRateConfigError) -> str:
         return ""
     if not math.isfinite(number):
         return ""
+    import yaml
+
+    if not isinstance(yaml.safe_load(value), str):
+        # Unquoted, YAML would read this number: it was quoted.
+        return " (it is quoted, so YAML reads it as text; write it without quotes)"
+    if number.is_integer() and _is_integer_key(error.path):
+        return (
+            f" (YAML reads {value} as text; write the whole number, e.g. {int(number)})"
+        )
     return (
         f" (YAML reads {value} as text; write it with a decimal point, "
         f"e.g. {portable_float_text(number)})"
     )
+
+
+def _is_integer_key(path: str) -> bool:
+    from deepmd_lr.keys import COMMON_KEYS
+    from deepmd_lr.registry import SCHEDULES
+
+    name = path.rpartition("/")[2]
+    keys = [*COMMON_KEYS]
+    for schedule in SCHEDULES.classes().values():
+        keys.extend(schedule.variant_keys)
+    return any(key.name == name and key.kind is int for key in keys)

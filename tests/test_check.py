@@ -467,3 +467,21 @@ def test_a_training_section_that_is_not_an_object_is_a_problem() -> None:
     assert (problem.code, problem.path) == ("LR401", "training")
     assert (problem.line, problem.column) == where(text, '"training"')
     assert problem.fix.startswith("Fix: ")
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ('start_lr: "0.001"', "it is quoted, so YAML reads it as text"),
+        ("start_lr: '1.0e-3'", "it is quoted, so YAML reads it as text"),
+        ("decay_steps: 1e3", "write the whole number, e.g. 1000)"),
+        ("start_lr: 1e-3", "write it with a decimal point, e.g. 0.001)"),
+    ],
+)
+def test_the_yaml_number_hint_names_what_to_change(line: str, hint: str) -> None:
+    text = "start_lr: 1.0e-3\nstop_lr: 1.0e-5\n".replace("start_lr: 1.0e-3", line)
+    if "decay_steps" in line:
+        text = f"start_lr: 1.0e-3\nstop_lr: 1.0e-5\n{line}\n"
+    [problem] = check_text(text, "in.yaml", "yaml")
+    assert problem.code == "LR201"
+    assert hint in problem.message
