@@ -427,18 +427,24 @@ def run_check(args: argparse.Namespace) -> int:
     from deepmd_lr.deepmd_releases import default_deepmd_version
     from deepmd_lr.report import github_line, json_report, summary_line, text_line
 
+    stdin_given = args.files.count("-")
+    if stdin_given > 1 or (
+        not stdin_given and (args.stdin_filename or args.stdin_format)
+    ):
+        what = (
+            "standard input (-) can be checked once"
+            if stdin_given
+            else "--stdin-filename and --stdin-format apply to -, which is not given"
+        )
+        print(f"{PROG} check: error: {what}", file=sys.stderr)
+        return 2
     release = args.deepmd_version or default_deepmd_version()
     every: list[Any] = []
     printing = args.format != "json"
-    stdin_read = False
     for name in args.files:
-        if name != "-":
-            problems = check_file(name, release)
-        elif stdin_read:
-            problems = [_stdin_again(args)]
-        else:
-            problems = _check_stdin(args, release)
-            stdin_read = True
+        problems = (
+            _check_stdin(args, release) if name == "-" else check_file(name, release)
+        )
         problems.sort(key=lambda problem: (problem.line, problem.column))
         every.extend(problems)
         if not printing:
@@ -461,13 +467,6 @@ def run_check(args: argparse.Namespace) -> int:
         print(summary_line(every, len(args.files)))
     failing = every if args.strict else [p for p in every if p.is_error]
     return 1 if failing else 0
-
-
-def _stdin_again(args: argparse.Namespace) -> Any:
-    from deepmd_lr.check import Problem
-
-    message = "standard input (-) is given more than once; it is read once"
-    return Problem(args.stdin_filename or "-", 1, 1, "LR001", "error", "", message)
 
 
 def _check_stdin(args: argparse.Namespace, release: Any) -> list[Any]:
@@ -841,8 +840,8 @@ def _print_diff(path: str, source: str, edited: str) -> None:
     for line in difflib.unified_diff(
         re.findall(r"[^\n]*\n|[^\n]+", source),
         re.findall(r"[^\n]*\n|[^\n]+", edited),
-        f"a/{path.lstrip('/')}",
-        f"b/{path.lstrip('/')}",
+        f"a/{os.path.normpath(path).lstrip('/')}",
+        f"b/{os.path.normpath(path).lstrip('/')}",
     ):
         if line.endswith("\n"):
             sys.stdout.write(line)

@@ -181,7 +181,7 @@ def survey_section(section: Any, num_steps: int | None = None) -> SectionSurvey:
             SECTION,
             f"got {describe(section)}, but the learning_rate section must be an "
             "object of keys and values",
-            'Fix: write it as {"type": "exp", "start_lr": 0.001, "stop_lr": 1e-08}',
+            'Fix: write it as {"type": "exp", "start_lr": 0.001, "stop_lr": 1.0e-08}',
             value=section,
             code="LR101",
         )

@@ -445,20 +445,26 @@ def test_the_fix_of_a_missing_rate_reads_alike_in_json_and_yaml() -> None:
     )
 
 
-def test_standard_input_given_twice_is_read_once() -> None:
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-", "-"],
+        ["--stdin-filename", "x.json", "a.json"],
+        ["--stdin-format", "yaml", "a.json"],
+    ],
+)
+def test_misused_standard_input_is_a_usage_error(argv: list[str]) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "deepmd_lr", "check", "-", "-"],
+        [sys.executable, "-m", "deepmd_lr", "check", *argv],
         input=WHOLE_JSON,
         env=CHILD_ENV,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert (done.returncode, done.stderr) == (1, "")
-    assert done.stdout.splitlines() == [
-        "-:1:1: LR001 standard input (-) is given more than once; it is read once",
-        "1 problem (1 error, 0 warnings) in 1 of 2 files",
-    ]
+    assert (done.returncode, done.stdout) == (2, "")
+    [line] = done.stderr.splitlines()
+    assert line.startswith("deepmd-lr check: error: ")
 
 
 def test_a_training_section_that_is_not_an_object_is_a_problem() -> None:

@@ -267,3 +267,12 @@ def test_diff_headers_of_an_absolute_path_have_one_slash(
     first, second = out.splitlines()[:2]
     assert first == f"--- a{old_json}"
     assert second == f"+++ b{old_json}"
+
+
+def test_diff_headers_of_a_dotted_path_name_the_file_plainly(
+    capsys: pytest.CaptureFixture[str], old_json: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(old_json.parent)
+    status, out, _ = run(capsys, "migrate", "--diff", f"./{old_json.name}")
+    assert status == 0
+    assert out.splitlines()[:2] == [f"--- a/{old_json.name}", f"+++ b/{old_json.name}"]

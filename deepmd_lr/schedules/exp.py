@@ -123,7 +123,7 @@ class LearningRateExp(BaseLR):
             warn_user(
                 f"{key_path('decay_steps')}: {decay_steps} is not shorter than the "
                 f"decay phase ({phase} steps), so decay_steps = {self.decay_steps} "
-                f"is used instead. Fix: write decay_steps = {self.decay_steps} to say "
+                f"is used instead. Fix: write decay_steps: {self.decay_steps} to say "
                 "so, or a value below the decay phase",
                 path=key_path("decay_steps"),
                 code="LW102",
