@@ -454,10 +454,16 @@ def _final_rate_default(judged: _Judged, version: DeepmdVersion) -> list[Any]:
         filled, releases, others = _FILLED_STOP_LR, _FROM_3_1_3, _BEFORE_3_1_3
         other_value = _PRE_3_1_3_STOP_LR
     path = key_path("stop_lr")
+    # With decay_rate the decay is set by it, and stop_lr is only a floor.
+    what = (
+        "floor the rate at"
+        if section.get("decay_rate") is not None
+        else "train to a final rate of"
+    )
     return [
         LearningRateWarning(
             f"{path}: neither stop_lr nor stop_lr_ratio is given, so "
-            f"{releases} train to a final rate of {_written(filled)} "
+            f"{releases} {what} {_written(filled)} "
             f"({others} use {_written(other_value)}). Fix: write the final rate "
             f"meant: stop_lr: {_written(filled)} keeps what {releases} run; "
             f"`deepmd-lr migrate` writes {_written(_PRE_3_1_3_STOP_LR)}, what the "

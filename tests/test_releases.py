@@ -576,3 +576,21 @@ def test_dp_3_1_3_pt_train_stops_on_a_warmup_from_0(tmp_path):
     )
     assert child.returncode == 0, child.stderr[-3000:]
     assert (tmp_path / "lcurve.out").exists()
+
+
+def test_lw203_with_decay_rate_speaks_of_a_floor() -> None:
+    section = {"type": "exp", "start_lr": 1e-3, "decay_rate": 0.95}
+    [warning] = [
+        w
+        for w in release_warnings(section, 1000, DeepmdVersion.parse("3.1.3"))
+        if w.code == "LW203"
+    ]
+    assert "floor the rate at 5.0e-08" in str(warning)
+    [warning] = [
+        w
+        for w in release_warnings(
+            {"start_lr": 1e-3}, 1000, DeepmdVersion.parse("3.1.3")
+        )
+        if w.code == "LW203"
+    ]
+    assert "train to a final rate of 5.0e-08" in str(warning)
