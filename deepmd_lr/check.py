@@ -140,7 +140,8 @@ def check_text(
         return [_file_problem(name, "LR002", error)]
     data = document.data
     if not isinstance(data, dict):
-        return [Problem(name, 1, 1, "LR003", ERROR, "", not_an_object(data))]
+        fix = 'Fix: write the input as an object, such as {"learning_rate": {...}}'
+        return [Problem(name, 1, 1, "LR003", ERROR, "", not_an_object(data), fix)]
     found = _Found(name, text, fmt, whole=is_whole_input(data))
     in_section = []
     for duplicate in document.duplicate_keys:

@@ -15,6 +15,7 @@ its keys and its own cross-key rule. They never import the schedules.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -497,8 +498,19 @@ def _check_against_num_steps(
         survey.warnings.append(
             LearningRateWarning(
                 f"{key_path('warmup_ratio')}: {describe(ratio)} of {num_steps} steps "
-                "rounds down to 0 warmup steps, so there is no warmup",
+                "rounds down to 0 warmup steps, so there is no warmup. Fix: remove "
+                f"warmup_ratio, or raise it to at least {_fraction(1 / num_steps)}",
                 path=key_path("warmup_ratio"),
                 code="LW103",
             )
         )
+
+
+def _fraction(ratio: float) -> str:
+    """``ratio`` rounded up at its third significant digit, so that it is
+    never below the value it stands for."""
+    step = 10.0 ** (math.floor(math.log10(ratio)) - 2)
+    value = math.ceil(ratio / step) * step
+    while float(f"{value:.3g}") < ratio:
+        value += step
+    return f"{value:.3g}"

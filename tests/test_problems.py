@@ -473,3 +473,18 @@ def test_problems_are_found_exactly_when_normalizing_fails(
     if len(problems) == 1:
         assert str(raised) == str(problems[0])
     assert str(error) == str(raised)
+
+
+@settings(max_examples=200, deadline=None)
+@given(num_steps=st.integers(min_value=2, max_value=10**12))
+def test_the_warmup_ratio_lw103_suggests_gives_a_warmup(num_steps: int) -> None:
+    import re
+
+    from deepmd_lr.normalization import find_warnings
+
+    section = {"start_lr": 1e-3, "stop_lr": 1e-5, "warmup_ratio": 1e-13}
+    [warning] = [w for w in find_warnings(section, num_steps) if w.code == "LW103"]
+    match = re.search(r"raise it to at least (\S+)$", str(warning))
+    assert match, str(warning)
+    suggested = {**section, "warmup_ratio": float(match.group(1))}
+    assert not [w for w in find_warnings(suggested, num_steps) if w.code == "LW103"]
