@@ -753,13 +753,24 @@ def _schedule(path: str, num_steps: int | None) -> tuple[BaseLR, str, list[str]]
         _normalized(data)
         if num_steps is None:
             num_steps = _num_steps_in(data)
-            source = "from training.numb_steps"
+            training = data.get("training") if _is_whole_input(data) else None
+            if isinstance(training, dict) and "numb_steps" not in training:
+                source = "from training.stop_batch"
+            else:
+                source = "from training.numb_steps"
         if num_steps is None:
             raise CommandError(
                 f"{path}: the number of training steps is unknown, as the file "
                 "has no training.numb_steps. Fix: pass --num-steps N"
             )
         schedule = make_learning_rate_schedule(_section_of(data), num_steps)
+    if _is_whole_input(data):
+        from deepmd_lr.migration import converter_warnings
+
+        # The schedule is the section's; DeePMD-kit would run another.
+        section = data.get(SECTION)
+        if isinstance(section, dict):
+            notes += [str(w) for w in converter_warnings(section, data.get("training"))]
     return schedule, source, notes
 
 

@@ -386,7 +386,7 @@ def converter_warnings(
         LearningRateWarning(
             f"{path}: the input is in the v1 form (its training lists systems), so "
             f"DeePMD-kit's input converter replaces stop_lr {_shown(new.old)} by "
-            f"{_shown(new.new)} ({new.rule}) and drops decay_rate. "
+            f"{_shown(new.new)} and drops decay_rate; the rule: {new.rule}. "
             "Fix: `deepmd-lr migrate FILE` writes the rate DeePMD-kit runs; to "
             "keep this stop_lr instead, remove decay_rate",
             path=path,

@@ -858,3 +858,22 @@ def test_python_m_usage_error() -> None:
 def test_python_m_cli_module_runs_the_command() -> None:
     result = python_m("check", "examples/exp.json", module="deepmd_lr.cli")
     assert (result.returncode, result.stdout) == (0, "no problems in 1 file\n")
+
+
+def test_show_of_a_v1_input_says_what_deepmd_kit_runs_instead(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = {
+        "learning_rate": {
+            "start_lr": 1e-3,
+            "decay_rate": 0.5,
+            "decay_steps": 100,
+            "stop_lr": 1e-4,
+        },
+        "training": {"systems": ["a"], "stop_batch": 1000},
+    }
+    status, out, err = run(capsys, "show", write(tmp_path / "v1.json", data))
+    assert (status, err) == (0, "")
+    assert "(from training.stop_batch)" in out
+    [note] = [line for line in out.splitlines() if "note:" in line]
+    assert "replaces stop_lr 0.0001 by 9.765625e-07" in note
