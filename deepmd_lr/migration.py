@@ -337,7 +337,8 @@ def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[MigrationNote
 def legacy_fix_text(
     section: Mapping[str, Any], training: Mapping[str, Any] | None = None
 ) -> str:
-    """The fix shown for a pre-3.1.3 section: the values a migration writes.
+    """The fix shown for a pre-3.1.3 section: the section as a migration
+    writes it, on one line, spelled so that JSON and YAML 1.1 read it alike.
 
     ``training`` is the input's ``training`` section when known; a v1-era
     input then gets the final rate DeePMD-kit's converter computed for it.
@@ -345,22 +346,18 @@ def legacy_fix_text(
     Examples
     --------
     >>> print(legacy_fix_text({"type": "exp"}))
-    Fix: add {"start_lr": 0.001, "stop_lr": 1.0e-08, "decay_steps": 5000}: what older \
-releases did silently with this input (`deepmd-lr migrate FILE` writes it and gives \
-the rule behind each value)
+    Fix: write the section as {"type": "exp", "start_lr": 0.001, "stop_lr": 1.0e-08, \
+"decay_steps": 5000}, with what older releases used silently (`deepmd-lr migrate \
+FILE` writes it and gives the rule behind each value)
     """
-    _, notes = migrate_section(section, training)
-    written = {note.path: note.new for note in notes if note.new is not None}
-    removed = [note.path for note in notes if note.new is None]
+    migrated, _ = migrate_section(section, training)
     shown = ", ".join(
-        f"{json.dumps(name)}: {_portable(value)}" for name, value in written.items()
+        f"{json.dumps(name)}: {_portable(value)}" for name, value in migrated.items()
     )
-    fix = f"Fix: add {{{shown}}}"
-    if removed:
-        fix += " and remove " + ", ".join(removed)
     return (
-        f"{fix}: what older releases did silently with this input (`deepmd-lr "
-        "migrate FILE` writes it and gives the rule behind each value)"
+        f"Fix: write the section as {{{shown}}}, with what older releases used "
+        "silently (`deepmd-lr migrate FILE` writes it and gives the rule behind "
+        "each value)"
     )
 
 

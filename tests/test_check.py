@@ -432,17 +432,11 @@ def test_the_fix_of_a_missing_rate_reads_alike_in_json_and_yaml() -> None:
     import re
 
     [problem] = check_text("learning_rate:\n  start_lr: 0.001\n", "in.yaml", "yaml")
-    match = re.search(r"Fix: add (\{.*?\})", problem.fix)
+    match = re.search(r"Fix: write the section as (\{.*?\}), with", problem.fix)
     assert match, problem.fix
     shown = match.group(1)
-    assert (
-        yaml.safe_load(shown)
-        == json.loads(shown)
-        == {
-            "stop_lr": 1e-8,
-            "decay_steps": 5000,
-        }
-    )
+    expected = {"start_lr": 1e-3, "stop_lr": 1e-8, "decay_steps": 5000}
+    assert yaml.safe_load(shown) == json.loads(shown) == expected
 
 
 @pytest.mark.parametrize(

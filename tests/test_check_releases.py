@@ -97,10 +97,9 @@ def test_a_v1_input_is_converted_by_every_release_so_no_default_applies(
     assert (status, codes(problems)) == (1, ["LR107"])
     migrated, _ = migrate(json.loads(path.read_text()))
     stop_lr = migrated["learning_rate"]["stop_lr"]
-    assert (
-        f'Fix: add {{"stop_lr": {stop_lr!r}}} and remove decay_rate'
-        in (problems[0]["fix"])
-    )
+    fix = problems[0]["fix"]
+    assert f'"stop_lr": {stop_lr!r}' in fix
+    assert "decay_rate" not in fix
 
 
 def test_a_2_0_input_with_decay_rate_keeps_the_release_default_warning(

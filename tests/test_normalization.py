@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+import yaml
 from sections import DROP, LEGACY, section
 
 from deepmd_lr import (
@@ -108,15 +109,14 @@ def _legacy_error(section_):
     return caught.value
 
 
-def _added_by_fix(message: str) -> dict:
-    """The keys and values the fix of ``message`` says to add."""
-    match = re.search(r"Fix: add (\{.*?\})(?: and remove ([\w, ]+))?: ", message)
+def _shown_section(message: str) -> dict:
+    """The corrected section the fix of ``message`` shows."""
+    match = re.search(r"Fix: write the section as (\{.*?\}), with ", message)
     assert match, message
-    return json.loads(match.group(1))
-
-
-def _fixed(section_: dict, message: str) -> dict:
-    return {**section_, **_added_by_fix(message)}
+    shown = json.loads(match.group(1))
+    # Spelled so that YAML 1.1 reads it alike, to be pasted in either format.
+    assert yaml.safe_load(match.group(1)) == shown
+    return shown
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=n) for n, c in LEGACY.items()])
@@ -131,7 +131,7 @@ def test_legacy_section_error_names_the_migrate_command(case):
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=n) for n, c in LEGACY.items()])
 def test_legacy_section_error_shows_a_valid_corrected_section(case):
-    shown = _fixed(case.section, str(_legacy_error(case.section)))
+    shown = _shown_section(str(_legacy_error(case.section)))
     normalize_learning_rate(shown)
 
 
@@ -141,28 +141,31 @@ def test_legacy_error_for_start_lr_alone_speaks_of_it_in_the_singular():
 
 
 def test_legacy_fix_uses_the_values_older_releases_filled_in():
-    added = _added_by_fix(str(_legacy_error({"type": "exp"})))
-    assert added == {"start_lr": 1e-3, "stop_lr": 1e-8, "decay_steps": 5000}
+    shown = _shown_section(str(_legacy_error({"type": "exp"})))
+    assert shown == {
+        "type": "exp",
+        "start_lr": 1e-3,
+        "stop_lr": 1e-8,
+        "decay_steps": 5000,
+    }
 
 
 def test_legacy_fix_keeps_the_values_that_were_given():
     given = section(start_lr=2e-3, stop_lr=DROP, warmup_steps=10)
-    added = _added_by_fix(str(_legacy_error(given)))
-    assert "start_lr" not in added
-    assert "warmup_steps" not in added
-    assert "stop_lr" in added
+    shown = _shown_section(str(_legacy_error(given)))
+    assert shown["start_lr"] == 2e-3
+    assert shown["warmup_steps"] == 10
 
 
 def test_legacy_fix_matches_the_migration():
     given = {"type": "cosine", "stop_lr_ratio": 0.1}
-    shown = _fixed(given, str(_legacy_error(given)))
+    shown = _shown_section(str(_legacy_error(given)))
     assert shown == migrate_section(given)[0]
 
 
 def test_legacy_cosine_fix_adds_no_exp_key():
-    added = _added_by_fix(str(_legacy_error({"type": "cosine"})))
-    assert "decay_steps" not in added
-    assert added
+    shown = _shown_section(str(_legacy_error({"type": "cosine"})))
+    assert "decay_steps" not in shown
 
 
 # -- num_steps ---------------------------------------------------------------
