@@ -25,6 +25,7 @@ from deepmd_lr.migration import (
     converter_warnings,
     is_whole_input,
     legacy_fix_text,
+    v0_input_problem,
     with_input_fix,
 )
 from deepmd_lr.records import FrozenRecord
@@ -142,6 +143,10 @@ def check_text(
     if not isinstance(data, dict):
         fix = 'Fix: write the input as an object, such as {"learning_rate": {...}}'
         return [Problem(name, 1, 1, "LR003", ERROR, "", not_an_object(data), fix)]
+    v0 = v0_input_problem(data)
+    if v0 is not None:
+        message, _, fix = v0.partition(". Fix: ")
+        return [Problem(name, 1, 1, "LR006", ERROR, "", message, f"Fix: {fix}")]
     found = _Found(name, text, fmt, whole=is_whole_input(data))
     in_section = []
     for duplicate in document.duplicate_keys:

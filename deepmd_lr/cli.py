@@ -697,6 +697,11 @@ def _top_level(
         from deepmd_lr.check import not_an_object
 
         raise CommandError(f"{path}: {not_an_object(data)}")
+    from deepmd_lr.migration import v0_input_problem
+
+    v0 = v0_input_problem(data)
+    if v0 is not None:
+        raise CommandError(f"{path}: {v0}")
     in_section, others = [], []
     for duplicate in document.duplicate_keys:
         if not _is_whole_input(data):

@@ -41,6 +41,7 @@ _TABLE = (
     Code("LR003", "the top level of the file is not an object"),
     Code("LR004", "a key is given twice in the learning_rate section"),
     Code("LR005", "the input has no learning_rate section"),
+    Code("LR006", "the input is in DeePMD-kit's 0.x form, which is not read"),
     # -- the shape of the section
     Code("LR101", "the learning_rate section is not an object"),
     Code("LR102", "a key is not a string"),

@@ -270,6 +270,31 @@ def is_whole_input(data: Mapping[str, Any]) -> bool:
     return any(name in data for name in _WHOLE_INPUT_SECTIONS)
 
 
+_V0_MARKS = ("use_smooth", "systems")
+"""Top-level keys of a DeePMD-kit 0.x input; a learning_rate section has neither."""
+
+
+def v0_input_problem(data: Mapping[str, Any]) -> str | None:
+    """What to say of ``data`` when it is a DeePMD-kit 0.x input, else ``None``.
+
+    Such an input holds every setting at its top level, without the
+    sections; DeePMD-kit converts it when it reads it. Read as a bare
+    ``learning_rate`` section it would get key-by-key advice that harms it.
+    """
+    if is_whole_input(data):
+        return None
+    marks = [name for name in _V0_MARKS if name in data]
+    if not marks:
+        return None
+    return (
+        f"{' and '.join(marks)} at the top level make this a DeePMD-kit 0.x "
+        "input, which DeePMD-kit converts as it reads it and deepmd-lr does not "
+        "read. Fix: write the input in the current form, with its rate in a "
+        'learning_rate section, such as {"learning_rate": {"type": "exp", '
+        '"start_lr": ..., "decay_steps": ..., "stop_lr": ...}}'
+    )
+
+
 def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[MigrationNote]]:
     """Migrate a whole training input or a bare ``learning_rate`` section.
 
@@ -314,7 +339,17 @@ def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[MigrationNote
     added learning_rate/stop_lr = 1.6515374385013575e-05: from decay_rate 0.95
     every 5000 steps over the 400000 steps of training/stop_batch (DeePMD-kit's
     input converter)
+
+    Raises
+    ------
+    LearningRateConfigError
+        For a DeePMD-kit 0.x input (settings at the top level, such as
+        ``use_smooth`` and ``systems``), which is not read (code ``LR006``).
     """
+    v0 = v0_input_problem(data)
+    if v0 is not None:
+        reason, _, fix = v0.partition(". Fix: ")
+        raise LearningRateConfigError("", reason, f"Fix: {fix}", code="LR006")
     if not is_whole_input(data):
         return migrate_section(data)
     result = dict(data)

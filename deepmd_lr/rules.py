@@ -494,23 +494,25 @@ def _check_against_num_steps(
             )
         )
     ratio = valid.get("warmup_ratio")
-    if ratio is not None and ratio > 0 and warmup == 0:
+    if ratio is not None and ratio > 0 and warmup == 0 and num_steps > 0:
         survey.warnings.append(
             LearningRateWarning(
                 f"{key_path('warmup_ratio')}: {describe(ratio)} of {num_steps} steps "
                 "rounds down to 0 warmup steps, so there is no warmup. Fix: remove "
-                f"warmup_ratio, or raise it to at least {_fraction(1 / num_steps)}",
+                f"warmup_ratio, or raise it to at least {_least_warmup_ratio(num_steps)}",
                 path=key_path("warmup_ratio"),
                 code="LW103",
             )
         )
 
 
-def _fraction(ratio: float) -> str:
-    """``ratio`` rounded up at its third significant digit, so that it is
-    never below the value it stands for."""
+def _least_warmup_ratio(num_steps: int) -> str:
+    """The smallest ``warmup_ratio`` of three significant digits that gives
+    ``num_steps`` a warmup of at least one step (as ``int(ratio * steps)``
+    counts it, in floating point)."""
+    ratio = 1 / num_steps
     step = 10.0 ** (math.floor(math.log10(ratio)) - 2)
     value = math.ceil(ratio / step) * step
-    while float(f"{value:.3g}") < ratio:
+    while int(float(f"{value:.3g}") * num_steps) < 1:
         value += step
     return f"{value:.3g}"

@@ -332,3 +332,28 @@ def test_a_v1_input_with_a_huge_integer_is_reported_not_computed_with(
     )
     problems = check_text(json.dumps(data), "in.json", "json")
     assert code in {problem.code for problem in problems}
+
+
+V0_INPUT = {
+    "use_smooth": True,
+    "sel_a": [46, 92],
+    "systems": ["a"],
+    "stop_batch": 1000000,
+    "start_lr": 0.005,
+    "decay_steps": 5000,
+    "decay_rate": 0.95,
+}
+
+
+def test_a_0_x_input_is_refused_not_read_as_a_section() -> None:
+    from deepmd_lr.check import check_text
+
+    with pytest.raises(deepmd_lr.LearningRateConfigError) as caught:
+        deepmd_lr.migrate(V0_INPUT)
+    assert caught.value.code == "LR006"
+    assert "0.x" in str(caught.value)
+    [problem] = check_text(json.dumps(V0_INPUT), "in.json", "json")
+    assert (problem.code, problem.line, problem.column) == ("LR006", 1, 1)
+    assert problem.fix.startswith("Fix: write the input in the current form")
+    # A bare section is no 0.x input.
+    assert deepmd_lr.migrate({"start_lr": 1e-3})[0]["stop_lr"] == 1e-8
