@@ -25,6 +25,7 @@ from deepmd_lr.migration import (
     converter_warnings,
     is_whole_input,
     legacy_fix_text,
+    training_warmup_problems,
     v0_input_problem,
     with_input_fix,
 )
@@ -194,6 +195,11 @@ def check_text(
     )
     if converted:
         found.add_warnings(converter_warnings(section, data.get("training")))
+    if found.whole and isinstance(section, Mapping):
+        moved_errors, moved = training_warmup_problems(section, data.get("training"))
+        for moved_error in moved_errors:
+            found.add_error(moved_error)
+        found.add_warnings(moved)
     if deepmd_version is not None:
         from deepmd_lr.deepmd_releases import release_warnings
 

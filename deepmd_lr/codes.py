@@ -62,6 +62,7 @@ _TABLE = (
     Code("LR303", "warmup_steps and warmup_ratio are both given"),
     Code("LR304", "the final rate is 0 where the schedule cannot decay to 0"),
     Code("LR305", "the schedule type's own rule across keys is broken"),
+    Code("LR306", "a warmup key is given both under training and in learning_rate"),
     # -- against the length of training
     Code("LR401", "training.numb_steps is not a valid number of steps"),
     Code("LR402", "a warmup is asked for, but numb_steps is 0"),
@@ -71,6 +72,9 @@ _TABLE = (
     Code("LW102", "decay_steps is not shorter than the decay phase and is replaced"),
     Code("LW103", "warmup_ratio rounds down to no warmup at all"),
     Code("LW104", "DeePMD-kit's converter replaces the stop_lr of a v1-era input"),
+    Code(
+        "LW105", "a warmup key under training, which DeePMD-kit moves to learning_rate"
+    ),
     # -- warnings about a DeePMD-kit release
     Code("LW201", "the PyTorch trainer divides by a warmup start rate of 0"),
     Code("LW202", "the schedule type needs a newer DeePMD-kit"),

@@ -427,6 +427,55 @@ def converter_warnings(
     ]
 
 
+_TRAINING_WARMUP_KEYS = ("warmup_steps", "warmup_ratio", "warmup_start_factor")
+
+
+def training_warmup_problems(
+    section: Mapping[str, Any], training: Any
+) -> tuple[list[LearningRateConfigError], list[LearningRateWarning]]:
+    """The warmup keys written under ``training``, the older place.
+
+    DeePMD-kit 3.0.0 to 3.1.2 read the warmup there; 3.1.3 moves each such
+    key into ``learning_rate`` as it reads the input, and refuses the input
+    when ``learning_rate`` has the key too. Either way the run has a warmup
+    that the section alone does not show: a warning (``LW105``), or an
+    error for the same key in both places (``LR306``).
+    """
+    if not isinstance(training, Mapping):
+        return [], []
+    errors, warnings = [], []
+    for name in _TRAINING_WARMUP_KEYS:
+        if name not in training:
+            continue
+        path = f"training/{name}"
+        if name in section:
+            errors.append(
+                LearningRateConfigError(
+                    path,
+                    f"{name} is given both here and in learning_rate; DeePMD-kit "
+                    "3.1.3 refuses such an input, and which value is meant is "
+                    "unclear",
+                    f"Fix: keep only learning_rate/{name}",
+                    value=training[name],
+                    code="LR306",
+                )
+            )
+        else:
+            warnings.append(
+                LearningRateWarning(
+                    f"{path}: the warmup is written under training, the place "
+                    "DeePMD-kit 3.0.0 to 3.1.2 read it from; 3.1.3 moves it into "
+                    f"learning_rate as it reads the input, so the run uses {name} "
+                    f"{_portable(training[name])}, which the section does not show. "
+                    "Fix: move "
+                    f"{name}: {_portable(training[name])} into learning_rate",
+                    path=path,
+                    code="LW105",
+                )
+            )
+    return errors, warnings
+
+
 def converter_applies(
     section: Mapping[str, Any], training: Mapping[str, Any] | None
 ) -> bool:

@@ -485,3 +485,29 @@ def test_the_yaml_number_hint_names_what_to_change(line: str, hint: str) -> None
     [problem] = check_text(text, "in.yaml", "yaml")
     assert problem.code == "LR201"
     assert hint in problem.message
+
+
+def test_warmup_keys_under_training_are_reported_where_they_are() -> None:
+    text = json.dumps(
+        {
+            "learning_rate": {"start_lr": 1e-3, "stop_lr": 1e-8, "warmup_ratio": 0.1},
+            "training": {"numb_steps": 1000, "warmup_steps": 50, "warmup_ratio": 0.2},
+        }
+    )
+    problems = [p for p in check_text(text, "in.json", "json") if p.code != "LW102"]
+    found = {(p.code, p.path, p.line, p.column) for p in problems}
+    assert found == {
+        ("LW105", "training/warmup_steps", *where(text, '"warmup_steps"')),
+        ("LR306", "training/warmup_ratio", *where(text, '"warmup_ratio": 0.2')),
+    }
+    [moved] = [p for p in problems if p.code == "LW105"]
+    assert "uses warmup_steps 50" in moved.message
+    assert moved.fix == "Fix: move warmup_steps: 50 into learning_rate"
+    # Nothing to say when training holds no warmup.
+    text = json.dumps(
+        {
+            "learning_rate": {"start_lr": 1e-3, "stop_lr": 1e-8},
+            "training": {"numb_steps": 10},
+        }
+    )
+    assert not [p for p in check_text(text, "in.json", "json") if p.code != "LW102"]
