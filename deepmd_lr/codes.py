@@ -5,7 +5,7 @@ input is refused), ``LW`` codes are warnings (the input is accepted, but is
 likely not what was meant, or a DeePMD-kit release treats it differently).
 The hundreds group them:
 
-- ``LR0xx``: reading the file;
+- ``LR0xx``: reading the file, and the input as a whole;
 - ``LR1xx``: the shape of the section (keys, type, required keys);
 - ``LR2xx``: the value of a single key;
 - ``LR3xx``: keys that contradict each other;
@@ -42,6 +42,7 @@ _TABLE = (
     Code("LR004", "a key is given twice in the learning_rate section"),
     Code("LR005", "the input has no learning_rate section"),
     Code("LR006", "the input is in DeePMD-kit's 0.x form, which is not read"),
+    Code("LR007", "a warmup key is given both under training and in learning_rate"),
     # -- the shape of the section
     Code("LR101", "the learning_rate section is not an object"),
     Code("LR102", "a key is not a string"),
@@ -62,7 +63,6 @@ _TABLE = (
     Code("LR303", "warmup_steps and warmup_ratio are both given"),
     Code("LR304", "the final rate is 0 where the schedule cannot decay to 0"),
     Code("LR305", "the schedule type's own rule across keys is broken"),
-    Code("LR306", "a warmup key is given both under training and in learning_rate"),
     # -- against the length of training
     Code("LR401", "training.numb_steps is not a valid number of steps"),
     Code("LR402", "a warmup is asked for, but numb_steps is 0"),

@@ -439,7 +439,7 @@ def training_warmup_problems(
     key into ``learning_rate`` as it reads the input, and refuses the input
     when ``learning_rate`` has the key too. Either way the run has a warmup
     that the section alone does not show: a warning (``LW105``), or an
-    error for the same key in both places (``LR306``).
+    error for the same key in both places (``LR007``).
     """
     if not isinstance(training, Mapping):
         return [], []
@@ -457,7 +457,7 @@ def training_warmup_problems(
                     "unclear",
                     f"Fix: keep only learning_rate/{name}",
                     value=training[name],
-                    code="LR306",
+                    code="LR007",
                 )
             )
         else:

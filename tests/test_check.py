@@ -498,7 +498,7 @@ def test_warmup_keys_under_training_are_reported_where_they_are() -> None:
     found = {(p.code, p.path, p.line, p.column) for p in problems}
     assert found == {
         ("LW105", "training/warmup_steps", *where(text, '"warmup_steps"')),
-        ("LR306", "training/warmup_ratio", *where(text, '"warmup_ratio": 0.2')),
+        ("LR007", "training/warmup_ratio", *where(text, '"warmup_ratio": 0.2')),
     }
     [moved] = [p for p in problems if p.code == "LW105"]
     assert "uses warmup_steps 50" in moved.message
