@@ -156,9 +156,9 @@ def check_text(
         if duplicate.path[0] == SECTION:
             in_section.append(duplicate)
         else:
-            found.add_duplicate("LW101", WARNING, duplicate)
+            found.add_duplicate("LW101", WARNING, duplicate, data)
     for duplicate in in_section:
-        found.add_duplicate("LR004", ERROR, duplicate)
+        found.add_duplicate("LR004", ERROR, duplicate, data)
     if in_section:
         return found.problems
     if found.whole and SECTION not in data:
@@ -263,17 +263,23 @@ class _Found:
                 f"Fix: {fix}" if given else "",
             )
 
-    def add_duplicate(self, code: str, severity: str, duplicate: DuplicateKey) -> None:
+    def add_duplicate(
+        self, code: str, severity: str, duplicate: DuplicateKey, data: Any
+    ) -> None:
         path = "/".join(duplicate.path)
+        name = duplicate.path[-1]
         if severity == ERROR:
             message = (
                 f"{path}: the key is given more than once, so which value is "
                 "meant is unclear"
             )
-            fix = f"Fix: keep a single {duplicate.path[-1]}"
+            fix = f"Fix: keep a single {name}"
         else:
-            message = f"{path}: the key is given more than once; its last value is used"
-            fix = "Fix: keep a single one"
+            last = _shown_value(data, duplicate.path)
+            message = (
+                f"{path}: the key is given more than once; its last value{last} is used"
+            )
+            fix = f"Fix: keep a single {name}, with the value meant"
         self._add(code, severity, path, message, fix)
 
     def _add(
@@ -314,6 +320,21 @@ class _Found:
                 return tuple(position)
             keys = keys[:-1]
         return (1, 1)
+
+
+def _shown_value(data: Any, path: tuple[str, ...]) -> str:
+    """`` (VALUE)`` for the scalar the keys of ``path`` lead to in ``data``."""
+    value = data
+    for key in path:
+        if isinstance(value, dict) and key in value:
+            value = value[key]
+        elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+            value = value[int(key)]
+        else:
+            return ""
+    if isinstance(value, (dict, list)):
+        return ""
+    return f" ({describe(value)})"
 
 
 def _file_problem(name: str, code: str, error: InputFileError) -> Problem:

@@ -413,7 +413,7 @@ def test_a_repeated_key_outside_the_section_is_a_warning(
     assert (status, err) == (0, "")
     assert out.splitlines() == [
         f"{path}:4:3: LW101 warning: model/a: the key is given more than once; "
-        "its last value is used. Fix: keep a single one",
+        "its last value (2) is used. Fix: keep a single a, with the value meant",
         "1 problem (0 errors, 1 warning) in 1 of 1 file",
     ]
     assert run(capsys, "check", "--strict", path)[0] == 1
