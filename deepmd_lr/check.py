@@ -16,17 +16,16 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from deepmd_lr.errors import LearningRateConfigError, short_text
+from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning, short_text
 from deepmd_lr.files import InputFileError, read_text
 from deepmd_lr.inputs import DuplicateKey, file_format, parse_input, portable_float_text
 from deepmd_lr.keys import SECTION, describe
 from deepmd_lr.migration import (
-    converter_applies,
-    converter_warnings,
+    deepmd_reading,
     is_whole_input,
     legacy_fix_text,
-    training_warmup_problems,
     v0_input_problem,
+    where_written,
     with_input_fix,
 )
 from deepmd_lr.records import FrozenRecord
@@ -182,34 +181,41 @@ def check_text(
     from deepmd_lr.normalization import find_warnings
     from deepmd_lr.rules import find_problems
 
+    origins: dict[str, str] = {}
+    if found.whole:
+        # What DeePMD-kit runs: an older input is rewritten as it is read.
+        reading = deepmd_reading(data)
+        section, origins = reading.section, reading.origins
+        for reading_error in reading.errors:
+            found.add_error(reading_error)
+        found.add_warnings(reading.warnings)
     section_errors = find_problems(section, num_steps)
     if found.whole:
         section_errors = with_input_fix(section_errors, data)
     for section_error in section_errors:
-        found.add_error(section_error)
-    found.add_warnings(find_warnings(section, num_steps))
-    converted = (
-        found.whole
-        and isinstance(section, Mapping)
-        and converter_applies(section, data.get("training"))
+        found.add_error(where_written(section_error, origins))
+    found.add_warnings(
+        _warning_where_written(w, origins) for w in find_warnings(section, num_steps)
     )
-    if converted:
-        found.add_warnings(converter_warnings(section, data.get("training")))
-    if found.whole and isinstance(section, Mapping):
-        moved_errors, moved = training_warmup_problems(section, data.get("training"))
-        for moved_error in moved_errors:
-            found.add_error(moved_error)
-        found.add_warnings(moved)
     if deepmd_version is not None:
         from deepmd_lr.deepmd_releases import release_warnings
 
-        from_release = release_warnings(section, num_steps, deepmd_version)
-        if converted:
-            # Every release converts this input's decay_rate first, so no
-            # release's default final rate applies to it.
-            from_release = [w for w in from_release if w.code != "LW203"]
-        found.add_warnings(from_release)
+        found.add_warnings(
+            _warning_where_written(w, origins)
+            for w in release_warnings(section, num_steps, deepmd_version)
+        )
     return found.problems
+
+
+def _warning_where_written(
+    warning: LearningRateWarning, origins: Mapping[str, str]
+) -> LearningRateWarning:
+    """``warning`` placed at the key the input writes, as for errors."""
+    origin = origins.get(warning.path.removeprefix(f"{SECTION}/"))
+    if origin is None or origin == warning.path:
+        return warning
+    message = str(warning).replace(f"{warning.path}:", f"{origin}:", 1)
+    return LearningRateWarning(message, path=origin, code=warning.code)
 
 
 def _training_num_steps(data: Mapping[str, Any]) -> int | None:
@@ -401,6 +407,8 @@ def _is_integer_key(path: str) -> bool:
     from deepmd_lr.registry import SCHEDULES
 
     name = path.rpartition("/")[2]
+    if path in ("training/numb_steps", "training/stop_batch"):
+        return True
     keys = [*COMMON_KEYS]
     for schedule in SCHEDULES.classes().values():
         keys.extend(schedule.variant_keys)

@@ -616,7 +616,7 @@ def run_migrate(args: argparse.Namespace) -> int:
     migrated, notes = migrate(data)
     try:
         with _config_errors(args.file), _captured_notes():
-            _normalized(migrated)
+            _run_section(migrated)
     except CommandError as error:
         after = "after migration; " if notes else ""
         raise CommandError(f"{error} ({after}nothing was written)") from None
@@ -749,13 +749,35 @@ def _normalized(data: dict[str, Any]) -> dict[str, Any]:
     return normalize_learning_rate(data)
 
 
+def _run_section(data: dict[str, Any]) -> tuple[Any, list[str]]:
+    """The section DeePMD-kit runs for ``data``, checked, and what it rewrites.
+
+    Raises
+    ------
+    LearningRateConfigError
+        For every problem of it, placed at the keys the input writes.
+    """
+    from deepmd_lr.normalization import input_problems, normalize_learning_rate
+
+    if not _is_whole_input(data):
+        normalize_learning_rate(data)
+        return data, []
+    from deepmd_lr.migration import deepmd_reading
+
+    problems = input_problems(data)
+    if problems:
+        raise LearningRateConfigError.from_problems(problems)
+    reading = deepmd_reading(data)
+    return reading.section, [str(warning) for warning in reading.warnings]
+
+
 def _schedule(path: str, num_steps: int | None) -> tuple[BaseLR, str, list[str]]:
     from deepmd_lr.normalization import make_learning_rate_schedule
 
     data, _ = _read(path)
     source = "from --num-steps"
     with _config_errors(path), _captured_notes() as notes:
-        _normalized(data)
+        section, rewritten = _run_section(data)
         if num_steps is None:
             num_steps = _num_steps_in(data)
             training = data.get("training") if _is_whole_input(data) else None
@@ -768,15 +790,8 @@ def _schedule(path: str, num_steps: int | None) -> tuple[BaseLR, str, list[str]]
                 f"{path}: the number of training steps is unknown, as the file "
                 "has no training.numb_steps. Fix: pass --num-steps N"
             )
-        schedule = make_learning_rate_schedule(_section_of(data), num_steps)
-    if _is_whole_input(data):
-        from deepmd_lr.migration import converter_warnings
-
-        # The schedule is the section's; DeePMD-kit would run another.
-        section = data.get(SECTION)
-        if isinstance(section, dict):
-            notes += [str(w) for w in converter_warnings(section, data.get("training"))]
-    return schedule, source, notes
+        schedule = make_learning_rate_schedule(section, num_steps)
+    return schedule, source, notes + rewritten
 
 
 @contextmanager

@@ -43,6 +43,7 @@ _TABLE = (
     Code("LR005", "the input has no learning_rate section"),
     Code("LR006", "the input is in DeePMD-kit's 0.x form, which is not read"),
     Code("LR007", "a warmup key is given both under training and in learning_rate"),
+    Code("LR008", "normalize needs an input in the current form"),
     # -- the shape of the section
     Code("LR101", "the learning_rate section is not an object"),
     Code("LR102", "a key is not a string"),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.inputs import portable_float_text
@@ -287,7 +287,8 @@ def v0_input_problem(data: Mapping[str, Any]) -> str | None:
     if not marks:
         return None
     return (
-        f"{' and '.join(marks)} at the top level make this a DeePMD-kit 0.x "
+        f"{' and '.join(marks)} at the top level "
+        f"{'make' if len(marks) > 1 else 'makes'} this a DeePMD-kit 0.x "
         "input, which DeePMD-kit converts as it reads it and deepmd-lr does not "
         "read. Fix: write the input in the current form, with its rate in a "
         'learning_rate section, such as {"learning_rate": {"type": "exp", '
@@ -403,47 +404,61 @@ def _portable(value: Any) -> str:
     return json.dumps(value, default=repr)
 
 
-def converter_warnings(
-    section: Mapping[str, Any], training: Mapping[str, Any] | None
-) -> list[LearningRateWarning]:
-    """A warning when DeePMD-kit's converter replaces a ``stop_lr`` the
-    v1-era input gives: DeePMD-kit then runs another final rate than the
-    section says (``LW104``)."""
-    if section.get("stop_lr") is None or not converter_applies(section, training):
-        return []
-    _, notes = migrate_section(section, training)
-    [new] = [note for note in notes if note.path == "stop_lr"]
-    path = f"{SECTION}/stop_lr"
-    return [
-        LearningRateWarning(
-            f"{path}: the input is in the v1 form (its training lists systems), so "
-            f"DeePMD-kit's input converter replaces stop_lr {_shown(new.old)} by "
-            f"{_shown(new.new)} and drops decay_rate; the rule: {new.rule}. "
-            "Fix: `deepmd-lr migrate FILE` writes the rate DeePMD-kit runs; to "
-            "keep this stop_lr instead, remove decay_rate",
-            path=path,
-            code="LW104",
-        )
-    ]
-
-
 _TRAINING_WARMUP_KEYS = ("warmup_steps", "warmup_ratio", "warmup_start_factor")
 
 
-def training_warmup_problems(
-    section: Mapping[str, Any], training: Any
-) -> tuple[list[LearningRateConfigError], list[LearningRateWarning]]:
-    """The warmup keys written under ``training``, the older place.
+class DeepmdReading(NamedTuple):
+    """The ``learning_rate`` section DeePMD-kit runs for a whole input.
 
-    DeePMD-kit 3.0.0 to 3.1.2 read the warmup there; 3.1.3 moves each such
-    key into ``learning_rate`` as it reads the input, and refuses the input
-    when ``learning_rate`` has the key too. Either way the run has a warmup
-    that the section alone does not show: a warning (``LW105``), or an
-    error for the same key in both places (``LR007``).
+    DeePMD-kit rewrites an older input as it reads it: in a v1-era input its
+    converter replaces ``decay_rate`` by the ``stop_lr`` it computes, and
+    3.1.3 moves warmup keys written under ``training`` into the section.
+    Checking this section, not the one written, checks the run.
     """
-    if not isinstance(training, Mapping):
-        return [], []
-    errors, warnings = [], []
+
+    section: Any
+    """The section as DeePMD-kit runs it (the written one when nothing moves)."""
+    origins: dict[str, str]
+    """For each key of ``section`` that is not written there, where it comes
+    from: ``training/warmup_steps``, or ``learning_rate/decay_rate`` for the
+    converter's ``stop_lr``."""
+    errors: list[LearningRateConfigError]
+    """What DeePMD-kit refuses in the rewriting (a warmup key in both places)."""
+    warnings: list[LearningRateWarning]
+    """What the rewriting changes, so that the input says what is run."""
+
+
+def deepmd_reading(data: Mapping[str, Any]) -> DeepmdReading:
+    """How DeePMD-kit reads the ``learning_rate`` section of the input ``data``."""
+    section = data.get(SECTION)
+    training = data.get("training")
+    if not isinstance(section, Mapping) or not isinstance(training, Mapping):
+        return DeepmdReading(section, {}, [], [])
+    read = dict(section)
+    origins: dict[str, str] = {}
+    errors: list[LearningRateConfigError] = []
+    warnings: list[LearningRateWarning] = []
+    if converter_applies(section, training):
+        _, notes = migrate_section(section, training)
+        [note] = [note for note in notes if note.path == "stop_lr"]
+        read.pop("decay_rate")
+        read["stop_lr"] = note.new
+        origins["stop_lr"] = f"{SECTION}/decay_rate"
+        was = (
+            f"replaces stop_lr {_shown(note.old)} by"
+            if note.old is not None
+            else "sets stop_lr to"
+        )
+        warnings.append(
+            LearningRateWarning(
+                f"{SECTION}/decay_rate: the input is in the v1 form (its training "
+                f"lists systems), so DeePMD-kit's input converter {was} "
+                f"{_shown(note.new)} and drops decay_rate; the rule: {note.rule}. "
+                "Fix: `deepmd-lr migrate FILE` writes what DeePMD-kit runs",
+                path=f"{SECTION}/decay_rate",
+                code="LW104",
+            )
+        )
     for name in _TRAINING_WARMUP_KEYS:
         if name not in training:
             continue
@@ -455,25 +470,48 @@ def training_warmup_problems(
                     f"{name} is given both here and in learning_rate; DeePMD-kit "
                     "3.1.3 refuses such an input, and which value is meant is "
                     "unclear",
-                    f"Fix: keep only learning_rate/{name}",
+                    f"Fix: keep only one {name}, in learning_rate",
                     value=training[name],
                     code="LR007",
                 )
             )
-        else:
-            warnings.append(
-                LearningRateWarning(
-                    f"{path}: the warmup is written under training, the place "
-                    "DeePMD-kit 3.0.0 to 3.1.2 read it from; 3.1.3 moves it into "
-                    f"learning_rate as it reads the input, so the run uses {name} "
-                    f"{_portable(training[name])}, which the section does not show. "
-                    "Fix: move "
-                    f"{name}: {_portable(training[name])} into learning_rate",
-                    path=path,
-                    code="LW105",
-                )
+            continue
+        read[name] = training[name]
+        origins[name] = path
+        where = (
+            "the place DeePMD-kit 3.0.0 to 3.1.2 read it from; 3.1.3 moves it"
+            if name == "warmup_steps"
+            else "where no release reads it; DeePMD-kit 3.1.3 moves it"
+        )
+        warnings.append(
+            LearningRateWarning(
+                f"{path}: {name} is written under training, {where} into "
+                "learning_rate as it reads the input, and it is checked there. "
+                f"Fix: move {name}: {_portable(training[name])} into learning_rate",
+                path=path,
+                code="LW105",
             )
-    return errors, warnings
+        )
+    return DeepmdReading(read, origins, errors, warnings)
+
+
+def where_written(
+    problem: LearningRateConfigError, origins: Mapping[str, str]
+) -> LearningRateConfigError:
+    """``problem`` of the section DeePMD-kit reads, placed at the key the
+    input writes (``training/warmup_steps`` for a warmup moved from there)."""
+    name = problem.path.removeprefix(f"{SECTION}/")
+    origin = origins.get(name)
+    if origin is None or problem.path == origin:
+        return problem
+    value = {"value": problem.value} if problem.has_value else {}
+    return LearningRateConfigError(
+        origin,
+        f"{problem.reason} (DeePMD-kit reads it as {problem.path})",
+        problem.fix,
+        code=problem.code,
+        **value,
+    )
 
 
 def converter_applies(
@@ -481,8 +519,19 @@ def converter_applies(
 ) -> bool:
     """Whether DeePMD-kit's input converter turns this section's
     ``decay_rate`` into ``stop_lr`` (a v1-era input), before any release's
-    own default for a missing final rate could apply."""
-    return _converter_length(section, training) is not None
+    own default for a missing final rate could apply.
+
+    Only where the converter runs through: it reads ``start_lr``,
+    ``decay_steps`` and ``training.stop_batch`` with no default, and its
+    values must be ones the rules accept.
+    """
+    return (
+        isinstance(training, Mapping)
+        and "stop_batch" in training
+        and "start_lr" in section
+        and "decay_steps" in section
+        and _converter_length(section, training) is not None
+    )
 
 
 def with_input_fix(

@@ -9,7 +9,13 @@ from typing import Any
 
 from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, SECTION, describe, plain
-from deepmd_lr.migration import legacy_fix_text, with_input_fix
+from deepmd_lr.migration import (
+    DeepmdReading,
+    deepmd_reading,
+    legacy_fix_text,
+    where_written,
+    with_input_fix,
+)
 from deepmd_lr.registry import SCHEDULES
 from deepmd_lr.rules import (
     check_num_steps,
@@ -161,6 +167,50 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
             value=jdata,
             code="LR003",
         )
+    num_steps, reading = _checked_input(jdata)
+    if reading.origins:
+        moved = ", ".join(sorted(set(reading.origins.values())))
+        raise LearningRateConfigError(
+            SECTION,
+            f"DeePMD-kit reads this input in an older form, taking {moved} into "
+            "learning_rate as it reads it; a normalized section beside them "
+            "would be read differently",
+            "Fix: bring the input to the current form first (`deepmd-lr migrate "
+            "FILE` for decay_rate; move warmup keys from training into "
+            "learning_rate), then normalize it",
+            code="LR008",
+        )
+    result = {
+        name: value if name == SECTION else copy.deepcopy(value)
+        for name, value in jdata.items()
+    }
+    result[SECTION] = normalize_learning_rate(jdata[SECTION], num_steps)
+    return result
+
+
+def input_problems(jdata: Mapping[str, Any]) -> list[LearningRateConfigError]:
+    """Every problem of the whole training input ``jdata`` for its rate.
+
+    The section is checked as DeePMD-kit reads it (see
+    :func:`~deepmd_lr.migration.deepmd_reading`): an older input is
+    rewritten first, and each problem is placed at the key the input writes.
+    """
+    try:
+        _checked_input(jdata)
+    except LearningRateConfigError as error:
+        return list(error.problems)
+    return []
+
+
+def _checked_input(jdata: Mapping[str, Any]) -> tuple[int | None, DeepmdReading]:
+    if not isinstance(jdata, Mapping):
+        raise LearningRateConfigError(
+            "",
+            f"got {describe(jdata)}, but a training input must be an object",
+            "Fix: pass the parsed JSON/YAML input as a dict",
+            value=jdata,
+            code="LR003",
+        )
     if SECTION not in jdata:
         raise LearningRateConfigError(
             SECTION,
@@ -169,20 +219,18 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
             legacy_fix_text({}),
             code="LR005",
         )
+    reading = deepmd_reading(jdata)
+    problems = list(reading.errors)
     try:
         num_steps = training_num_steps(jdata)
     except LearningRateConfigError as error:
-        problems = [*with_input_fix(find_problems(jdata[SECTION]), jdata), error]
-        raise LearningRateConfigError.from_problems(problems) from None
-    problems = with_input_fix(find_problems(jdata[SECTION], num_steps), jdata)
+        problems.append(error)
+        num_steps = None
+    found = with_input_fix(find_problems(reading.section, num_steps), jdata)
+    problems[:0] = [where_written(problem, reading.origins) for problem in found]
     if problems:
         raise LearningRateConfigError.from_problems(problems)
-    result = {
-        name: value if name == SECTION else copy.deepcopy(value)
-        for name, value in jdata.items()
-    }
-    result[SECTION] = normalize_learning_rate(jdata[SECTION], num_steps)
-    return result
+    return num_steps, reading
 
 
 def find_warnings(

@@ -25,6 +25,7 @@ from deepmd_lr.errors import (
     short_text,
     warn_user,
 )
+from deepmd_lr.inputs import portable_float_text
 from deepmd_lr.keys import (
     COMMON_KEYS,
     DEFAULT_TYPE,
@@ -499,7 +500,12 @@ def _check_against_num_steps(
             LearningRateWarning(
                 f"{key_path('warmup_ratio')}: {describe(ratio)} of {num_steps} steps "
                 "rounds down to 0 warmup steps, so there is no warmup. Fix: remove "
-                f"warmup_ratio, or raise it to at least {_least_warmup_ratio(num_steps)}",
+                + (
+                    f"warmup_ratio, or raise it to at least "
+                    f"{_least_warmup_ratio(num_steps)}"
+                    if num_steps > 1
+                    else "warmup_ratio: one step of training leaves no room for one"
+                ),
                 path=key_path("warmup_ratio"),
                 code="LW103",
             )
@@ -515,4 +521,4 @@ def _least_warmup_ratio(num_steps: int) -> str:
     value = math.ceil(ratio / step) * step
     while int(float(f"{value:.3g}") * num_steps) < 1:
         value += step
-    return f"{value:.3g}"
+    return portable_float_text(float(f"{value:.3g}"))

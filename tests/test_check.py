@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -496,12 +497,15 @@ def test_warmup_keys_under_training_are_reported_where_they_are() -> None:
     )
     problems = [p for p in check_text(text, "in.json", "json") if p.code != "LW102"]
     found = {(p.code, p.path, p.line, p.column) for p in problems}
+    # Moved into learning_rate, warmup_steps meets its warmup_ratio there, as
+    # DeePMD-kit 3.1.3 would find.
     assert found == {
         ("LW105", "training/warmup_steps", *where(text, '"warmup_steps"')),
+        ("LR303", "training/warmup_steps", *where(text, '"warmup_steps"')),
         ("LR007", "training/warmup_ratio", *where(text, '"warmup_ratio": 0.2')),
     }
     [moved] = [p for p in problems if p.code == "LW105"]
-    assert "uses warmup_steps 50" in moved.message
+    assert "3.1.3 moves it into learning_rate" in moved.message
     assert moved.fix == "Fix: move warmup_steps: 50 into learning_rate"
     # Nothing to say when training holds no warmup.
     text = json.dumps(
@@ -511,3 +515,60 @@ def test_warmup_keys_under_training_are_reported_where_they_are() -> None:
         }
     )
     assert not [p for p in check_text(text, "in.json", "json") if p.code != "LW102"]
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [("null", "LR201"), ('"ten"', "LR201"), ("5000", "LR403"), ("-1", "LR204")],
+)
+def test_a_warmup_under_training_is_checked_as_deepmd_kit_runs_it(
+    value: str, code: str
+) -> None:
+    text = (
+        '{"learning_rate": {"start_lr": 0.001, "stop_lr": 1e-8, "decay_steps": 100},\n'
+        f' "training": {{"numb_steps": 1000, "warmup_steps": {value}}}}}'
+    )
+    problems = {(p.code, p.path) for p in check_text(text, "in.json", "json")}
+    assert (code, "training/warmup_steps") in problems
+    assert ("LW105", "training/warmup_steps") in problems
+
+
+def test_a_warmup_under_training_gets_the_release_warnings_too() -> None:
+    from deepmd_lr.deepmd_releases import DeepmdVersion
+
+    text = json.dumps(
+        {
+            "learning_rate": {"start_lr": 1e-3, "stop_lr": 1e-8, "decay_steps": 100},
+            "training": {"numb_steps": 1000, "warmup_steps": 10},
+        }
+    )
+    problems = check_text(text, "in.json", "json", DeepmdVersion.parse("3.1.3"))
+    found = {(p.code, p.path) for p in problems}
+    assert ("LW201", "learning_rate/warmup_start_factor") in found
+
+
+V1_WITHOUT_STOP_LR = {
+    "learning_rate": {"start_lr": 1e-3, "decay_steps": 100, "decay_rate": 0.5},
+    "training": {"systems": ["a"], "stop_batch": 1000},
+}
+
+
+def test_a_v1_input_is_checked_with_the_rate_the_converter_computes() -> None:
+    problems = check_text(json.dumps(V1_WITHOUT_STOP_LR), "in.json", "json")
+    assert [(p.code, p.path) for p in problems] == [
+        ("LW104", "learning_rate/decay_rate")
+    ]
+    assert "sets stop_lr to 9.765625e-07" in problems[0].message
+    clash = copy.deepcopy(V1_WITHOUT_STOP_LR)
+    clash["learning_rate"]["stop_lr_ratio"] = 0.1
+    codes = {p.code for p in check_text(json.dumps(clash), "in.json", "json")}
+    assert "LR301" in codes
+
+
+def test_a_v1_input_the_converter_cannot_read_is_checked_as_written() -> None:
+    # The converter reads training.stop_batch only; with numb_steps it stops.
+    data = copy.deepcopy(V1_WITHOUT_STOP_LR)
+    data["training"] = {"systems": ["a"], "numb_steps": 1000}
+    codes = {p.code for p in check_text(json.dumps(data), "in.json", "json")}
+    assert "LW104" not in codes
+    assert "LR107" in codes
