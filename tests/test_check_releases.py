@@ -152,3 +152,20 @@ def test_a_v1_input_s_stop_lr_replaced_by_the_converter_is_a_warning(
     del data["training"]["systems"]
     name = write(tmp_path / "v2.json", data)
     assert check(capsys, "--strict", "--deepmd-version", "3.1.3", name) == (0, [])
+
+
+def test_a_warmup_under_training_is_no_unknown_key_for_3_1_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = {
+        "learning_rate": {"start_lr": 1e-3, "stop_lr": 1e-8, "decay_steps": 100},
+        "training": {"numb_steps": 1000, "warmup_steps": 10},
+    }
+    name = write(tmp_path / "input.json", data)
+    _, problems = check(capsys, "--deepmd-version", "3.1.2", name)
+    assert codes(problems) == ["LW105"]
+    # Written in learning_rate, 3.1.2 does not know the key.
+    data["learning_rate"]["warmup_steps"] = data["training"].pop("warmup_steps")
+    name = write(tmp_path / "input.json", data)
+    _, problems = check(capsys, "--deepmd-version", "3.1.2", name)
+    assert "LW204" in codes(problems)
