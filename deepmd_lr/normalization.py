@@ -149,6 +149,9 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
     LearningRateConfigError
         If the section breaks a rule or is missing, or ``training.numb_steps``
         is not a valid number of steps; the message lists every problem.
+        Also for an input DeePMD-kit rewrites as it reads it (a v1-era
+        ``decay_rate``, warmup keys under ``training``), whose normalized
+        section would be read differently (code ``LR008``).
 
     Examples
     --------
@@ -159,14 +162,6 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
     >>> result["learning_rate"]["scale_by_worker"], result["training"]
     ('linear', {'numb_steps': 1000})
     """
-    if not isinstance(jdata, Mapping):
-        raise LearningRateConfigError(
-            "",
-            f"got {describe(jdata)}, but a training input must be an object",
-            "Fix: pass the parsed JSON/YAML input as a dict",
-            value=jdata,
-            code="LR003",
-        )
     num_steps, reading = _checked_input(jdata)
     if reading.origins:
         moved = ", ".join(sorted(set(reading.origins.values())))

@@ -276,3 +276,22 @@ def test_diff_headers_of_a_dotted_path_name_the_file_plainly(
     status, out, _ = run(capsys, "migrate", "--diff", f"./{old_json.name}")
     assert status == 0
     assert out.splitlines()[:2] == [f"--- a/{old_json.name}", f"+++ b/{old_json.name}"]
+
+
+def test_normalize_refuses_an_input_deepmd_kit_rewrites_and_keeps_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A normalized learning_rate would get warmup_steps 0 beside the
+    # warmup under training, which DeePMD-kit 3.1.3 refuses.
+    path = tmp_path / "input.yaml"
+    text = VALID_COMMENTED_YAML.replace(
+        "  numb_steps: 1000\n", "  numb_steps: 1000\n  warmup_steps: 10\n"
+    )
+    path.write_text(text)
+    status, out, err = run(capsys, "normalize", "--in-place", str(path))
+    assert (status, out) == (1, "")
+    assert "learning_rate: DeePMD-kit reads this input in an older form" in err
+    assert "training/warmup_steps" in err
+    assert path.read_text() == text
+    # migrate, which writes nothing outside the section, accepts it.
+    assert run(capsys, "migrate", "--diff", str(path))[0] == 0
