@@ -13,20 +13,17 @@ pre-commit, and its start-up is part of its interface.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning, short_text
+from deepmd_lr.errors import LearningRateConfigError, short_text
 from deepmd_lr.files import InputFileError, read_text
 from deepmd_lr.inputs import DuplicateKey, file_format, parse_input, portable_float_text
 from deepmd_lr.keys import SECTION, describe
 from deepmd_lr.migration import (
-    deepmd_reading,
     is_whole_input,
-    legacy_fix_text,
     v0_input_problem,
     where_written,
-    with_input_fix,
 )
 from deepmd_lr.records import FrozenRecord
 
@@ -160,71 +157,36 @@ def check_text(
         found.add_duplicate("LR004", ERROR, duplicate, data)
     if in_section:
         return found.problems
-    if found.whole and SECTION not in data:
-        found.add_error(
-            LearningRateConfigError(
-                SECTION,
-                "the input has no learning_rate section; since DeePMD-kit 3.1.3 "
-                "start_lr and a final rate have no default",
-                legacy_fix_text({}),
-                code="LR005",
-            )
-        )
-        return found.problems
-    section: Any = data.get(SECTION) if found.whole else data
-    num_steps = None
-    if found.whole:
-        try:
-            num_steps = _training_num_steps(data)
-        except LearningRateConfigError as steps_error:
-            found.add_error(steps_error, default_code="LR401")
-    from deepmd_lr.normalization import find_warnings
+    from deepmd_lr.normalization import find_warnings, survey_input
     from deepmd_lr.rules import find_problems
 
-    origins: dict[str, str] = {}
     if found.whole:
         # What DeePMD-kit runs: an older input is rewritten as it is read.
-        reading = deepmd_reading(data)
+        num_steps, reading, section_errors = survey_input(data)
+        if SECTION not in data:
+            found.add_error(section_errors[0])
+            return found.problems
         section, origins = reading.section, reading.origins
-        for reading_error in reading.errors:
-            found.add_error(reading_error)
         found.add_warnings(reading.warnings)
-    section_errors = find_problems(section, num_steps)
-    if found.whole:
-        section_errors = with_input_fix(section_errors, data)
+    else:
+        num_steps, section, origins = None, data, {}
+        section_errors = find_problems(section)
     for section_error in section_errors:
-        found.add_error(where_written(section_error, origins))
+        found.add_error(section_error)
     found.add_warnings(
-        _warning_where_written(w, origins) for w in find_warnings(section, num_steps)
+        where_written(w, origins) for w in find_warnings(section, num_steps)
     )
     if deepmd_version is not None:
         from deepmd_lr.deepmd_releases import release_warnings
 
         found.add_warnings(
-            _warning_where_written(w, origins)
+            where_written(w, origins)
             for w in release_warnings(section, num_steps, deepmd_version)
             # Under training, a warmup key is in the place releases before
             # 3.1.3 read it from: not a key they do not know.
             if not (w.code == "LW204" and w.path.removeprefix(f"{SECTION}/") in origins)
         )
     return found.problems
-
-
-def _warning_where_written(
-    warning: LearningRateWarning, origins: Mapping[str, str]
-) -> LearningRateWarning:
-    """``warning`` placed at the key the input writes, as for errors."""
-    origin = origins.get(warning.path.removeprefix(f"{SECTION}/"))
-    if origin is None or origin == warning.path:
-        return warning
-    message = str(warning).replace(f"{warning.path}:", f"{origin}:", 1)
-    return LearningRateWarning(message, path=origin, code=warning.code)
-
-
-def _training_num_steps(data: Mapping[str, Any]) -> int | None:
-    from deepmd_lr.normalization import training_num_steps
-
-    return training_num_steps(data)
 
 
 # -- positions ---------------------------------------------------------------
@@ -241,11 +203,11 @@ class _Found:
         self.problems: list[Problem] = []
         self._positions: dict[tuple[str, ...], Any] | None = None
 
-    def add_error(self, error: LearningRateConfigError, default_code: str = "") -> None:
+    def add_error(self, error: LearningRateConfigError) -> None:
         message = error.reason
         hint = yaml_number_hint(self.fmt, error)
         self._add(
-            error.code or default_code,
+            error.code,
             ERROR,
             error.path,
             f"{short_text(error.path)}: {message}{hint}"

@@ -729,10 +729,6 @@ def _is_whole_input(data: dict[str, Any]) -> bool:
     return is_whole_input(data)
 
 
-def _section_of(data: dict[str, Any]) -> Any:
-    return data.get("learning_rate") if _is_whole_input(data) else data
-
-
 def _num_steps_in(data: dict[str, Any]) -> int | None:
     if not _is_whole_input(data):
         return None
@@ -757,17 +753,12 @@ def _run_section(data: dict[str, Any]) -> tuple[Any, list[str]]:
     LearningRateConfigError
         For every problem of it, placed at the keys the input writes.
     """
-    from deepmd_lr.normalization import input_problems, normalize_learning_rate
+    from deepmd_lr.normalization import checked_input, normalize_learning_rate
 
     if not _is_whole_input(data):
         normalize_learning_rate(data)
         return data, []
-    from deepmd_lr.migration import deepmd_reading
-
-    problems = input_problems(data)
-    if problems:
-        raise LearningRateConfigError.from_problems(problems)
-    reading = deepmd_reading(data)
+    _, reading = checked_input(data)
     return reading.section, [str(warning) for warning in reading.warnings]
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import Any, NamedTuple, TypeGuard
+from typing import Any, NamedTuple, TypeGuard, overload
 
 from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.inputs import portable_float_text
@@ -397,6 +397,17 @@ FILE` writes it and gives the rule behind each value)
     )
 
 
+def no_section_error() -> LearningRateConfigError:
+    """The error for a whole input without a ``learning_rate`` section."""
+    return LearningRateConfigError(
+        SECTION,
+        "the input has no learning_rate section; since DeePMD-kit 3.1.3 "
+        "start_lr and a final rate have no default",
+        legacy_fix_text({}),
+        code="LR005",
+    )
+
+
 def _portable(value: Any) -> str:
     """``value`` as JSON that YAML 1.1 reads alike (``1.0e-08``, not ``1e-08``)."""
     if isinstance(value, float) and math.isfinite(value):
@@ -495,15 +506,26 @@ def deepmd_reading(data: Mapping[str, Any]) -> DeepmdReading:
     return DeepmdReading(read, origins, errors, warnings)
 
 
+@overload
 def where_written(
     problem: LearningRateConfigError, origins: Mapping[str, str]
-) -> LearningRateConfigError:
-    """``problem`` of the section DeePMD-kit reads, placed at the key the
-    input writes (``training/warmup_steps`` for a warmup moved from there)."""
-    name = problem.path.removeprefix(f"{SECTION}/")
-    origin = origins.get(name)
+) -> LearningRateConfigError: ...
+@overload
+def where_written(
+    problem: LearningRateWarning, origins: Mapping[str, str]
+) -> LearningRateWarning: ...
+def where_written(
+    problem: LearningRateConfigError | LearningRateWarning, origins: Mapping[str, str]
+) -> LearningRateConfigError | LearningRateWarning:
+    """``problem`` (an error or a warning) of the section DeePMD-kit reads,
+    placed at the key the input writes (``training/warmup_steps`` for a
+    warmup moved from there)."""
+    origin = origins.get(problem.path.removeprefix(f"{SECTION}/"))
     if origin is None or problem.path == origin:
         return problem
+    if isinstance(problem, LearningRateWarning):
+        message = str(problem).replace(f"{problem.path}:", f"{origin}:", 1)
+        return LearningRateWarning(message, path=origin, code=problem.code)
     value = {"value": problem.value} if problem.has_value else {}
     return LearningRateConfigError(
         origin,

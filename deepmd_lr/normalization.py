@@ -12,7 +12,7 @@ from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, SECTION, describe, plain
 from deepmd_lr.migration import (
     DeepmdReading,
     deepmd_reading,
-    legacy_fix_text,
+    no_section_error,
     where_written,
     with_input_fix,
 )
@@ -162,7 +162,7 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
     >>> result["learning_rate"]["scale_by_worker"], result["training"]
     ('linear', {'numb_steps': 1000})
     """
-    num_steps, reading = _checked_input(jdata)
+    num_steps, reading = checked_input(jdata)
     if reading.origins:
         moved = ", ".join(sorted(set(reading.origins.values())))
         raise LearningRateConfigError(
@@ -183,37 +183,19 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def input_problems(jdata: Mapping[str, Any]) -> list[LearningRateConfigError]:
-    """Every problem of the whole training input ``jdata`` for its rate.
+def survey_input(
+    jdata: Mapping[str, Any],
+) -> tuple[int | None, DeepmdReading, list[LearningRateConfigError]]:
+    """The length of training, the section DeePMD-kit reads, and every
+    problem of the whole training input ``jdata`` for its rate; nothing is
+    raised.
 
     The section is checked as DeePMD-kit reads it (see
     :func:`~deepmd_lr.migration.deepmd_reading`): an older input is
     rewritten first, and each problem is placed at the key the input writes.
     """
-    try:
-        _checked_input(jdata)
-    except LearningRateConfigError as error:
-        return list(error.problems)
-    return []
-
-
-def _checked_input(jdata: Mapping[str, Any]) -> tuple[int | None, DeepmdReading]:
-    if not isinstance(jdata, Mapping):
-        raise LearningRateConfigError(
-            "",
-            f"got {describe(jdata)}, but a training input must be an object",
-            "Fix: pass the parsed JSON/YAML input as a dict",
-            value=jdata,
-            code="LR003",
-        )
     if SECTION not in jdata:
-        raise LearningRateConfigError(
-            SECTION,
-            "the input has no learning_rate section; since DeePMD-kit 3.1.3 "
-            "start_lr and a final rate have no default",
-            legacy_fix_text({}),
-            code="LR005",
-        )
+        return None, DeepmdReading(None, {}, [], []), [no_section_error()]
     reading = deepmd_reading(jdata)
     problems = list(reading.errors)
     try:
@@ -223,6 +205,26 @@ def _checked_input(jdata: Mapping[str, Any]) -> tuple[int | None, DeepmdReading]
         num_steps = None
     found = with_input_fix(find_problems(reading.section, num_steps), jdata)
     problems[:0] = [where_written(problem, reading.origins) for problem in found]
+    return num_steps, reading, problems
+
+
+def checked_input(jdata: Mapping[str, Any]) -> tuple[int | None, DeepmdReading]:
+    """:func:`survey_input`, raising when the input has a problem.
+
+    Raises
+    ------
+    LearningRateConfigError
+        For every problem, listed in one error.
+    """
+    if not isinstance(jdata, Mapping):
+        raise LearningRateConfigError(
+            "",
+            f"got {describe(jdata)}, but a training input must be an object",
+            "Fix: pass the parsed JSON/YAML input as a dict",
+            value=jdata,
+            code="LR003",
+        )
+    num_steps, reading, problems = survey_input(jdata)
     if problems:
         raise LearningRateConfigError.from_problems(problems)
     return num_steps, reading
