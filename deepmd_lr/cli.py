@@ -729,14 +729,6 @@ def _is_whole_input(data: dict[str, Any]) -> bool:
     return is_whole_input(data)
 
 
-def _num_steps_in(data: dict[str, Any]) -> int | None:
-    if not _is_whole_input(data):
-        return None
-    from deepmd_lr.normalization import training_num_steps
-
-    return training_num_steps(data)
-
-
 def _normalized(data: dict[str, Any]) -> dict[str, Any]:
     from deepmd_lr.normalization import normalize, normalize_learning_rate
 
@@ -745,8 +737,9 @@ def _normalized(data: dict[str, Any]) -> dict[str, Any]:
     return normalize_learning_rate(data)
 
 
-def _run_section(data: dict[str, Any]) -> tuple[Any, list[str]]:
-    """The section DeePMD-kit runs for ``data``, checked, and what it rewrites.
+def _run_section(data: dict[str, Any]) -> tuple[Any, int | None, list[str]]:
+    """The section DeePMD-kit runs for ``data``, checked, the length of
+    training the input gives, and what DeePMD-kit rewrites.
 
     Raises
     ------
@@ -757,9 +750,9 @@ def _run_section(data: dict[str, Any]) -> tuple[Any, list[str]]:
 
     if not _is_whole_input(data):
         normalize_learning_rate(data)
-        return data, []
-    _, reading = checked_input(data)
-    return reading.section, [str(warning) for warning in reading.warnings]
+        return data, None, []
+    num_steps, reading = checked_input(data)
+    return reading.section, num_steps, [str(warning) for warning in reading.warnings]
 
 
 def _schedule(path: str, num_steps: int | None) -> tuple[BaseLR, str, list[str]]:
@@ -768,9 +761,9 @@ def _schedule(path: str, num_steps: int | None) -> tuple[BaseLR, str, list[str]]
     data, _ = _read(path)
     source = "from --num-steps"
     with _config_errors(path), _captured_notes() as notes:
-        section, rewritten = _run_section(data)
+        section, given_steps, rewritten = _run_section(data)
         if num_steps is None:
-            num_steps = _num_steps_in(data)
+            num_steps = given_steps
             training = data.get("training") if _is_whole_input(data) else None
             if isinstance(training, dict) and "numb_steps" not in training:
                 source = "from training.stop_batch"
