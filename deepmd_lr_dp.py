@@ -5,7 +5,7 @@ when it starts, on every ``dp`` command; deepmd-lr names this one. Importing
 deepmd-lr (and NumPy with it) there would slow down every command, so this
 module only watches for DeePMD-kit's learning-rate registry and argument
 declarations to be imported, and hands each, once it is, to
-:mod:`deepmd_lr.deepmd_bridge`, which adds the schedule types DeePMD-kit lacks.
+:mod:`deepmd_lr.deepmd.bridge`, which adds the schedule types DeePMD-kit lacks.
 
 Nothing here may stop ``dp``: a DeePMD-kit whose registries are not where or
 what they are in 3.1 is left alone, with a debug line in the log.
@@ -20,13 +20,13 @@ from typing import Any
 
 
 def _add_schedules(module: ModuleType) -> None:
-    from deepmd_lr.deepmd_bridge import register_schedules
+    from deepmd_lr.deepmd.bridge import register_schedules
 
     register_schedules(module.BaseLR)
 
 
 def _add_arguments(module: ModuleType) -> None:
-    from deepmd_lr.deepmd_bridge import register_arguments
+    from deepmd_lr.deepmd.bridge import register_arguments
 
     register_arguments(module.lr_args_plugin)
 

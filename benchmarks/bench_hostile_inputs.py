@@ -2,7 +2,7 @@
 
 Run ``python benchmarks/bench_hostile_inputs.py`` (``--repeats N``). For each
 shape that once made a reader retry work quadratically, it reads a 1 MiB and
-a 4 MiB file with ``deepmd_lr.inputs.read_input`` and reports the median
+a 4 MiB file with ``deepmd_lr.files.reader.read_input`` and reports the median
 milliseconds, the ratio of the two (4 for linear time, 16 for quadratic) and,
 for scale, the ratio to the bare ``json.loads`` of a plain 1 MiB JSON file.
 It also times the error for a 1 MB unknown key name, which must not run a
@@ -25,8 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from deepmd_lr import LearningRateConfigError, normalize_learning_rate
-from deepmd_lr.files import InputFileError
-from deepmd_lr.inputs import read_input
+from deepmd_lr.files.reader import read_input
+from deepmd_lr.files.storage import InputFileError
 
 MEBIBYTE = 2**20
 

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from deepmd_lr import LearningRateWarning, normalize_learning_rate
-from deepmd_lr.arguments import dargs_check
+from deepmd_lr.describe.arguments import dargs_check
 
 try:
     from deepmd.utils import argcheck as deepmd_argcheck

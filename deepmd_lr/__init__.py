@@ -10,25 +10,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from deepmd_lr.errors import LearningRateConfigError, LearningRateWarning
-from deepmd_lr.keys import REQUIRED, Key
+from deepmd_lr.section.errors import LearningRateConfigError, LearningRateWarning
+from deepmd_lr.section.keys import REQUIRED, Key
 
 if TYPE_CHECKING:
-    from deepmd_lr.arguments import learning_rate_args
-    from deepmd_lr.normalization import (
-        make_learning_rate_schedule,
-        normalize,
-        normalize_learning_rate,
-    )
+    from deepmd_lr.deepmd.reading import normalize
+    from deepmd_lr.describe.arguments import learning_rate_args
     from deepmd_lr.schedules import (
         BaseLR,
         LearningRateCosine,
         LearningRateExp,
         LearningRateWSD,
     )
-    from deepmd_lr.torch_lr import ScheduleLR
-    from deepmd_lr.torch_scheduler import torch_lambda_lr
-    from deepmd_lr.workers import scale_by_worker
+    from deepmd_lr.schedules.building import make_learning_rate_schedule
+    from deepmd_lr.schedules.torch_lr import ScheduleLR
+    from deepmd_lr.schedules.torch_scheduler import torch_lambda_lr
+    from deepmd_lr.schedules.workers import scale_by_worker
+    from deepmd_lr.section.normalization import normalize_learning_rate
 
 __version__ = "0.1.0"
 
@@ -61,15 +59,15 @@ _LAZY = {
     "LearningRateCosine": "deepmd_lr.schedules",
     "LearningRateExp": "deepmd_lr.schedules",
     "LearningRateWSD": "deepmd_lr.schedules",
-    "find_problems": "deepmd_lr.rules",
-    "learning_rate_args": "deepmd_lr.arguments",
-    "normalize": "deepmd_lr.normalization",
-    "normalize_learning_rate": "deepmd_lr.normalization",
-    "make_learning_rate_schedule": "deepmd_lr.normalization",
-    "migrate": "deepmd_lr.migration",
-    "scale_by_worker": "deepmd_lr.workers",
-    "torch_lambda_lr": "deepmd_lr.torch_scheduler",
-    "ScheduleLR": "deepmd_lr.torch_lr",
+    "find_problems": "deepmd_lr.section.rules",
+    "learning_rate_args": "deepmd_lr.describe.arguments",
+    "normalize": "deepmd_lr.deepmd.reading",
+    "normalize_learning_rate": "deepmd_lr.section.normalization",
+    "make_learning_rate_schedule": "deepmd_lr.schedules.building",
+    "migrate": "deepmd_lr.deepmd.migration",
+    "scale_by_worker": "deepmd_lr.schedules.workers",
+    "torch_lambda_lr": "deepmd_lr.schedules.torch_scheduler",
+    "ScheduleLR": "deepmd_lr.schedules.torch_lr",
 }
 
 

@@ -2,7 +2,7 @@
 
 import sys
 
-from deepmd_lr.cli import main
+from deepmd_lr.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -14,8 +14,8 @@ from deepmd_lr import (
     LearningRateCosine,
     LearningRateExp,
 )
-from deepmd_lr.keys import COMMON_KEYS
-from deepmd_lr.registry import SCHEDULES
+from deepmd_lr.section.keys import COMMON_KEYS
+from deepmd_lr.section.registry import SCHEDULES
 
 BUILT_IN = ["exp", "cosine", "wsd"]
 

@@ -17,11 +17,11 @@ from deepmd_lr import (
     LearningRateConfigError,
     LearningRateWarning,
     learning_rate_args,
-    make_learning_rate_schedule,
     normalize_learning_rate,
 )
-from deepmd_lr.arguments import dargs_check
-from deepmd_lr.registry import SCHEDULES
+from deepmd_lr.describe.arguments import dargs_check
+from deepmd_lr.schedules.building import make_learning_rate_schedule
+from deepmd_lr.section.registry import SCHEDULES
 
 FAST = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -20,9 +20,9 @@ from deepmd_lr import (
     learning_rate_args,
     normalize_learning_rate,
 )
-from deepmd_lr.arguments import dargs_check
-from deepmd_lr.keys import Key
-from deepmd_lr.registry import SCHEDULES
+from deepmd_lr.describe.arguments import dargs_check
+from deepmd_lr.section.keys import Key
+from deepmd_lr.section.registry import SCHEDULES
 
 
 def error_of(section_: object) -> LearningRateConfigError:

@@ -17,8 +17,7 @@ import numpy as np
 import pytest
 from deepmd_runs import checkpoint, header, restarted_rate, row, session
 
-from deepmd_lr import make_learning_rate_schedule
-from deepmd_lr.audit import (
+from deepmd_lr.audit.run import (
     LoggedRate,
     audit_rates,
     audit_run,
@@ -26,8 +25,9 @@ from deepmd_lr.audit import (
     read_learning_curve,
     rounds_to,
 )
-from deepmd_lr.cli import main
-from deepmd_lr.files import InputFileError
+from deepmd_lr.cli.main import main
+from deepmd_lr.files.storage import InputFileError
+from deepmd_lr.schedules.building import make_learning_rate_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 NUM_STEPS = 2000
@@ -512,7 +512,7 @@ def test_audit_is_in_the_command_help(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def logged_points(ax: Any) -> Any:
-    from deepmd_lr.plotting import LOGGED_RATES_GID
+    from deepmd_lr.views.plotting import LOGGED_RATES_GID
 
     (points,) = [line for line in ax.lines if line.get_gid() == LOGGED_RATES_GID]
     return points
@@ -523,7 +523,7 @@ def test_logged_rates_are_drawn_as_points_over_the_curve(
     section: dict[str, Any],
 ) -> None:
     pytest.importorskip("matplotlib")
-    from deepmd_lr.plotting import CURVE_GID, plot_logged_rates, plot_schedule
+    from deepmd_lr.views.plotting import CURVE_GID, plot_logged_rates, plot_schedule
 
     schedule = make_learning_rate_schedule(section, NUM_STEPS)
     ax = plot_schedule(schedule)
@@ -545,7 +545,7 @@ def test_logged_rates_are_drawn_as_points_over_the_curve(
 
 def test_points_above_the_curve_stay_inside_the_axes() -> None:
     pytest.importorskip("matplotlib")
-    from deepmd_lr.plotting import plot_logged_rates, plot_schedule
+    from deepmd_lr.views.plotting import plot_logged_rates, plot_schedule
 
     ax = plot_schedule(make_learning_rate_schedule(WSD, NUM_STEPS))
     plot_logged_rates(ax, [500], [5e-3])
@@ -561,7 +561,7 @@ def test_plot_lcurve_draws_the_logged_rates(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     pytest.importorskip("matplotlib")
-    import deepmd_lr.plotting
+    import deepmd_lr.views.plotting
 
     value = value_of(EXP)
     curve = session(value, 0, 1000, 100) + session(
@@ -569,13 +569,13 @@ def test_plot_lcurve_draws_the_logged_rates(
     )
     run = write_run(tmp_path / "run", EXP, curve)
     drawn: list[Any] = []
-    draw = deepmd_lr.plotting.plot_logged_rates
+    draw = deepmd_lr.views.plotting.plot_logged_rates
 
     def spy(ax: Any, *args: Any, **options: Any) -> Any:
         drawn.append(draw(ax, *args, **options))
         return drawn[-1]
 
-    monkeypatch.setattr(deepmd_lr.plotting, "plot_logged_rates", spy)
+    monkeypatch.setattr(deepmd_lr.views.plotting, "plot_logged_rates", spy)
     image = tmp_path / "rates.png"
     status = main(
         ["plot", str(run / "input.json"), "--lcurve", str(run), "-o", str(image)]
@@ -679,7 +679,7 @@ def test_rows_that_many_restart_steps_fit_cost_two_checks(
     # A plateau: every start within the display interval explains the rows,
     # and only the latest and the earliest are reported, so only those two
     # are checked row by row.
-    import deepmd_lr.audit
+    import deepmd_lr.audit.run
 
     section = {**WSD, "decay_phase_ratio": 0.01}
     run = tmp_path / "run"
@@ -690,13 +690,13 @@ def test_rows_that_many_restart_steps_fit_cost_two_checks(
     rows = [row(10**5 + 1 + 10**5 * k, 1e-4) for k in range(50)]
     (run / "lcurve.out").write_text(header() + row(1, 1e-4) + header() + "".join(rows))
     checks = []
-    rounds_to = deepmd_lr.audit.rounds_to
+    rounds_to = deepmd_lr.audit.run.rounds_to
 
     def counted(expected: float, logged: float) -> bool:
         checks.append(expected)
         return rounds_to(expected, logged)
 
-    monkeypatch.setattr(deepmd_lr.audit, "rounds_to", counted)
+    monkeypatch.setattr(deepmd_lr.audit.run, "rounds_to", counted)
     status, out, _ = audit(capsys, run, "--input", run / "input.json")
     assert status == 1
     assert "the restart of DeePMD-kit 3.1.3" in out

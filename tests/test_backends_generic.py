@@ -24,7 +24,7 @@ from backend_cases import (
 )
 
 from deepmd_lr import BaseLR
-from deepmd_lr.engines.array_api import xp_value
+from deepmd_lr.schedules.arrays import xp_value
 
 
 @pytest.mark.parametrize(("type_key", "warmup_key"), CASES, ids=CASE_IDS)

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from deepmd_lr.check import check_file, check_text
-from deepmd_lr.cli import main
-from deepmd_lr.codes import CODES
-from deepmd_lr.locations import key_positions
-from deepmd_lr.report import github_line
+from deepmd_lr.cli.main import main
+from deepmd_lr.files.positions import key_positions
+from deepmd_lr.lint.check import check_file, check_text
+from deepmd_lr.lint.report import github_line
+from deepmd_lr.section.codes import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -261,7 +261,7 @@ def test_github_format_annotates_each_problem(
 
 
 def test_github_format_escapes_what_workflow_commands_reserve() -> None:
-    from deepmd_lr.check import Problem
+    from deepmd_lr.lint.check import Problem
 
     problem = Problem("a:b,c.json", 1, 2, "LW101", "warning", "", "100%\r\nsure", "")
     assert (
@@ -343,7 +343,7 @@ def test_checking_a_file_imports_no_module_it_does_not_use(
     path.write_text(text)
     program = (
         "import sys\n"
-        "from deepmd_lr.cli import main\n"
+        "from deepmd_lr.cli.main import main\n"
         f"status = main(['check', {str(path)!r}])\n"
         f"print([m for m in {HEAVY_MODULES!r} if m in sys.modules], status)\n"
     )
@@ -534,7 +534,7 @@ def test_a_warmup_under_training_is_checked_as_deepmd_kit_runs_it(
 
 
 def test_a_warmup_under_training_gets_the_release_warnings_too() -> None:
-    from deepmd_lr.deepmd_releases import DeepmdVersion
+    from deepmd_lr.deepmd.releases import DeepmdVersion
 
     text = json.dumps(
         {

@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 
-from deepmd_lr import BaseLR, make_learning_rate_schedule, normalize
-from deepmd_lr.cli import main
-from deepmd_lr.keys import COMMON_KEYS
-from deepmd_lr.schema import json_schema
+from deepmd_lr import BaseLR
+from deepmd_lr.cli.main import main
+from deepmd_lr.deepmd.reading import normalize
+from deepmd_lr.describe.schema import json_schema
+from deepmd_lr.schedules.building import make_learning_rate_schedule
+from deepmd_lr.section.keys import COMMON_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -510,16 +512,16 @@ def test_plot_leaves_the_axis_to_the_schedule_unless_told(
     log: bool | None,
 ) -> None:
     pytest.importorskip("matplotlib")
-    import deepmd_lr.plotting
+    import deepmd_lr.views.plotting
 
     asked = []
-    draw = deepmd_lr.plotting.plot_schedule
+    draw = deepmd_lr.views.plotting.plot_schedule
 
     def spy(schedule: Any, *args: Any, **kwargs: Any) -> Any:
         asked.append(kwargs.get("log"))
         return draw(schedule, *args, **kwargs)
 
-    monkeypatch.setattr(deepmd_lr.plotting, "plot_schedule", spy)
+    monkeypatch.setattr(deepmd_lr.views.plotting, "plot_schedule", spy)
     status, _, err = run(capsys, "plot", "input.json", "-o", "curve.png", *flags)
     assert (status, err) == (0, "")
     assert asked == [log]
@@ -856,7 +858,7 @@ def test_python_m_usage_error() -> None:
 
 
 def test_python_m_cli_module_runs_the_command() -> None:
-    result = python_m("check", "examples/exp.json", module="deepmd_lr.cli")
+    result = python_m("check", "examples/exp.json", module="deepmd_lr.cli.main")
     assert (result.returncode, result.stdout) == (0, "no problems in 1 file\n")
 
 

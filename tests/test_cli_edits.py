@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from deepmd_lr.cli import main
+from deepmd_lr.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD_EXAMPLE = ROOT / "examples" / "pre_3.1.3.json"

@@ -116,7 +116,7 @@ def test_keys_carry_no_check_of_their_own() -> None:
 
 
 def test_a_dollar_ref_key_is_a_config_error_through_the_wrapper() -> None:
-    from deepmd_lr.arguments import dargs_check
+    from deepmd_lr.describe.arguments import dargs_check
 
     with pytest.raises(LearningRateConfigError) as caught:
         dargs_check(section(**{"$ref": 0.0}))

@@ -32,7 +32,7 @@ from dargs import Argument
 
 import deepmd_lr
 from deepmd_lr import BaseLR, Key, LearningRateConfigError
-from deepmd_lr.registry import SCHEDULES
+from deepmd_lr.section.registry import SCHEDULES
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = {
@@ -49,7 +49,7 @@ NUM_STEPS = 60
 
 @pytest.fixture
 def bridge():
-    return importlib.import_module("deepmd_lr.deepmd_bridge")
+    return importlib.import_module("deepmd_lr.deepmd.bridge")
 
 
 class FakeArgsPlugin:
@@ -274,7 +274,7 @@ def test_a_type_whose_arguments_fail_is_skipped_with_a_warning(bridge, caplog):
 
         Broken.variant_keys = (None,)  # type: ignore[assignment]
         arguments = FakeArgsPlugin()
-        with caplog.at_level(logging.WARNING, logger="deepmd_lr.deepmd_bridge"):
+        with caplog.at_level(logging.WARNING, logger="deepmd_lr.deepmd.bridge"):
             registered = bridge.register_arguments(arguments)
     assert "broken" not in registered
     assert "wsd" in registered
@@ -480,7 +480,7 @@ def test_import_deepmd_backend_loads_the_bridge_which_adds_wsd_to_3_1():
     assert result["loaded_at_start"] == ["deepmd_lr_dp"]
     assert result["modules"]["exp"] == "deepmd.dpmodel.utils.learning_rate"
     assert result["modules"]["cosine"] == "deepmd.dpmodel.utils.learning_rate"
-    assert result["modules"]["wsd"] == "deepmd_lr.deepmd_bridge"
+    assert result["modules"]["wsd"] == "deepmd_lr.deepmd.bridge"
     assert result["variants"][:3] == ["exp", "cosine", "wsd"]
 
 
@@ -616,7 +616,7 @@ def test_deepmd_kit_3_2_keeps_its_own_types():
     for name in built_in:
         assert result["modules"][name] == "deepmd.dpmodel.utils.learning_rate"
     for name in plugin_types:
-        assert result["modules"][name] == "deepmd_lr.deepmd_bridge"
+        assert result["modules"][name] == "deepmd_lr.deepmd.bridge"
     assert set(result["variants"]) == {*built_in, *plugin_types}
 
 

@@ -7,12 +7,12 @@ import re
 import pytest
 
 from deepmd_lr import BaseLR, learning_rate_args
-from deepmd_lr.documentation import (
+from deepmd_lr.describe.documentation import (
     argument_reference,
     markdown_reference,
     rst_reference,
 )
-from deepmd_lr.keys import COMMON_KEYS
+from deepmd_lr.section.keys import COMMON_KEYS
 
 # Type and default of keys, spelled as in a JSON input.
 RST_SIGNATURES = {

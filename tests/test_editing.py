@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from deepmd_lr.editing import edit_section, same_value
-from deepmd_lr.inputs import InputFileError, file_format, parse_input
-from deepmd_lr.migration import is_whole_input
+from deepmd_lr.deepmd.migration import is_whole_input
+from deepmd_lr.files.editing import edit_section, same_value
+from deepmd_lr.files.reader import InputFileError, file_format, parse_input
 
 yaml = pytest.importorskip("yaml")
 
@@ -139,7 +139,7 @@ def test_an_unchanged_section_leaves_the_text_as_it_is(path: Path) -> None:
 
 
 def test_migrating_the_old_example_changes_five_lines() -> None:
-    from deepmd_lr.migration import migrate
+    from deepmd_lr.deepmd.migration import migrate
 
     path = ROOT / "examples" / "pre_3.1.3.json"
     before = path.read_text(encoding="utf-8")
@@ -348,7 +348,7 @@ def test_yaml_edits_that_would_change_other_places_are_refused(
 def test_the_read_back_guard_refuses_a_wrong_result(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from deepmd_lr import editing
+    from deepmd_lr.files import editing
 
     # A value written as YAML 1.2 spells it, which YAML 1.1 reads as text.
     monkeypatch.setattr(editing._YamlEdit, "_value_text", lambda self, value: "1e-08")

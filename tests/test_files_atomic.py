@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
-from deepmd_lr.files import InputFileError, write_atomically
-from deepmd_lr.inputs import dumps, load_file, read_input
+from deepmd_lr.files.reader import dumps, load_file, read_input
+from deepmd_lr.files.storage import InputFileError, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 # Warnings (such as one about a broken plugin installed next to the package)

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from deepmd_lr import REQUIRED, BaseLR
-from deepmd_lr.engines.array_api import xp_value
-from deepmd_lr.engines.numpy_blocks import CHUNK
-from deepmd_lr.keys import COMMON_KEYS
+from deepmd_lr.schedules.arrays import xp_value
+from deepmd_lr.schedules.numpy_blocks import CHUNK
+from deepmd_lr.section.keys import COMMON_KEYS
 
 TYPES = sorted(BaseLR.get_plugins())
 NUM_STEPS = 20_000

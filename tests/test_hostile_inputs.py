@@ -19,8 +19,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deepmd_lr.cli import main
-from deepmd_lr.inputs import MAX_ALIAS_VALUES, MAX_DEPTH, InputFileError, read_input
+from deepmd_lr.cli.main import main
+from deepmd_lr.files.reader import (
+    MAX_ALIAS_VALUES,
+    MAX_DEPTH,
+    InputFileError,
+    read_input,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # Warnings (such as one about a broken plugin installed next to the package)
@@ -343,7 +348,8 @@ def test_the_nesting_scan_reads_adversarial_strings_as_text(
 def test_a_huge_step_count_is_a_configuration_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from deepmd_lr import LearningRateConfigError, make_learning_rate_schedule
+    from deepmd_lr import LearningRateConfigError
+    from deepmd_lr.schedules.building import make_learning_rate_schedule
 
     with pytest.raises(LearningRateConfigError):
         make_learning_rate_schedule(json.loads(SECTION_JSON), 10**400)
@@ -653,8 +659,8 @@ def test_running_out_of_memory_while_reading_is_one_line(
     def exhaust(path: str | Path) -> str:
         raise MemoryError
 
-    monkeypatch.setattr("deepmd_lr.inputs.read_text", exhaust)
-    monkeypatch.setattr("deepmd_lr.check.read_text", exhaust)
+    monkeypatch.setattr("deepmd_lr.files.reader.read_text", exhaust)
+    monkeypatch.setattr("deepmd_lr.lint.check.read_text", exhaust)
     path = tmp_path / "input.json"
     status, out, err = run(capsys, "check", path)
     assert status == 1

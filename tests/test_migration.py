@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 
 import deepmd_lr
-from deepmd_lr import LearningRateWarning, make_learning_rate_schedule, normalize
-from deepmd_lr.migration import OLD_DEFAULT_RULE, MigrationNote, migrate_section
+from deepmd_lr import LearningRateWarning
+from deepmd_lr.deepmd.migration import OLD_DEFAULT_RULE, MigrationNote, migrate_section
+from deepmd_lr.deepmd.reading import normalize
+from deepmd_lr.schedules.building import make_learning_rate_schedule
 
 
 def v1_input(section: dict[str, Any], **training: Any) -> dict[str, Any]:
@@ -284,7 +286,7 @@ def test_decay_steps_kept_as_given_is_no_warning(num_steps: int) -> None:
 
 
 def test_the_package_exports_migrate() -> None:
-    from deepmd_lr.migration import migrate
+    from deepmd_lr.deepmd.migration import migrate
 
     assert deepmd_lr.migrate is migrate
     assert "migrate" in deepmd_lr.__all__
@@ -311,7 +313,7 @@ HUGE = 10**400
 def test_a_v1_input_with_a_huge_integer_is_reported_not_computed_with(
     section_values: dict, training_values: dict, code: str
 ) -> None:
-    from deepmd_lr.check import check_text
+    from deepmd_lr.lint.check import check_text
 
     data = {
         "learning_rate": {
@@ -346,7 +348,7 @@ V0_INPUT = {
 
 
 def test_a_0_x_input_is_refused_not_read_as_a_section() -> None:
-    from deepmd_lr.check import check_text
+    from deepmd_lr.lint.check import check_text
 
     with pytest.raises(deepmd_lr.LearningRateConfigError) as caught:
         deepmd_lr.migrate(V0_INPUT)

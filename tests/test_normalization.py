@@ -15,11 +15,11 @@ from deepmd_lr import (
     LearningRateCosine,
     LearningRateExp,
     LearningRateWarning,
-    make_learning_rate_schedule,
-    normalize,
     normalize_learning_rate,
 )
-from deepmd_lr.migration import migrate_section
+from deepmd_lr.deepmd.migration import migrate_section
+from deepmd_lr.deepmd.reading import normalize
+from deepmd_lr.schedules.building import make_learning_rate_schedule
 
 COMMON_DEFAULTS = {
     "stop_lr_ratio": None,

@@ -22,17 +22,18 @@ from deepmd_lr import (
     BaseLR,
     LearningRateConfigError,
     LearningRateWarning,
-    make_learning_rate_schedule,
     normalize_learning_rate,
 )
-from deepmd_lr.engines import STEP_HORIZON
-from deepmd_lr.engines import numpy_blocks as engine
-from deepmd_lr.engines.array_api import xp_value
-from deepmd_lr.engines.numpy_blocks import CHUNK
-from deepmd_lr.keys import COMMON_KEYS, MAX_STEPS, OutOfRangeFloat, describe
-from deepmd_lr.rules import check_num_steps
-from deepmd_lr.schema import section_schema
-from deepmd_lr.workers import scale_by_worker
+from deepmd_lr.describe.schema import section_schema
+from deepmd_lr.schedules import numpy_blocks as engine
+from deepmd_lr.schedules.arrays import xp_value
+from deepmd_lr.schedules.building import make_learning_rate_schedule
+from deepmd_lr.schedules.numpy_blocks import CHUNK
+from deepmd_lr.schedules.steps import STEP_HORIZON
+from deepmd_lr.schedules.workers import scale_by_worker
+from deepmd_lr.section.keys import COMMON_KEYS, MAX_STEPS
+from deepmd_lr.section.rules import check_num_steps
+from deepmd_lr.section.text import OutOfRangeFloat, describe
 
 BUILT_IN = {
     **TYPES,

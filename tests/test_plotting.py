@@ -18,15 +18,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from deepmd_lr import LearningRateCosine, make_learning_rate_schedule
-from deepmd_lr.errors import LearningRateWarning
+from deepmd_lr import LearningRateCosine
+from deepmd_lr.schedules.building import make_learning_rate_schedule
+from deepmd_lr.section.errors import LearningRateWarning
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from deepmd_lr.plotting import (  # noqa: E402
+from deepmd_lr.views.plotting import (  # noqa: E402
     CURVE_GID,
     FINAL_RATE_GID,
     PHASE_LABEL_GID,

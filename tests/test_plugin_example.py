@@ -56,7 +56,7 @@ def test_installed_plugin_appears_in_the_argument_declaration():
 
 
 def test_installed_plugin_is_documented_in_both_formats():
-    from deepmd_lr.documentation import argument_reference
+    from deepmd_lr.describe.documentation import argument_reference
 
     for fmt in ("md", "rst"):
         text = argument_reference(fmt)
@@ -66,7 +66,7 @@ def test_installed_plugin_is_documented_in_both_formats():
 
 def test_installed_plugin_is_accepted_and_checked_by_the_json_schema():
     jsonschema = pytest.importorskip("jsonschema")
-    from deepmd_lr.schema import json_schema
+    from deepmd_lr.describe.schema import json_schema
 
     validator = jsonschema.Draft202012Validator(json_schema())
     assert validator.is_valid({"learning_rate": SECTION})
@@ -77,7 +77,7 @@ def test_installed_plugin_is_accepted_and_checked_by_the_json_schema():
 def test_installed_plugin_section_is_shown_by_the_command(tmp_path, capsys):
     import json
 
-    from deepmd_lr.cli import main
+    from deepmd_lr.cli.main import main
 
     path = tmp_path / "poly.json"
     path.write_text(json.dumps({"learning_rate": SECTION}))

@@ -9,7 +9,7 @@ import warnings
 import pytest
 
 from deepmd_lr import BaseLR, LearningRateConfigError
-from deepmd_lr.registry import ENTRY_POINT_GROUP, SCHEDULES, PluginWarning
+from deepmd_lr.section.registry import ENTRY_POINT_GROUP, SCHEDULES, PluginWarning
 
 
 @pytest.fixture

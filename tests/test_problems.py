@@ -22,14 +22,14 @@ from deepmd_lr import (
     LearningRateWarning,
     find_problems,
     learning_rate_args,
-    normalize,
     normalize_learning_rate,
 )
-from deepmd_lr.arguments import dargs_check
-from deepmd_lr.codes import CODES
-from deepmd_lr.normalization import find_warnings
-from deepmd_lr.registry import SCHEDULES
-from deepmd_lr.rules import check_section
+from deepmd_lr.deepmd.reading import normalize
+from deepmd_lr.describe.arguments import dargs_check
+from deepmd_lr.schedules.building import find_warnings
+from deepmd_lr.section.codes import CODES
+from deepmd_lr.section.registry import SCHEDULES
+from deepmd_lr.section.rules import check_section
 
 
 def codes_and_paths(problems: list[LearningRateConfigError]) -> list[tuple[str, str]]:
@@ -448,7 +448,7 @@ def _outcome(check: Any, bad: Any, num_steps: Any) -> LearningRateConfigError | 
     return None
 
 
-@pytest.mark.filterwarnings("ignore::deepmd_lr.errors.LearningRateWarning")
+@pytest.mark.filterwarnings("ignore::deepmd_lr.section.errors.LearningRateWarning")
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(any_section, valid_sections()), num_steps_values)
 def test_problems_are_found_exactly_when_normalizing_fails(
@@ -480,7 +480,7 @@ def test_problems_are_found_exactly_when_normalizing_fails(
 def test_the_warmup_ratio_lw103_suggests_gives_a_warmup(num_steps: int) -> None:
     import re
 
-    from deepmd_lr.normalization import find_warnings
+    from deepmd_lr.schedules.building import find_warnings
 
     section = {"start_lr": 1e-3, "stop_lr": 1e-5, "warmup_ratio": 1e-13}
     [warning] = [w for w in find_warnings(section, num_steps) if w.code == "LW103"]

@@ -8,9 +8,9 @@ import pickle
 import pytest
 
 from deepmd_lr import REQUIRED, Key
-from deepmd_lr.check import Problem
-from deepmd_lr.inputs import DuplicateKey, InputDocument
-from deepmd_lr.migration import MigrationNote
+from deepmd_lr.deepmd.migration import MigrationNote
+from deepmd_lr.files.reader import DuplicateKey, InputDocument
+from deepmd_lr.lint.check import Problem
 
 
 def power_key(**changes: object) -> Key:

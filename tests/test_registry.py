@@ -11,7 +11,7 @@ from deepmd_lr import (
     LearningRateExp,
     LearningRateWSD,
 )
-from deepmd_lr.registry import SCHEDULES
+from deepmd_lr.section.registry import SCHEDULES
 
 SECTION = {"start_lr": 1e-3, "stop_lr": 1e-5, "num_steps": 100_000}
 

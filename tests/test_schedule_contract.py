@@ -16,10 +16,10 @@ import pytest
 
 from deepmd_lr import BaseLR, Key, LearningRateConfigError, LearningRateExp
 from deepmd_lr import normalize_learning_rate as normalize
-from deepmd_lr.arguments import dargs_check
-from deepmd_lr.engines.numpy_blocks import num_threads, set_num_threads
-from deepmd_lr.registry import SCHEDULES
-from deepmd_lr.schema import json_schema
+from deepmd_lr.describe.arguments import dargs_check
+from deepmd_lr.describe.schema import json_schema
+from deepmd_lr.schedules.numpy_blocks import num_threads, set_num_threads
+from deepmd_lr.section.registry import SCHEDULES
 
 SECTION = {"start_lr": 1e-3, "stop_lr": 1e-5}
 

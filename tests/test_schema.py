@@ -17,14 +17,14 @@ from section_strategies import any_section, valid_sections
 from sections import INVALID, LEGACY, VALID, params, section
 
 from deepmd_lr import BaseLR, LearningRateConfigError, normalize_learning_rate
-from deepmd_lr.keys import COMMON_KEYS
-from deepmd_lr.schema import json_schema, section_schema
+from deepmd_lr.describe.schema import json_schema, section_schema
+from deepmd_lr.section.keys import COMMON_KEYS
 
 jsonschema = pytest.importorskip("jsonschema")
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
-# Invalid sections that JSON Schema cannot reject (see deepmd_lr.schema).
+# Invalid sections that JSON Schema cannot reject (see deepmd_lr.describe.schema).
 NOT_EXPRESSIBLE = {
     "stop_lr above start_lr",  # compares two values of the instance
     "decay_steps not whole",  # 100.0 is an integer to JSON Schema
@@ -94,9 +94,9 @@ def test_inexpressible_rules_are_really_rejected_by_the_checker(name: str) -> No
 
 @pytest.mark.parametrize("name", sorted(NOT_EXPRESSIBLE))
 def test_inexpressible_rules_are_named_in_the_module_docstring(name: str) -> None:
-    import deepmd_lr.schema
+    import deepmd_lr.describe.schema
 
-    doc = deepmd_lr.schema.__doc__
+    doc = deepmd_lr.describe.schema.__doc__
     assert doc is not None
     words = {
         "stop_lr above start_lr": "stop_lr <= start_lr",
@@ -194,7 +194,7 @@ def test_schema_text_does_not_depend_on_the_hash_seed() -> None:
     # The order of a set of strings changes with PYTHONHASHSEED; a schema
     # written to a file must come out the same from every interpreter.
     def schema_text(seed: str) -> str:
-        code = "import json; from deepmd_lr.schema import json_schema; print(json.dumps(json_schema()))"
+        code = "import json; from deepmd_lr.describe.schema import json_schema; print(json.dumps(json_schema()))"
         return subprocess.run(
             [sys.executable, "-W", "ignore", "-c", code],
             env={**os.environ, "PYTHONHASHSEED": seed},

@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from deepmd_lr import BaseLR, LearningRateConfigError
-from deepmd_lr.workers import scale_by_worker, torch_world_size
+from deepmd_lr.schedules.workers import scale_by_worker, torch_world_size
 
 
 def cosine(**keys) -> BaseLR:

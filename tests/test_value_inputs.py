@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from deepmd_lr import BaseLR, LearningRateExp
-from deepmd_lr.engines.numpy_blocks import CHUNK
 from deepmd_lr.schedules.exp import TABLE_LIMIT
+from deepmd_lr.schedules.numpy_blocks import CHUNK
 
 WARMUP = 1000
 TOTAL = 20_000

@@ -3,7 +3,7 @@ serialization and the front door of ``value``.
 
 A schedule type is a subclass that declares its keys and writes its decay
 formula once, in :meth:`BaseLR._decay_xp`. The engines in
-:mod:`deepmd_lr.engines` evaluate it for arrays; a type may add faster
+:mod:`deepmd_lr.schedules.steps` evaluate it for arrays; a type may add faster
 kernels for Python numbers (``_scalar_decay``) and NumPy blocks
 (``_fill_decay``), which the tests check against ``_decay_xp``.
 """
@@ -16,17 +16,18 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
-from deepmd_lr.engines import STEP_HORIZON, array_value, bad_step
-from deepmd_lr.errors import LearningRateConfigError
-from deepmd_lr.keys import COMMON_KEYS, DEFAULT_TYPE, REQUIRED, Key, key_path, plain
-from deepmd_lr.registry import SCHEDULES
-from deepmd_lr.rules import (
+from deepmd_lr.schedules.steps import STEP_HORIZON, array_value, bad_step
+from deepmd_lr.section.errors import LearningRateConfigError
+from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, REQUIRED, Key, key_path
+from deepmd_lr.section.registry import SCHEDULES
+from deepmd_lr.section.rules import (
     check_num_steps,
     check_section,
     resolve_stop_lr,
     resolve_warmup_steps,
     section_keys,
 )
+from deepmd_lr.section.text import plain
 
 if TYPE_CHECKING:
     import inspect
@@ -385,7 +386,7 @@ class BaseLR(ABC):
         The steps are float64, or float32 for a library without float64 (JAX
         without ``jax_enable_x64``); the result has the same dtype. They are
         finite: traced steps are at most
-        :data:`~deepmd_lr.engines.STEP_HORIZON`.
+        :data:`~deepmd_lr.schedules.steps.STEP_HORIZON`.
 
         ``xp`` is the array namespace of ``decay_step`` (NumPy, torch, JAX,
         ...). This is the one definition of the schedule's formula and the
@@ -402,7 +403,7 @@ class BaseLR(ABC):
         """
         import numpy as np
 
-        from deepmd_lr.engines.array_api import numpy_namespace
+        from deepmd_lr.schedules.arrays import numpy_namespace
 
         return float(self._decay_xp(numpy_namespace(), np.asarray(float(decay_step))))
 
@@ -417,8 +418,8 @@ class BaseLR(ABC):
         write with in-place NumPy kernels; the default evaluates
         :meth:`_decay_xp`.
         """
-        from deepmd_lr.engines.array_api import numpy_namespace
-        from deepmd_lr.engines.numpy_blocks import decay_steps_into
+        from deepmd_lr.schedules.arrays import numpy_namespace
+        from deepmd_lr.schedules.numpy_blocks import decay_steps_into
 
         decay_steps_into(steps, out, self.warmup_steps, True)
         out[...] = self._decay_xp(numpy_namespace(), out)

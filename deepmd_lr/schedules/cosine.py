@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from deepmd_lr.engines import numpy_kernels
-from deepmd_lr.engines.array_api import clamp
+from deepmd_lr.schedules.arrays import clamp
 from deepmd_lr.schedules.base import BaseLR
+from deepmd_lr.schedules.steps import numpy_kernels
 
 if TYPE_CHECKING:
     import numpy as np

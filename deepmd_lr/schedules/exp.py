@@ -8,12 +8,13 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from deepmd_lr.engines import numpy_kernels
-from deepmd_lr.engines.array_api import clamp
-from deepmd_lr.errors import LearningRateConfigError, warn_user
-from deepmd_lr.keys import MAX_STEPS, Key, describe, key_path
-from deepmd_lr.rules import given
+from deepmd_lr.schedules.arrays import clamp
 from deepmd_lr.schedules.base import BaseLR
+from deepmd_lr.schedules.steps import numpy_kernels
+from deepmd_lr.section.errors import LearningRateConfigError, warn_user
+from deepmd_lr.section.keys import MAX_STEPS, Key, key_path
+from deepmd_lr.section.rules import given
+from deepmd_lr.section.text import describe
 
 if TYPE_CHECKING:
     import numpy as np

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from deepmd_lr.engines import numpy_kernels
-from deepmd_lr.engines.array_api import clamp
-from deepmd_lr.keys import Key
+from deepmd_lr.schedules.arrays import clamp
 from deepmd_lr.schedules.base import BaseLR
+from deepmd_lr.schedules.steps import numpy_kernels
+from deepmd_lr.section.keys import Key
 
 if TYPE_CHECKING:
     import numpy as np

@@ -1,6 +1,6 @@
 """The ``argument-reference`` directive: every ``learning_rate`` key.
 
-Inserts :func:`deepmd_lr.documentation.rst_reference` of the registered
+Inserts :func:`deepmd_lr.describe.documentation.rst_reference` of the registered
 schedules, each key declared in the ``dargs`` domain so that other pages can
 link to it with ``:dargs:argument:`learning_rate/stop_lr```.
 """
@@ -16,10 +16,12 @@ from sphinx.util.docutils import SphinxDirective
 class ArgumentReference(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         from deepmd_lr import learning_rate_args
-        from deepmd_lr.documentation import rst_reference
+        from deepmd_lr.describe.documentation import rst_reference
 
         text = rst_reference(learning_rate_args(), sphinx_domain=True)
-        self.state_machine.insert_input(text.splitlines(), "deepmd_lr.documentation")
+        self.state_machine.insert_input(
+            text.splitlines(), "deepmd_lr.describe.documentation"
+        )
         return []
 
 

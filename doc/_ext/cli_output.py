@@ -27,7 +27,7 @@ class CliOutput(SphinxDirective):
     option_spec: ClassVar[dict[str, Any]] = {"returncode": directives.nonnegative_int}
 
     def run(self) -> list[nodes.Node]:
-        from deepmd_lr.cli import main
+        from deepmd_lr.cli.main import main
 
         command = self.arguments[0]
         words = shlex.split(command)

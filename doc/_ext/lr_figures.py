@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from deepmd_lr import BaseLR, make_learning_rate_schedule
-from deepmd_lr.inputs import load_file
-from deepmd_lr.plotting import new_figure, plot_schedule
+from deepmd_lr import BaseLR
+from deepmd_lr.files.reader import load_file
+from deepmd_lr.schedules.building import make_learning_rate_schedule
+from deepmd_lr.views.plotting import new_figure, plot_schedule
 
 __all__ = ["choice_comparison", "schedule_panels"]
 

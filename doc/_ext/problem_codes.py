@@ -3,7 +3,7 @@
     .. problem-codes::
 
 (in a MyST page, inside an ``eval-rst`` block) is written from
-:data:`deepmd_lr.codes.CODES`, so the table lists exactly the codes the
+:data:`deepmd_lr.section.codes.CODES`, so the table lists exactly the codes the
 package gives, in its order, with their titles.
 """
 
@@ -23,7 +23,7 @@ def _plain_text(text: str) -> str:
 
 class ProblemCodes(SphinxDirective):
     def run(self) -> list[nodes.Node]:
-        from deepmd_lr.codes import CODES
+        from deepmd_lr.section.codes import CODES
 
         lines = [
             ".. list-table::",
@@ -40,7 +40,7 @@ class ProblemCodes(SphinxDirective):
                 f"     - {'error' if entry.is_error else 'warning'}",
                 f"     - {_plain_text(entry.title)}",
             ]
-        self.state_machine.insert_input(lines, "deepmd_lr.codes")
+        self.state_machine.insert_input(lines, "deepmd_lr.section.codes")
         return []
 
 

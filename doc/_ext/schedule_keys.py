@@ -24,7 +24,7 @@ class ScheduleKeys(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         from deepmd_lr import BaseLR
-        from deepmd_lr.keys import describe
+        from deepmd_lr.section.text import describe
 
         type_name = self.arguments[0]
         cls = BaseLR.get_class_by_type(type_name)

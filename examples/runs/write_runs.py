@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from deepmd_lr import make_learning_rate_schedule
+from deepmd_lr.schedules.building import make_learning_rate_schedule
 
 HERE = Path(__file__).resolve().parent
 INPUT = json.loads((HERE / "wsd" / "input.json").read_text())

@@ -1,0 +1,421 @@
+"""Declarations of single ``learning_rate`` keys and their value rules.
+
+A :class:`Key` is the one description of a key: its type, default, allowed
+range and documentation. The dargs ``Argument``, the constructor checks, the
+generated documentation and the JSON schema are all derived from it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from deepmd_lr.section.errors import LearningRateConfigError
+from deepmd_lr.section.records import FrozenRecord
+from deepmd_lr.section.text import describe, did_you_mean, json_type_name, plain
+
+if TYPE_CHECKING:
+    from dargs import Argument
+
+SECTION = "learning_rate"
+"""The name of the section in a training input."""
+SECTION_DOC = (
+    "How the learning rate changes during training: an optional linear "
+    "warmup, then the decay schedule selected by type."
+)
+DEFAULT_TYPE = "exp"
+"""The schedule type of a section that does not name one."""
+TYPE_DOC = "The schedule used after warmup."
+
+MAX_STEPS = 2**53
+"""The largest count of training steps: up to it every step is an exact
+float64, so no two steps of a schedule are computed as the same one."""
+
+"""Characters of a long string that messages show before its length."""
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+"""Marker for a key that has no default and must be given.
+
+>>> Key("start_lr", float, "The rate after warmup.").default is REQUIRED
+True
+"""
+
+_TYPE_WORDS = {
+    float: "a number",
+    int: "an integer",
+    bool: "true or false",
+    str: "a string",
+}
+
+
+def key_path(name: str) -> str:
+    """Return the slash-separated path of a key inside the section.
+
+    The path holds the name whole, so that it finds the key; messages
+    abbreviate a long one where they show it.
+    """
+    return f"{SECTION}/{name}"
+
+
+class Key(FrozenRecord):
+    """One key of the ``learning_rate`` section.
+
+    Parameters
+    ----------
+    name
+        The key as written in the input.
+    kind
+        ``float``, ``int``, ``bool`` or ``str``. Booleans are never accepted
+        where a number is expected, and floats never where an integer is.
+    doc
+        User documentation: meaning, unit and how the key interacts with others.
+    default
+        Value filled in by normalization; :data:`REQUIRED` when there is none.
+        A default of ``None`` means "not given", and ``null`` is then accepted.
+    minimum, maximum
+        Inclusive bounds, unless ``exclusive_minimum``/``exclusive_maximum``.
+    choices
+        Allowed strings for a ``str`` key.
+
+    Examples
+    --------
+    >>> key = Key("power", float, "Exponent of the curve.", default=1.0, minimum=0.0)
+    >>> key.range_text()
+    '0 <= value'
+    >>> key.check(-2.0)
+    Traceback (most recent call last):
+    ...
+    deepmd_lr.section.errors.LearningRateConfigError: learning_rate/power: got -2.0, but power must satisfy 0 <= value. Fix: set power to 0 <= value (a number)
+    """
+
+    __slots__ = (
+        "choices",
+        "default",
+        "doc",
+        "exclusive_maximum",
+        "exclusive_minimum",
+        "kind",
+        "maximum",
+        "minimum",
+        "name",
+    )
+    name: str
+    kind: type
+    doc: str
+    default: Any
+    minimum: float | None
+    maximum: float | None
+    exclusive_minimum: bool
+    exclusive_maximum: bool
+    choices: tuple[str, ...]
+
+    def __init__(
+        self,
+        name: str,
+        kind: type,
+        doc: str,
+        default: Any = REQUIRED,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        exclusive_minimum: bool = False,
+        exclusive_maximum: bool = False,
+        choices: tuple[str, ...] = (),
+    ) -> None:
+        self._set(
+            name=name,
+            kind=kind,
+            doc=doc,
+            default=default,
+            minimum=minimum,
+            maximum=maximum,
+            exclusive_minimum=exclusive_minimum,
+            exclusive_maximum=exclusive_maximum,
+            choices=choices,
+        )
+        # A declaration is code, not input: a mistake in it is the author's,
+        # reported when the schedule module is imported.
+        where = f"Key {self.name!r}"
+        if not isinstance(self.name, str) or not self.name.isidentifier():
+            raise ValueError(f"{where}: a key name must be an identifier")
+        if self.name.startswith("_"):
+            raise ValueError(f"{where}: names starting with '_' are comments")
+        if self.kind not in _TYPE_WORDS:
+            raise TypeError(
+                f"{where}: kind must be one of float, int, bool, str, got {self.kind!r}"
+            )
+        if not isinstance(self.doc, str) or not self.doc.strip():
+            raise ValueError(f"{where}: every key needs its documentation")
+        if not isinstance(self.choices, tuple) or not all(
+            isinstance(choice, str) for choice in self.choices
+        ):
+            raise TypeError(f"{where}: choices must be a tuple of strings")
+        if self.choices and self.kind is not str:
+            raise ValueError(f"{where}: only str keys have choices")
+        bounded = self.minimum is not None or self.maximum is not None
+        if bounded and self.kind not in (int, float):
+            raise ValueError(f"{where}: only int and float keys have bounds")
+        for bound in (self.minimum, self.maximum):
+            if bound is not None and (
+                isinstance(bound, bool)
+                or not isinstance(bound, (int, float))
+                or math.isnan(bound)
+            ):
+                raise ValueError(f"{where}: a bound must be a number, got {bound!r}")
+        if (
+            self.minimum is not None
+            and self.maximum is not None
+            and self.minimum > self.maximum
+        ):
+            raise ValueError(
+                f"{where}: minimum {self.minimum} is above maximum {self.maximum}"
+            )
+        if self.default is not REQUIRED and self.default is not None:
+            try:
+                self.check(self.default)
+            except LearningRateConfigError as error:
+                raise ValueError(
+                    f"{where}: its default breaks its own rule: {error.reason}"
+                ) from None
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    @property
+    def nullable(self) -> bool:
+        return self.default is None
+
+    def range_text(self) -> str:
+        """The allowed values in words, e.g. ``0 <= value < 1``."""
+        if self.choices:
+            return "one of " + ", ".join(f'"{c}"' for c in self.choices)
+        parts = []
+        if self.minimum is not None:
+            parts.append(
+                f"{_num(self.minimum)} {'<' if self.exclusive_minimum else '<='} "
+            )
+        parts.append("value")
+        if self.maximum is not None:
+            parts.append(
+                f" {'<' if self.exclusive_maximum else '<='} {_num(self.maximum)}"
+            )
+        if len(parts) == 1:
+            return _TYPE_WORDS[self.kind]
+        return "".join(parts)
+
+    def check(self, value: Any) -> None:
+        """Raise :class:`LearningRateConfigError` unless ``value`` is allowed.
+
+        NumPy scalars are judged as the Python numbers they stand for. The
+        error's code says which rule failed: LR201 a wrong type or a null,
+        LR202 a string outside the choices, LR203 a number that is not
+        finite, LR204 a number out of range.
+        """
+        path = key_path(self.name)
+        value = plain(value)
+        if value is None:
+            if self.nullable:
+                return
+            raise LearningRateConfigError(
+                path,
+                f"got null, but {self.name} must be {_TYPE_WORDS[self.kind]}",
+                self._fix(),
+                value=value,
+                code="LR201",
+            )
+        if not _has_kind(value, self.kind):
+            raise LearningRateConfigError(
+                path,
+                f"got {describe(value)} ({json_type_name(value)}), "
+                f"but {self.name} must be {_TYPE_WORDS[self.kind]}",
+                self._fix(),
+                value=value,
+                code="LR201",
+            )
+        if self.kind is str:
+            if self.choices and value not in self.choices:
+                raise LearningRateConfigError(
+                    path,
+                    f"got {describe(value)}, but {self.name} must be {self.range_text()}",
+                    did_you_mean(value, self.choices) or self._fix(),
+                    value=value,
+                    code="LR202",
+                )
+            return
+        if self.kind is float and not _is_finite(value):
+            raise LearningRateConfigError(
+                path,
+                f"got {describe(value)}, but {self.name} must be a finite number",
+                self._fix(),
+                value=value,
+                code="LR203",
+            )
+        if not self.in_range(value):
+            raise LearningRateConfigError(
+                path,
+                f"got {describe(value)}, but {self.name} must satisfy {self.range_text()}",
+                self._fix(),
+                value=value,
+                code="LR204",
+            )
+
+    def in_range(self, value: float) -> bool:
+        if self.minimum is not None and (
+            value < self.minimum or (self.exclusive_minimum and value == self.minimum)
+        ):
+            return False
+        return self.maximum is None or not (
+            value > self.maximum or (self.exclusive_maximum and value == self.maximum)
+        )
+
+    def _fix(self) -> str:
+        text = f"Fix: set {self.name} to {self.range_text()}"
+        if self.kind is not str and self.range_text() != _TYPE_WORDS[self.kind]:
+            text += f" ({_TYPE_WORDS[self.kind]})"
+        if self.nullable:
+            text += ", or remove the key"
+        return text
+
+    def argument(self) -> Argument:
+        """The dargs ``Argument`` of this key: its type, default and doc.
+
+        Its value rules are not attached here: the section's own check
+        applies them with every other rule, so each key is checked once.
+        """
+        from dargs import Argument
+
+        dtype: list[Any] = [self.kind]
+        if self.nullable:
+            dtype.append(None)
+        declared: dict[str, Any] = {} if self.required else {"default": self.default}
+        return Argument(
+            self.name,
+            dtype,
+            optional=not self.required,
+            doc=self.reference_doc(),
+            **declared,
+        )
+
+    def reference_doc(self) -> str:
+        """The documentation with the allowed range appended, for references
+        that state the type and default apart from the text."""
+        text = self.doc.rstrip()
+        if self.range_text() != _TYPE_WORDS[self.kind]:
+            text += f" Allowed: {self.range_text()}."
+        return text
+
+    def full_doc(self) -> str:
+        """The documentation with the allowed range and default appended."""
+        text = self.reference_doc()
+        extra = []
+        if self.required:
+            extra.append("Required.")
+        elif self.default is None:
+            extra.append("Not set by default.")
+        else:
+            extra.append(f"Default: {describe(self.default)}.")
+        return f"{text} {' '.join(extra)}"
+
+
+def _is_finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # a JSON integer beyond the range of a float
+        return False
+
+
+def _num(value: float) -> str:
+    if not float(value).is_integer():
+        return repr(value)
+    whole = int(value)
+    # A large power of two, such as the 2**53 limit on step counts, reads
+    # better as one.
+    if whole >= 2**32 and whole & (whole - 1) == 0:
+        return f"2**{whole.bit_length() - 1} ({whole})"
+    return str(whole)
+
+
+def _has_kind(value: Any, kind: type) -> bool:
+    if isinstance(value, bool):
+        return kind is bool
+    if kind is float:
+        return isinstance(value, (int, float))
+    return isinstance(value, kind)
+
+
+COMMON_KEYS: tuple[Key, ...] = (
+    Key(
+        "start_lr",
+        float,
+        "Learning rate reached at the end of warmup, where the decay phase "
+        "begins; without warmup it is the rate of step 0. Scaled by the number "
+        "of workers according to scale_by_worker.",
+        minimum=0.0,
+        exclusive_minimum=True,
+    ),
+    Key(
+        "stop_lr",
+        float,
+        "Learning rate aimed at for the last training step; the schedule never "
+        "goes below it. Give exactly one of stop_lr and stop_lr_ratio. "
+        "Must not exceed start_lr; for exp without decay_rate it must be above 0.",
+        default=None,
+        minimum=0.0,
+    ),
+    Key(
+        "stop_lr_ratio",
+        float,
+        "The final learning rate as a fraction of start_lr "
+        "(stop_lr = start_lr * stop_lr_ratio). Give exactly one of stop_lr and "
+        "stop_lr_ratio; for exp without decay_rate it must be above 0.",
+        default=None,
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Key(
+        "warmup_steps",
+        int,
+        "Length of the linear warmup, in training steps. The rate climbs from "
+        "warmup_start_factor * start_lr at step 0 to start_lr at this step. "
+        "Must be smaller than the number of training steps. Cannot be combined "
+        "with a non-zero warmup_ratio.",
+        default=0,
+        minimum=0,
+        maximum=MAX_STEPS,
+    ),
+    Key(
+        "warmup_ratio",
+        float,
+        "Length of the warmup as a fraction of the training steps; the warmup "
+        "lasts int(warmup_ratio * numb_steps) steps. Use instead of "
+        "warmup_steps, not together with a non-zero warmup_steps.",
+        default=None,
+        minimum=0.0,
+        maximum=1.0,
+        exclusive_maximum=True,
+    ),
+    Key(
+        "warmup_start_factor",
+        float,
+        "Where the warmup starts, as a fraction of start_lr: the rate at step 0 "
+        "is warmup_start_factor * start_lr. 0 starts from a rate of zero.",
+        default=0.0,
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Key(
+        "scale_by_worker",
+        str,
+        "How start_lr grows with the number of parallel workers N: "
+        '"linear" multiplies it by N, "sqrt" by the square root of N, '
+        '"none" leaves it unchanged.',
+        default="linear",
+        choices=("linear", "sqrt", "none"),
+    ),
+)

@@ -1,0 +1,98 @@
+"""Normalizing ``learning_rate`` sections and whole training inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from deepmd_lr.section.errors import LearningRateConfigError
+from deepmd_lr.section.keys import COMMON_KEYS
+from deepmd_lr.section.rules import (
+    check_num_steps,
+    check_section,
+)
+from deepmd_lr.section.text import describe, plain
+
+
+def normalize_learning_rate(
+    section: Mapping[str, Any], num_steps: int | None = None
+) -> dict[str, Any]:
+    """Check a ``learning_rate`` section and fill in its defaults.
+
+    Parameters
+    ----------
+    section
+        The section as written by the user. It is not modified.
+    num_steps
+        The number of training steps (at most 2**53); when given, the warmup
+        is also checked to be shorter than training.
+
+    Returns
+    -------
+    dict
+        A new dict: ``type`` first, then every common key, then the keys of
+        that type, each with the given value or its default (``None`` where
+        the key has no default). Keys starting with ``_`` are dropped.
+        NumPy scalars become the Python ``int``, ``float`` or ``bool`` they
+        stand for, so the result is plain JSON-able data. Normalizing the
+        result again returns an equal dict.
+
+    Raises
+    ------
+    LearningRateConfigError
+        If any rule of the section is broken, or ``num_steps`` is not a
+        valid number of steps. Its message lists every problem
+        :func:`~deepmd_lr.find_problems` finds, and its ``problems``
+        attribute holds them.
+
+    Examples
+    --------
+    >>> normalize_learning_rate({"type": "cosine", "start_lr": 1e-3,
+    ...                          "stop_lr_ratio": 0.01, "_note": "x"})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'type': 'cosine', 'start_lr': 0.001, 'stop_lr': None, 'stop_lr_ratio': 0.01,
+     'warmup_steps': 0, 'warmup_ratio': None, 'warmup_start_factor': 0.0,
+     'scale_by_worker': 'linear'}
+    """
+    cls = check_section(section, num_steps)
+    normalized: dict[str, Any] = {"type": cls.type_name}
+    for key in (*COMMON_KEYS, *cls.variant_keys):
+        normalized[key.name] = plain(section.get(key.name, key.default))
+    return normalized
+
+
+def training_num_steps(jdata: Mapping[str, Any]) -> int | None:
+    """``training.numb_steps`` (or its alias ``stop_batch``), if present.
+
+    Raises
+    ------
+    LearningRateConfigError
+        When the length is not a valid number of steps, or ``training`` is
+        there but is not an object to read it from (code ``LR401``).
+    """
+    training = jdata.get("training")
+    if training is None:
+        return None
+    if not isinstance(training, Mapping):
+        raise LearningRateConfigError(
+            "training",
+            f"got {describe(training)}, but training must be an object, which "
+            "holds numb_steps",
+            'Fix: write it as {"numb_steps": 100000, ...}',
+            value=training,
+            code="LR401",
+        )
+    for name in ("numb_steps", "stop_batch"):
+        if name in training:
+            value = training[name]
+            try:
+                return check_num_steps(value)
+            except LearningRateConfigError as error:
+                raise LearningRateConfigError(
+                    f"training/{name}",
+                    error.reason,
+                    error.fix,
+                    value=value,
+                    code=error.code,
+                ) from None
+    return None

@@ -1,0 +1,213 @@
+"""The table of schedule types: ``type`` name -> schedule class.
+
+Built-in schedules register themselves when :mod:`deepmd_lr.schedules` is
+imported, which the table does the first time it is consulted. Third-party
+ones are discovered through the ``deepmd_lr.schedules`` entry-point group
+the first time the table is listed or asked for a name it does not hold.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import import_module
+from typing import Any, TypeVar
+
+from deepmd_lr.section.errors import LearningRateConfigError
+from deepmd_lr.section.keys import key_path
+from deepmd_lr.section.text import describe, did_you_mean
+
+ENTRY_POINT_GROUP = "deepmd_lr.schedules"
+
+T = TypeVar("T", bound=type)
+
+ScheduleClass = Any
+"""A registered schedule class, a subclass of :class:`deepmd_lr.BaseLR`; this
+layer sits below the schedules and never imports them."""
+
+
+class PluginWarning(UserWarning):
+    """A third-party schedule plugin could not be loaded and was skipped."""
+
+
+class ScheduleRegistry:
+    """Maps each ``type`` name to the class that computes that schedule."""
+
+    def __init__(
+        self,
+        entry_point_group: str | None = ENTRY_POINT_GROUP,
+        built_in_module: str | None = None,
+    ) -> None:
+        self._classes: dict[str, ScheduleClass] = {}
+        self._entry_point_group = entry_point_group
+        self._plugins_loaded = entry_point_group is None
+        self._built_in_module = built_in_module
+        self._base: type | None = None
+
+    def bind(self, base: type) -> None:
+        """Only subclasses of ``base`` may be registered."""
+        self._base = base
+
+    def register(self, name: str) -> Callable[[T], T]:
+        """Class decorator registering a schedule under ``name``."""
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"schedule type names must be identifiers, got {name!r}")
+
+        def decorate(cls: T) -> T:
+            self._add(name, cls)
+            return cls
+
+        return decorate
+
+    def _add(self, name: str, cls: Any) -> None:
+        if self._base is not None and not (
+            isinstance(cls, type) and issubclass(cls, self._base)
+        ):
+            raise TypeError(
+                f"cannot register {cls!r} as schedule type {name!r}: "
+                f"it is not a subclass of {self._base.__name__}"
+            )
+        taken = self._classes.get(name)
+        if taken is not None and taken is not cls:
+            raise ValueError(
+                f"schedule type {name!r} is already registered by "
+                f"{taken.__module__}.{taken.__qualname__}"
+            )
+        cls.type_name = name
+        self._classes[name] = cls
+
+    def get(self, name: Any) -> ScheduleClass:
+        """The class registered under ``name``.
+
+        Raises
+        ------
+        LearningRateConfigError
+            When ``name`` is not a string (code LR201) or no schedule has
+            that name (LR105); the message lists the known types and
+            suggests the closest one.
+        """
+        self._load_built_ins()
+        # A plugin cannot take a name that is registered already, so a known
+        # name is answered without reading the entry points.
+        registered = self._classes.get(name) if isinstance(name, str) else None
+        if registered is not None:
+            return registered
+        classes = self.classes()
+        if isinstance(name, str) and name in classes:
+            return classes[name]
+        known = ", ".join(f'"{n}"' for n in classes)
+        if not isinstance(name, str):
+            raise LearningRateConfigError(
+                key_path("type"),
+                f"got {describe(name)}, but type must be a string naming a schedule",
+                f"Fix: use one of {known}",
+                value=name,
+                code="LR201",
+            )
+        hint = did_you_mean(name, list(classes))
+        raise LearningRateConfigError(
+            key_path("type"),
+            f"unknown schedule type {describe(name)}; known types are {known}",
+            hint or f"Fix: use one of {known}",
+            value=name,
+            code="LR105",
+        )
+
+    def classes(self) -> dict[str, ScheduleClass]:
+        """All registered classes by name, in registration order (a copy)."""
+        self._load_built_ins()
+        if not self._plugins_loaded:
+            self._load_plugins()
+        return dict(self._classes)
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.classes())
+
+    @contextmanager
+    def scoped(self, *, reload_plugins: bool = False) -> Iterator[ScheduleRegistry]:
+        """Undo, when the block ends, every registration made inside it.
+
+        For tests, and for code that needs a schedule type for a while: the
+        table, the ``type_name`` of each class in it and whether plugins have
+        been loaded are all as they were before the block, whatever happened
+        inside it.
+
+        Parameters
+        ----------
+        reload_plugins
+            Forget that plugins have been loaded, so that the first lookup in
+            the block reads the entry points again.
+
+        Examples
+        --------
+        >>> from deepmd_lr import BaseLR
+        >>> with SCHEDULES.scoped():
+        ...     @BaseLR.register("flat")
+        ...     class Flat(BaseLR):
+        ...         def _decay_xp(self, xp, decay_step):
+        ...             return xp.full_like(decay_step, self.start_lr)
+        ...     BaseLR(type="flat", start_lr=1e-3, stop_lr=1e-5, num_steps=10).value(9)
+        0.001
+        >>> "flat" in SCHEDULES.names()
+        False
+        """
+        self._load_built_ins()
+        classes = dict(self._classes)
+        type_names = {name: cls.type_name for name, cls in classes.items()}
+        plugins_loaded = self._plugins_loaded
+        if reload_plugins:
+            self._plugins_loaded = self._entry_point_group is None
+        try:
+            yield self
+        finally:
+            self._classes = classes
+            for name, cls in classes.items():
+                cls.type_name = type_names[name]
+            self._plugins_loaded = plugins_loaded
+
+    def _load_built_ins(self) -> None:
+        # Importing the module registers its classes; it is imported on first
+        # use, so that reading a file does not pay for the schedules.
+        if self._built_in_module is not None:
+            module, self._built_in_module = self._built_in_module, None
+            import_module(module)
+
+    def _load_plugins(self) -> None:
+        self._plugins_loaded = True
+        from importlib.metadata import entry_points
+
+        assert self._entry_point_group is not None
+        for entry in entry_points(group=self._entry_point_group):
+            self._load_plugin(entry)
+
+    def _load_plugin(self, entry: Any) -> None:
+        where = f"schedule plugin {entry.name!r} ({entry.value})"
+        try:
+            obj = entry.load()
+        except Exception as exc:  # a broken plugin must not break the built-ins
+            warnings.warn(
+                f"{where} failed to import and was skipped: {exc!r}",
+                PluginWarning,
+                stacklevel=2,
+            )
+            return
+        if self._classes.get(entry.name) is obj:
+            return
+        for name, cls in self._classes.items():
+            if cls is obj:
+                warnings.warn(
+                    f"{where} registers itself as {name!r}; the entry-point name "
+                    "is ignored",
+                    PluginWarning,
+                    stacklevel=2,
+                )
+                return
+        try:
+            self._add(entry.name, obj)
+        except (TypeError, ValueError) as exc:
+            warnings.warn(f"{where} was skipped: {exc}", PluginWarning, stacklevel=2)
+
+
+SCHEDULES = ScheduleRegistry(built_in_module="deepmd_lr.schedules")
+"""The registry consulted by :class:`~deepmd_lr.BaseLR` and the argument layer."""

@@ -1,0 +1,525 @@
+"""Every rule of the ``learning_rate`` section, in one place.
+
+Single-key rules are declared on each :class:`~deepmd_lr.section.keys.Key` and
+applied here, together with the rules that look at the whole section
+(unknown keys, required keys, exclusivity, ``stop_lr <= start_lr``, a final
+rate above 0 where the decay needs one, warmup versus the length of
+training). :func:`find_problems` reports every rule a section breaks, each
+with its code from :mod:`deepmd_lr.section.codes`; constructors, normalization and
+the dargs ``Argument`` call :func:`check_section`, which raises on the same
+findings, so a rule is written once.
+
+The rules see a schedule type only through :class:`ScheduleSpec`: its name,
+its keys and its own cross-key rule. They never import the schedules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from deepmd_lr.section.errors import (
+    LearningRateConfigError,
+    LearningRateWarning,
+    warn_user,
+)
+from deepmd_lr.section.keys import (
+    COMMON_KEYS,
+    DEFAULT_TYPE,
+    MAX_STEPS,
+    SECTION,
+    Key,
+    key_path,
+)
+from deepmd_lr.section.legacy import legacy_values, section_fix_text
+from deepmd_lr.section.records import Record
+from deepmd_lr.section.registry import SCHEDULES
+from deepmd_lr.section.text import (
+    describe,
+    did_you_mean,
+    plain,
+    portable_float_text,
+    short_text,
+)
+
+NUM_STEPS_PATH = "training/numb_steps"
+
+
+class ScheduleSpec(Protocol):
+    """What the rules know of a schedule type; every schedule class is one."""
+
+    type_name: str
+    """The value of ``type`` that selects the schedule."""
+    variant_keys: tuple[Key, ...]
+    """The keys that only this type has."""
+    positive_stop_unless: tuple[str, ...] | None
+    """``None`` when a final rate of 0 is allowed; otherwise the final rate
+    must be above 0 unless one of the keys listed here is given."""
+
+    def check_variant(self, values: Mapping[str, Any]) -> None:
+        """The type's own rule across several keys; raises when broken."""
+
+
+def section_keys(spec: ScheduleSpec) -> frozenset[str]:
+    """Every key a section of type ``spec`` may hold, ``type`` included."""
+    return frozenset(
+        ["type", *(k.name for k in COMMON_KEYS), *(k.name for k in spec.variant_keys)]
+    )
+
+
+def schedule_spec(section: Mapping[str, Any]) -> ScheduleSpec:
+    """The schedule type the section selects (its ``type``, by default exp)."""
+    spec: ScheduleSpec = SCHEDULES.get(section.get("type", DEFAULT_TYPE))
+    return spec
+
+
+def check_section(section: Any, num_steps: int | None = None) -> Any:
+    """Check a ``learning_rate`` section; return the schedule class it selects.
+
+    Keys starting with ``_`` are comments and are ignored. The section is
+    never modified. A section that passes issues the warnings of
+    :func:`survey_section` (a ``warmup_ratio`` that rounds down to no warmup).
+
+    Raises
+    ------
+    LearningRateConfigError
+        For the rules the section breaks: the one problem :func:`find_problems`
+        reports, or, for several, an error that lists them all (see
+        :meth:`LearningRateConfigError.from_problems`).
+    """
+    survey = survey_section(section, num_steps)
+    if survey.problems:
+        raise LearningRateConfigError.from_problems(survey.problems)
+    for warning in survey.warnings:
+        warn_user(str(warning), path=warning.path, code=warning.code)
+    return survey.spec
+
+
+def find_problems(
+    section: Any, num_steps: int | None = None
+) -> list[LearningRateConfigError]:
+    """Every rule the ``learning_rate`` section breaks, not just the first.
+
+    Each problem is a :class:`~deepmd_lr.LearningRateConfigError` with its
+    ``path`` and its stable ``code`` (see :mod:`deepmd_lr.section.codes`). The list
+    is empty exactly when :func:`~deepmd_lr.normalize_learning_rate` accepts
+    the section, and its first problem is the error that function raises
+    when there is only one.
+
+    Parameters
+    ----------
+    section
+        The section as written by the user. It is not modified.
+    num_steps
+        The number of training steps; when given, it is checked itself
+        (LR401) and the warmup is checked against it.
+
+    Returns
+    -------
+    list of LearningRateConfigError
+        In a stable order: first the problems of single keys, in the order
+        of the keys in the section (a key that is not a string, unknown,
+        of another type, or of a bad value); then the rules of the whole
+        section in the order of their codes (required keys, keys that
+        contradict each other, the length of training).
+
+    Notes
+    -----
+    A key whose own value is bad is left out of every rule that combines
+    it with other keys, so that one bad value is one problem. Checking stops
+    early in two cases only: a section that is not an object, and a ``type``
+    that names no schedule (its keys are then unknown). The type's own rule
+    (``check_variant``) runs only once every other rule of the section
+    passes, so that it may rely on valid values; its problem has code LR305
+    unless it carries its own.
+
+    Examples
+    --------
+    >>> problems = find_problems(
+    ...     {"start_lr": -1.0, "stop_lr": 1e-5, "smooth": 1,
+    ...      "warmup_ratio": 0.2, "warmup_steps": 10, "decay_step": 100})
+    >>> for problem in problems:
+    ...     print(problem.code, problem.path)
+    LR204 learning_rate/start_lr
+    LR201 learning_rate/smooth
+    LR103 learning_rate/decay_step
+    LR303 learning_rate/warmup_steps
+    >>> print(problems[2])
+    learning_rate/decay_step: decay_step is not a key of learning_rate for type "exp". Did you mean "decay_steps"?
+    >>> find_problems({"start_lr": 1e-3, "stop_lr": 1e-5}, num_steps=1000)
+    []
+    """
+    return survey_section(section, num_steps).problems
+
+
+class SectionSurvey(Record):
+    """What checking a section finds: its type, its problems, its warnings."""
+
+    __slots__ = ("problems", "spec", "warnings")
+    spec: ScheduleSpec | None
+    """The schedule type the section selects; ``None`` when it selects none."""
+    problems: list[LearningRateConfigError]
+    """Every rule broken, in the order :func:`find_problems` documents."""
+    warnings: list[LearningRateWarning]
+    """The warnings the rules give (not issued): settings that are valid but
+    likely not what was meant."""
+
+    def __init__(
+        self,
+        spec: ScheduleSpec | None,
+        problems: list[LearningRateConfigError] | None = None,
+        warnings: list[LearningRateWarning] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.problems = [] if problems is None else problems
+        self.warnings = [] if warnings is None else warnings
+
+
+def survey_section(section: Any, num_steps: int | None = None) -> SectionSurvey:
+    """Apply every rule to ``section``; issue nothing, raise nothing.
+
+    The one pass behind :func:`find_problems` and :func:`check_section`.
+    """
+    if not isinstance(section, Mapping):
+        problem = LearningRateConfigError(
+            SECTION,
+            f"got {describe(section)}, but the learning_rate section must be an "
+            "object of keys and values",
+            'Fix: write it as {"type": "exp", "start_lr": 0.001, "stop_lr": 1.0e-08}',
+            value=section,
+            code="LR101",
+        )
+        return SectionSurvey(None, [problem])
+    try:
+        spec = schedule_spec(section)
+    except LearningRateConfigError as error:
+        return SectionSurvey(None, [error])
+    survey = SectionSurvey(spec)
+    valid = _check_keys(spec, section, survey.problems)
+    _check_required(spec, section, survey.problems)
+    _check_combinations(spec, section, valid, survey.problems)
+    if num_steps is not None:
+        _check_against_num_steps(section, valid, num_steps, survey)
+    return survey
+
+
+def _check_keys(
+    spec: ScheduleSpec,
+    section: Mapping[str, Any],
+    problems: list[LearningRateConfigError],
+) -> dict[str, Any]:
+    """Check each key on its own, in the order of the section; return the
+    known keys whose values pass, as plain Python values."""
+    declared = {key.name: key for key in (*COMMON_KEYS, *spec.variant_keys)}
+    valid: dict[str, Any] = {}
+    for name, value in section.items():
+        if not isinstance(name, str):
+            problems.append(
+                LearningRateConfigError(
+                    SECTION,
+                    f"key {describe(name)} is not a string",
+                    "Fix: use the key names of the learning_rate section",
+                    value=name,
+                    code="LR102",
+                )
+            )
+        elif name == "type" or name.startswith("_"):
+            continue
+        elif name not in declared:
+            problems.append(unknown_key_error(name, value, spec))
+        else:
+            try:
+                declared[name].check(value)
+            except LearningRateConfigError as error:
+                problems.append(error)
+            else:
+                valid[name] = plain(value)
+    return valid
+
+
+def _check_required(
+    spec: ScheduleSpec,
+    section: Mapping[str, Any],
+    problems: list[LearningRateConfigError],
+) -> None:
+    no_start = "start_lr" not in section
+    no_stop = not given(section, "stop_lr") and not given(section, "stop_lr_ratio")
+    # A section without both is one problem with one fix: the values that
+    # releases before 3.1.3 filled in, written out.
+    if no_start or no_stop:
+        if no_start and no_stop:
+            what = "start_lr and a final rate (stop_lr or stop_lr_ratio) are missing"
+        elif no_stop:
+            what = "neither stop_lr nor stop_lr_ratio is given"
+        else:
+            what = "start_lr is missing"
+        subject = "it has" if not no_stop else "they have"
+        problems.append(
+            LearningRateConfigError(
+                key_path("start_lr" if no_start else "stop_lr"),
+                f"{what}; since DeePMD-kit 3.1.3 {subject} no default",
+                section_fix_text({**section, **legacy_values(section)}),
+                code="LR106" if no_start else "LR107",
+            )
+        )
+    for key in spec.variant_keys:
+        if key.required and key.name not in section:
+            problems.append(
+                LearningRateConfigError(
+                    key_path(key.name),
+                    f'{key.name} is missing, and type "{spec.type_name}" has no '
+                    "default for it",
+                    f"Fix: add {key.name} ({key.range_text()})",
+                    code="LR108",
+                )
+            )
+
+
+def unknown_key_error(
+    name: str, value: Any, spec: ScheduleSpec
+) -> LearningRateConfigError:
+    """The error for a key that the schedule type ``spec`` does not have."""
+    owners = [
+        other
+        for other, cls in SCHEDULES.classes().items()
+        if any(k.name == name for k in cls.variant_keys)
+    ]
+    if owners:
+        where = " or ".join(f'"{o}"' for o in owners)
+        return LearningRateConfigError(
+            key_path(name),
+            f'{name} belongs to type {where}, not to type "{spec.type_name}"',
+            f"Fix: remove {name}, or set type to {where}",
+            value=value,
+            code="LR104",
+        )
+    known = sorted(section_keys(spec))
+    hint = did_you_mean(name, known)
+    return LearningRateConfigError(
+        key_path(name),
+        f'{short_text(name)} is not a key of learning_rate for type "{spec.type_name}"',
+        hint or "Fix: remove it; known keys are " + ", ".join(known),
+        value=value,
+        code="LR103",
+    )
+
+
+def given(values: Mapping[str, Any], name: str) -> bool:
+    """Whether ``name`` is set in ``values`` (``null`` counts as not set)."""
+    return values.get(name) is not None
+
+
+def check_num_steps(num_steps: Any) -> int:
+    """Validate the total number of training steps and return it as an ``int``.
+
+    A NumPy integer counts as the integer it is; at most :data:`MAX_STEPS`.
+    A bad one is a :class:`LearningRateConfigError` of code LR401.
+    """
+    num_steps = plain(num_steps)
+    if isinstance(num_steps, bool) or not isinstance(num_steps, int):
+        raise LearningRateConfigError(
+            NUM_STEPS_PATH,
+            f"got {describe(num_steps)}, but the number of training steps must "
+            "be an integer",
+            "Fix: give numb_steps as a whole number such as 100000",
+            value=num_steps,
+            code="LR401",
+        )
+    if num_steps < 0:
+        raise LearningRateConfigError(
+            NUM_STEPS_PATH,
+            f"got {describe(num_steps)}, but the number of training steps must be >= 0",
+            "Fix: give a non-negative numb_steps",
+            value=num_steps,
+            code="LR401",
+        )
+    if num_steps > MAX_STEPS:
+        raise LearningRateConfigError(
+            NUM_STEPS_PATH,
+            f"got {describe(num_steps)}, but the number of training steps must be "
+            f"at most 2**53 = {MAX_STEPS}, beyond which steps are not exact floats",
+            f"Fix: give a numb_steps of at most {MAX_STEPS}",
+            value=num_steps,
+            code="LR401",
+        )
+    return num_steps
+
+
+def resolve_warmup_steps(values: Mapping[str, Any], num_steps: int) -> int:
+    """The warmup length in steps, from ``warmup_steps`` or ``warmup_ratio``."""
+    ratio = values.get("warmup_ratio")
+    if ratio is not None:
+        return int(ratio * num_steps)
+    return int(values.get("warmup_steps") or 0)
+
+
+def resolve_stop_lr(values: Mapping[str, Any]) -> float:
+    ratio = values.get("stop_lr_ratio")
+    if ratio is not None:
+        return float(values["start_lr"] * ratio)
+    return float(values["stop_lr"])
+
+
+def _warmup_conflict(valid: Mapping[str, Any]) -> bool:
+    return (valid.get("warmup_steps") or 0) != 0 and given(valid, "warmup_ratio")
+
+
+def _check_combinations(
+    spec: ScheduleSpec,
+    section: Mapping[str, Any],
+    valid: Mapping[str, Any],
+    problems: list[LearningRateConfigError],
+) -> None:
+    """The rules across keys, on the keys whose own values pass."""
+    if given(valid, "stop_lr") and given(valid, "stop_lr_ratio"):
+        problems.append(
+            LearningRateConfigError(
+                key_path("stop_lr"),
+                f"stop_lr ({describe(valid['stop_lr'])}) and stop_lr_ratio "
+                f"({describe(valid['stop_lr_ratio'])}) are both given, but they are "
+                "two ways to set the same final rate",
+                "Fix: keep exactly one of stop_lr and stop_lr_ratio",
+                code="LR301",
+            )
+        )
+    if (
+        given(valid, "stop_lr")
+        and given(valid, "start_lr")
+        and valid["stop_lr"] > valid["start_lr"]
+    ):
+        start_lr = valid["start_lr"]
+        problems.append(
+            LearningRateConfigError(
+                key_path("stop_lr"),
+                f"stop_lr ({describe(valid['stop_lr'])}) is larger than start_lr "
+                f"({describe(start_lr)}), but the schedule can only decrease",
+                f"Fix: set stop_lr to at most {describe(start_lr)}, or raise start_lr",
+                value=valid["stop_lr"],
+                code="LR302",
+            )
+        )
+    if _warmup_conflict(valid):
+        problems.append(
+            LearningRateConfigError(
+                key_path("warmup_steps"),
+                f"warmup_steps ({describe(valid['warmup_steps'])}) and warmup_ratio "
+                f"({describe(valid['warmup_ratio'])}) are both given, but they are "
+                "two ways to set the same warmup length",
+                "Fix: keep only one of warmup_steps and warmup_ratio",
+                code="LR303",
+            )
+        )
+    _check_positive_stop(spec, section, valid, problems)
+    if problems:
+        return
+    # The type's own rule sees every one of its keys, defaults filled in, so
+    # that it can compare two of them whichever the user wrote.
+    try:
+        spec.check_variant(
+            {
+                key.name: valid.get(key.name, key.default)
+                for key in (*COMMON_KEYS, *spec.variant_keys)
+            }
+        )
+    except LearningRateConfigError as error:
+        if not error.code:
+            error.code = "LR305"
+        problems.append(error)
+
+
+def _check_positive_stop(
+    spec: ScheduleSpec,
+    section: Mapping[str, Any],
+    valid: Mapping[str, Any],
+    problems: list[LearningRateConfigError],
+) -> None:
+    escapes = spec.positive_stop_unless
+    # An escape key with a bad value of its own leaves the rule undecided.
+    if escapes is None or any(given(section, name) for name in escapes):
+        return
+    for name in ("stop_lr", "stop_lr_ratio"):
+        if given(valid, name) and valid[name] == 0:
+            fix = f"Fix: set a positive {name}"
+            if escapes:
+                fix += ", or give " + " or ".join(escapes)
+            problems.append(
+                LearningRateConfigError(
+                    key_path(name),
+                    f'{name} is {describe(valid[name])}, but type "{spec.type_name}" '
+                    "cannot decay to a rate of 0",
+                    fix,
+                    value=valid[name],
+                    code="LR304",
+                )
+            )
+
+
+def _check_against_num_steps(
+    section: Mapping[str, Any],
+    valid: Mapping[str, Any],
+    num_steps: Any,
+    survey: SectionSurvey,
+) -> None:
+    try:
+        num_steps = check_num_steps(num_steps)
+    except LearningRateConfigError as error:
+        survey.problems.append(error)
+        return
+    names = ("warmup_steps", "warmup_ratio")
+    if any(name in section and name not in valid for name in names):
+        return
+    if _warmup_conflict(valid):
+        return
+    warmup = resolve_warmup_steps(valid, num_steps)
+    name = "warmup_ratio" if given(valid, "warmup_ratio") else "warmup_steps"
+    shown = describe(valid.get(name, 0))
+    if num_steps == 0 and warmup != 0:
+        survey.problems.append(
+            LearningRateConfigError(
+                key_path(name),
+                f"{name} ({shown}) asks for a warmup, but numb_steps is 0",
+                "Fix: remove the warmup or train for more than 0 steps",
+                value=valid.get(name),
+                code="LR402",
+            )
+        )
+    if num_steps > 0 and warmup >= num_steps:
+        survey.problems.append(
+            LearningRateConfigError(
+                key_path(name),
+                f"{name} ({shown}, i.e. {describe(warmup)} warmup steps) is not "
+                f"shorter than training (numb_steps = {num_steps})",
+                f"Fix: use fewer than {num_steps} warmup steps, or raise numb_steps",
+                value=valid.get(name),
+                code="LR403",
+            )
+        )
+    ratio = valid.get("warmup_ratio")
+    if ratio is not None and ratio > 0 and warmup == 0 and num_steps > 0:
+        survey.warnings.append(
+            LearningRateWarning(
+                f"{key_path('warmup_ratio')}: {describe(ratio)} of {num_steps} steps "
+                "rounds down to 0 warmup steps, so there is no warmup. Fix: remove "
+                + (
+                    f"warmup_ratio, or raise it to at least "
+                    f"{_least_warmup_ratio(num_steps)}"
+                    if num_steps > 1
+                    else "warmup_ratio: one step of training leaves no room for one"
+                ),
+                path=key_path("warmup_ratio"),
+                code="LW103",
+            )
+        )
+
+
+def _least_warmup_ratio(num_steps: int) -> str:
+    """The smallest ``warmup_ratio`` of three significant digits that gives
+    ``num_steps`` a warmup of at least one step (as ``int(ratio * steps)``
+    counts it, in floating point)."""
+    ratio = 1 / num_steps
+    step = 10.0 ** (math.floor(math.log10(ratio)) - 2)
+    value = math.ceil(ratio / step) * step
+    while int(float(f"{value:.3g}") * num_steps) < 1:
+        value += step
+    return portable_float_text(float(f"{value:.3g}"))
