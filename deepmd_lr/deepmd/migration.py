@@ -21,6 +21,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
+from deepmd_lr.schedules.exp import replaced_decay_steps
 from deepmd_lr.section.errors import LearningRateConfigError
 from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, MAX_STEPS, SECTION, Key
 from deepmd_lr.section.legacy import (
@@ -204,7 +205,7 @@ def _old_decay_steps(
     phase = _decay_phase(section, training)
     if phase is None or decay_steps < phase:
         return None
-    replacement = 100 if phase // 10 > 100 else phase // 100 + 1
+    replacement = replaced_decay_steps(phase)
     if replacement == decay_steps:
         return None
     return replacement, (

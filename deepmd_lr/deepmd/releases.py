@@ -26,6 +26,7 @@ import sys
 from functools import total_ordering
 from typing import Any, NamedTuple
 
+from deepmd_lr.schedules.exp import replaced_decay_steps
 from deepmd_lr.section.errors import LearningRateWarning
 from deepmd_lr.section.keys import key_path
 from deepmd_lr.section.text import describe, plain
@@ -561,7 +562,7 @@ def _decay_steps_replaced(judged: _Judged, version: DeepmdVersion) -> list[Any]:
         or decay_steps < num_steps
     ):
         return []
-    replacement = 100 if num_steps // 10 > 100 else num_steps // 100 + 1
+    replacement = replaced_decay_steps(num_steps)
     path = key_path("decay_steps")
     return [
         LearningRateWarning(

@@ -26,6 +26,17 @@ TABLE_LIMIT = 1 << 16
 _LOG_FLOOR = 1e-10
 
 
+def replaced_decay_steps(decay_phase: int) -> int:
+    """The ``decay_steps`` DeePMD-kit uses instead of one that is not shorter
+    than the ``decay_phase`` steps after warmup (without ``decay_rate``, and
+    before 3.1.3 also with it).
+
+    >>> replaced_decay_steps(100_000), replaced_decay_steps(500)
+    (100, 6)
+    """
+    return 100 if decay_phase // 10 > 100 else decay_phase // 100 + 1
+
+
 @BaseLR.register("exp")
 class LearningRateExp(BaseLR):
     r"""Exponential decay after an optional linear warmup.
@@ -118,7 +129,7 @@ class LearningRateExp(BaseLR):
     def _prepare(self) -> None:
         phase = self.decay_num_steps
         decay_steps, decay_rate = self.decay_steps, self.settings.get("decay_rate")
-        replacement = 100 if phase // 10 > 100 else phase // 100 + 1
+        replacement = replaced_decay_steps(phase)
         if decay_rate is None and decay_steps >= phase and replacement != decay_steps:
             self.decay_steps = replacement
             warn_user(
