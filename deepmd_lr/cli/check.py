@@ -1,0 +1,78 @@
+"""``deepmd-lr check``: every problem of every file, in a chosen format."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from deepmd_lr.cli.streams import PROG, detach_stdout
+from deepmd_lr.files.reader import (
+    InputFileError,
+    file_format,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from deepmd_lr.deepmd.releases import default_deepmd_version
+    from deepmd_lr.lint.check import check_file
+    from deepmd_lr.lint.report import github_line, json_report, summary_line, text_line
+
+    stdin_given = args.files.count("-")
+    if stdin_given > 1 or (
+        not stdin_given and (args.stdin_filename or args.stdin_format)
+    ):
+        what = (
+            "standard input (-) can be checked once"
+            if stdin_given
+            else "--stdin-filename and --stdin-format apply to -, which is not given"
+        )
+        print(f"{PROG} check: error: {what}", file=sys.stderr)
+        return 2
+    release = args.deepmd_version or default_deepmd_version()
+    every: list[Any] = []
+    printing = args.format != "json"
+    for name in args.files:
+        problems = (
+            _check_stdin(args, release) if name == "-" else check_file(name, release)
+        )
+        problems.sort(key=lambda problem: (problem.line, problem.column))
+        every.extend(problems)
+        if not printing:
+            continue
+        try:
+            for problem in problems:
+                print(
+                    text_line(problem)
+                    if args.format == "text"
+                    else github_line(problem)
+                )
+        except BrokenPipeError:
+            # Nobody reads the report any more, but the status still counts
+            # every file.
+            detach_stdout()
+            printing = False
+    if args.format == "json":
+        sys.stdout.write(json_report(every))
+    elif printing:
+        print(summary_line(every, len(args.files)))
+    failing = every if args.strict else [p for p in every if p.is_error]
+    return 1 if failing else 0
+
+
+def _check_stdin(args: argparse.Namespace, release: Any) -> list[Any]:
+    from deepmd_lr.files.storage import decode_text
+    from deepmd_lr.lint.check import Problem, check_text
+
+    name = args.stdin_filename or "-"
+    fmt = args.stdin_format or (file_format(name) if args.stdin_filename else "json")
+    try:
+        if sys.stdin is None:
+            raise InputFileError("standard input is closed")
+        text = decode_text(sys.stdin.buffer.read())
+    except (InputFileError, OSError) as error:
+        return [Problem(name, 1, 1, "LR001", "error", "", str(error))]
+    return check_text(text, name, fmt, release)

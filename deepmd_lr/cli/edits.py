@@ -1,0 +1,139 @@
+"""``deepmd-lr normalize`` and ``deepmd-lr migrate``: inputs rewritten, with
+only their learning_rate section edited."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from typing import TYPE_CHECKING, Any
+
+from deepmd_lr.cli.reading import (
+    captured_notes,
+    config_errors,
+    dumps_or_fail,
+    read_source,
+    run_section,
+)
+from deepmd_lr.cli.streams import CommandError, print_notes, report_stream, write
+from deepmd_lr.deepmd.migration import is_whole_input
+from deepmd_lr.files.reader import (
+    InputFileError,
+    file_format,
+)
+from deepmd_lr.section.keys import SECTION
+from deepmd_lr.section.text import one_line
+
+if TYPE_CHECKING:
+    pass
+
+
+def run_normalize(args: argparse.Namespace) -> int:
+    source, data = read_source(args.file)
+    with config_errors(args.file), captured_notes() as notes:
+        normalized = _normalized(data)
+    if args.diff or args.in_place:
+        edited = _rewritten(args.file, source, data, normalized, file_format(args.file))
+        if args.diff:
+            _print_diff(args.file, source, edited)
+        elif edited != source:
+            write(args.file, edited)
+    elif args.output is None:
+        sys.stdout.write(_rewritten(args.file, source, data, normalized, "json"))
+    else:
+        fmt = file_format(args.output)
+        write(args.output, _rewritten(args.file, source, data, normalized, fmt))
+        _note_format_change(args.file, args.output)
+    print_notes(f"{args.file}: ", notes, sys.stderr)
+    return 0
+
+
+def _note_format_change(path: str, output: str) -> None:
+    """Say so when ``-o`` names another format, which is written anew."""
+    fmt = file_format(output)
+    if fmt != file_format(path):
+        print(
+            one_line(
+                f"{path}: {output} is written as {fmt.upper()} (by its name), "
+                f"not as {file_format(path).upper()} like {path}, so it is written "
+                "anew: its data and key order are kept, not the layout or comments"
+            ),
+            file=sys.stderr,
+        )
+
+
+def _normalized(data: dict[str, Any]) -> dict[str, Any]:
+    from deepmd_lr.deepmd.reading import normalize
+    from deepmd_lr.section.normalization import normalize_learning_rate
+
+    if is_whole_input(data):
+        return normalize(data)
+    return normalize_learning_rate(data)
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    from deepmd_lr.deepmd.migration import migrate
+
+    source, data = read_source(args.file)
+    migrated, notes = migrate(data)
+    try:
+        with config_errors(args.file), captured_notes():
+            run_section(migrated)
+    except CommandError as error:
+        after = "after migration; " if notes else ""
+        raise CommandError(f"{error} ({after}nothing was written)") from None
+    to_stdout = args.output is None and not args.in_place
+    fmt = file_format(args.output or args.file)
+    text = _rewritten(args.file, source, data, migrated, fmt)
+    if args.diff:
+        _print_diff(args.file, source, text)
+    elif to_stdout:
+        sys.stdout.write(text)
+    elif args.output is not None:
+        write(args.output, text)
+        _note_format_change(args.file, args.output)
+    elif notes:
+        write(args.file, text)
+    report = sys.stderr if to_stdout else report_stream(args.output or args.file)
+    for note in notes:
+        print(f"{args.file}: {note}", file=report)
+    if not notes:
+        print(f"{args.file}: nothing to add, already in the 3.1.3 form", file=report)
+    return 0
+
+
+def _rewritten(
+    path: str, source: str, data: dict[str, Any], new_data: dict[str, Any], fmt: str
+) -> str:
+    """``new_data`` as text: ``source`` with only its section edited, in its format.
+
+    In another format than the file's, the whole input is written anew.
+    """
+    if fmt != file_format(path):
+        return dumps_or_fail(new_data, fmt, path)
+    from deepmd_lr.files.editing import edit_section
+
+    whole = is_whole_input(data)
+    try:
+        return edit_section(
+            source, fmt, new_data[SECTION] if whole else new_data, bare=not whole
+        )
+    except InputFileError as error:
+        raise CommandError(f"{path}: {error}") from None
+
+
+def _print_diff(path: str, source: str, edited: str) -> None:
+    import difflib
+
+    # Lines end at "\n" alone: splitlines() would also break at "\r" and U+2028.
+    for line in difflib.unified_diff(
+        re.findall(r"[^\n]*\n|[^\n]+", source),
+        re.findall(r"[^\n]*\n|[^\n]+", edited),
+        f"a/{os.path.normpath(path).lstrip('/')}",
+        f"b/{os.path.normpath(path).lstrip('/')}",
+    ):
+        if line.endswith("\n"):
+            sys.stdout.write(line)
+        else:
+            sys.stdout.write(line + "\n\\ No newline at end of file\n")

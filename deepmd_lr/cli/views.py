@@ -1,0 +1,118 @@
+"""``deepmd-lr show``, ``plot`` and ``audit``: a schedule shown, drawn, and
+compared with a run."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from deepmd_lr.cli.reading import read, read_schedule
+from deepmd_lr.cli.streams import (
+    PROG,
+    CommandError,
+    print_notes,
+    report_stream,
+    write_bytes,
+)
+from deepmd_lr.files.reader import (
+    InputFileError,
+)
+from deepmd_lr.section.text import one_line
+
+if TYPE_CHECKING:
+    pass
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from deepmd_lr.views.summary import describe_schedule
+
+    schedule, source, notes = read_schedule(args.file, args.num_steps)
+    print(f"{args.file}")
+    for line in describe_schedule(schedule):
+        if line.startswith("training steps:"):
+            line += f" ({source})"
+        print(f"  {line}")
+    print_notes("  ", notes, sys.stdout)
+    return 0
+
+
+def run_plot(args: argparse.Namespace) -> int:
+    from deepmd_lr.views.plotting import MatplotlibMissingError, plot_schedule
+
+    schedule, _, notes = read_schedule(args.file, args.num_steps)
+    logged = None if args.lcurve is None else _logged_rates(args.lcurve, args.file)
+    image = io.BytesIO()
+    # Extreme rates make matplotlib warn over several lines; the image is fine.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ax = plot_schedule(
+                schedule, log=args.log, label=None if logged is None else "schedule"
+            )
+            if logged is not None:
+                from deepmd_lr.views.plotting import plot_logged_rates
+
+                curve, rows = logged
+                plot_logged_rates(
+                    ax,
+                    [row.step for row in rows],
+                    [row.rate for row in rows],
+                    label=f"logged in {curve.name}",
+                )
+        except MatplotlibMissingError as error:
+            raise CommandError(f"{PROG} plot: {error}") from None
+        # A file name is text, not mathtext between dollar signs.
+        title = f"{args.file}: type {schedule.type_name}".replace("$", r"\$")
+        ax.set_title(title, fontsize="medium", pad=14)
+        figure = ax.figure
+        try:
+            figure.savefig(image, format=Path(args.output).suffix[1:] or None, dpi=120)
+        except (ValueError, RuntimeError, OSError) as error:
+            # An unknown format, or one whose tool (LaTeX for .pgf) is missing.
+            raise CommandError(
+                f"{args.output}: cannot write the image: {error}"
+            ) from None
+        finally:
+            import matplotlib.pyplot as plt
+
+            plt.close(figure)
+    write_bytes(args.output, image.getvalue())
+    report = report_stream(args.output)
+    print_notes(f"{args.file}: ", notes, report)
+    print(f"wrote {args.output}", file=report)
+    return 0
+
+
+def _logged_rates(run: str, input_path: str) -> tuple[Path, list[Any]]:
+    from deepmd_lr.audit.run import find_run_files, read_learning_curve
+
+    data, _ = read(input_path)
+    try:
+        curve = find_run_files(run, data.get("training")).learning_curve
+        if curve is None:
+            raise CommandError(f"{run}: no learning curve there to draw")
+        return curve, read_learning_curve(curve)
+    except InputFileError as error:
+        raise CommandError(str(error)) from None
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from deepmd_lr.audit.run import audit_files, describe_audit, find_run_files
+
+    schedule, _, notes = read_schedule(args.input, args.num_steps)
+    data, _ = read(args.input)
+    try:
+        audit = audit_files(
+            schedule, find_run_files(args.run_path, data.get("training"))
+        )
+    except InputFileError as error:
+        raise CommandError(str(error)) from None
+    print(f"{args.run_path}: rates of the schedule in {args.input}")
+    for line in describe_audit(audit):
+        print(f"  {one_line(line)}")
+    print_notes("  ", notes, sys.stdout)
+    return 0 if audit.followed else 1
