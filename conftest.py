@@ -10,3 +10,6 @@ collect_ignore = [] if find_spec("torch") else ["deepmd_lr/schedules/torch_lr.py
 # Importing the bridge registers schedule types with an installed DeePMD-kit;
 # its tests import it in a child interpreter instead.
 collect_ignore.append("deepmd_lr/deepmd/bridge.py")
+# The plotting examples draw with matplotlib, the plot extra.
+if not find_spec("matplotlib"):
+    collect_ignore.append("deepmd_lr/views/plotting.py")

@@ -208,8 +208,6 @@ def plot_schedule(
 
     Examples
     --------
-    >>> import pytest
-    >>> _ = pytest.importorskip("matplotlib")
     >>> from deepmd_lr import BaseLR
     >>> lr = BaseLR(type="exp", start_lr=1e-3, stop_lr=1e-8, num_steps=100_000)
     >>> ax = plot_schedule(lr)
@@ -225,21 +223,7 @@ def plot_schedule(
     steps = plot_steps(schedule)
     rates = np.asarray(schedule.value(steps), dtype=np.float64)
     final_rate = float(schedule.value(schedule.num_steps))
-    peak = max(float(np.max(rates)), schedule.start_lr, schedule.warmup_start_lr)
-    positive = rates[rates > 0]
-    floor = float(np.min(positive)) if positive.size else peak
-    rate_axis = _RATE_AXES.setdefault(
-        ax, _RateAxis(_decimal_exponent(peak), peak, peak)
-    )
-    rate_axis.low = min(rate_axis.low, floor)
-    rate_axis.high = max(rate_axis.high, peak)
-    unit = 0 if log else rate_axis.unit
-    if log:
-        ax.set_yscale("log")
-        _set_log_limits(ax, rate_axis.low, rate_axis.high)
-    else:
-        ax.set_ylim(0, _in_unit(rate_axis.high, unit) * _RATE_HEADROOM)
-    ax.set_ylabel(_rate_label(unit))
+    unit = _fit_rate_axis(ax, schedule, rates, log)
     drawn = np.where(rates > 0, rates, np.nan) if log else _in_unit(rates, unit)
     ax.plot(steps, drawn, label=label, linewidth=_CURVE_WIDTH, zorder=3, gid=CURVE_GID)
     ax.set_xlim(0, max(schedule.num_steps, 1))
@@ -255,6 +239,27 @@ def plot_schedule(
     if label is not None:
         ax.legend(fontsize=_LABEL_SIZE)
     return ax
+
+
+def _fit_rate_axis(ax: Any, schedule: BaseLR, rates: np.ndarray, log: bool) -> int:
+    """Widen the rate axis of ``ax`` to hold ``rates`` as well as every curve
+    drawn into it before; return the power of ten a linear axis counts in."""
+    peak = max(float(np.max(rates)), schedule.start_lr, schedule.warmup_start_lr)
+    positive = rates[rates > 0]
+    floor = float(np.min(positive)) if positive.size else peak
+    rate_axis = _RATE_AXES.setdefault(
+        ax, _RateAxis(_decimal_exponent(peak), peak, peak)
+    )
+    rate_axis.low = min(rate_axis.low, floor)
+    rate_axis.high = max(rate_axis.high, peak)
+    unit = 0 if log else rate_axis.unit
+    if log:
+        ax.set_yscale("log")
+        _set_log_limits(ax, rate_axis.low, rate_axis.high)
+    else:
+        ax.set_ylim(0, _in_unit(rate_axis.high, unit) * _RATE_HEADROOM)
+    ax.set_ylabel(_rate_label(unit))
+    return unit
 
 
 def plot_logged_rates(
