@@ -33,7 +33,7 @@ from packaging.version import Version
 import deepmd_lr
 from deepmd_lr.deepmd.reading import normalize
 from deepmd_lr.schedules.building import make_learning_rate_schedule
-from deepmd_lr.section.normalization import training_num_steps
+from deepmd_lr.section.length import training_num_steps
 
 compat = pytest.importorskip("deepmd.utils.compat")
 argcheck = pytest.importorskip("deepmd.utils.argcheck")

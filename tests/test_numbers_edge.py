@@ -32,7 +32,7 @@ from deepmd_lr.schedules.numpy_blocks import CHUNK
 from deepmd_lr.schedules.steps import STEP_HORIZON
 from deepmd_lr.schedules.workers import scale_by_worker
 from deepmd_lr.section.keys import COMMON_KEYS, MAX_STEPS
-from deepmd_lr.section.rules import check_num_steps
+from deepmd_lr.section.length import check_num_steps
 from deepmd_lr.section.text import OutOfRangeFloat, describe
 
 BUILT_IN = {

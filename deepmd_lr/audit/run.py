@@ -606,7 +606,7 @@ def audit_run(
     from deepmd_lr.files.reader import read_input
     from deepmd_lr.schedules.building import make_learning_rate_schedule
     from deepmd_lr.section.errors import LearningRateConfigError
-    from deepmd_lr.section.normalization import training_num_steps
+    from deepmd_lr.section.length import training_num_steps
 
     try:
         data = read_input(input_file).data

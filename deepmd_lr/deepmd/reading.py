@@ -19,7 +19,8 @@ from deepmd_lr.deepmd.migration import (
 )
 from deepmd_lr.section.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.section.keys import SECTION
-from deepmd_lr.section.normalization import normalize_learning_rate, training_num_steps
+from deepmd_lr.section.length import training_num_steps
+from deepmd_lr.section.normalization import normalize_learning_rate
 from deepmd_lr.section.rules import find_problems
 from deepmd_lr.section.text import describe, portable_json
 

@@ -19,14 +19,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 from deepmd_lr.schedules.steps import STEP_HORIZON, array_value, bad_step
 from deepmd_lr.section.errors import LearningRateConfigError
 from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, REQUIRED, Key, key_path
+from deepmd_lr.section.length import check_num_steps, resolve_warmup_steps
 from deepmd_lr.section.registry import SCHEDULES
-from deepmd_lr.section.rules import (
-    check_num_steps,
-    check_section,
-    resolve_stop_lr,
-    resolve_warmup_steps,
-    section_keys,
-)
+from deepmd_lr.section.rules import check_section, resolve_stop_lr, section_keys
 from deepmd_lr.section.text import plain
 
 if TYPE_CHECKING:

@@ -12,8 +12,7 @@ from deepmd_lr.schedules.arrays import clamp
 from deepmd_lr.schedules.base import BaseLR
 from deepmd_lr.schedules.steps import numpy_kernels
 from deepmd_lr.section.errors import LearningRateConfigError, warn_user
-from deepmd_lr.section.keys import MAX_STEPS, Key, key_path
-from deepmd_lr.section.rules import given
+from deepmd_lr.section.keys import MAX_STEPS, Key, given, key_path
 from deepmd_lr.section.text import describe
 
 if TYPE_CHECKING:

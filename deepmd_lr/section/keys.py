@@ -8,6 +8,7 @@ generated documentation and the JSON schema are all derived from it.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.section.errors import LearningRateConfigError
@@ -347,6 +348,11 @@ def _has_kind(value: Any, kind: type) -> bool:
     if kind is float:
         return isinstance(value, (int, float))
     return isinstance(value, kind)
+
+
+def given(values: Mapping[str, Any], name: str) -> bool:
+    """Whether ``name`` is set in ``values`` (``null`` counts as not set)."""
+    return values.get(name) is not None
 
 
 COMMON_KEYS: tuple[Key, ...] = (

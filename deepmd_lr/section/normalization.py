@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deepmd_lr.section.errors import LearningRateConfigError
 from deepmd_lr.section.keys import COMMON_KEYS
-from deepmd_lr.section.rules import (
-    check_num_steps,
-    check_section,
-)
-from deepmd_lr.section.text import describe, plain
+from deepmd_lr.section.rules import check_section
+from deepmd_lr.section.text import plain
 
 
 def normalize_learning_rate(
@@ -59,40 +55,3 @@ def normalize_learning_rate(
     for key in (*COMMON_KEYS, *cls.variant_keys):
         normalized[key.name] = plain(section.get(key.name, key.default))
     return normalized
-
-
-def training_num_steps(jdata: Mapping[str, Any]) -> int | None:
-    """``training.numb_steps`` (or its alias ``stop_batch``), if present.
-
-    Raises
-    ------
-    LearningRateConfigError
-        When the length is not a valid number of steps, or ``training`` is
-        there but is not an object to read it from (code ``LR401``).
-    """
-    training = jdata.get("training")
-    if training is None:
-        return None
-    if not isinstance(training, Mapping):
-        raise LearningRateConfigError(
-            "training",
-            f"got {describe(training)}, but training must be an object, which "
-            "holds numb_steps",
-            'Fix: write it as {"numb_steps": 100000, ...}',
-            value=training,
-            code="LR401",
-        )
-    for name in ("numb_steps", "stop_batch"):
-        if name in training:
-            value = training[name]
-            try:
-                return check_num_steps(value)
-            except LearningRateConfigError as error:
-                raise LearningRateConfigError(
-                    f"training/{name}",
-                    error.reason,
-                    error.fix,
-                    value=value,
-                    code=error.code,
-                ) from None
-    return None

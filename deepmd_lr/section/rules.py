@@ -15,7 +15,6 @@ its keys and its own cross-key rule. They never import the schedules.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -27,23 +26,21 @@ from deepmd_lr.section.errors import (
 from deepmd_lr.section.keys import (
     COMMON_KEYS,
     DEFAULT_TYPE,
-    MAX_STEPS,
     SECTION,
     Key,
+    given,
     key_path,
 )
 from deepmd_lr.section.legacy import legacy_values, section_fix_text
+from deepmd_lr.section.length import check_against_num_steps, warmup_conflict
 from deepmd_lr.section.records import Record
 from deepmd_lr.section.registry import SCHEDULES
 from deepmd_lr.section.text import (
     describe,
     did_you_mean,
     plain,
-    portable_float_text,
     short_text,
 )
-
-NUM_STEPS_PATH = "training/numb_steps"
 
 
 class ScheduleSpec(Protocol):
@@ -200,7 +197,9 @@ def survey_section(section: Any, num_steps: int | None = None) -> SectionSurvey:
     _check_required(spec, section, survey.problems)
     _check_combinations(spec, section, valid, survey.problems)
     if num_steps is not None:
-        _check_against_num_steps(section, valid, num_steps, survey)
+        check_against_num_steps(
+            section, valid, num_steps, survey.problems, survey.warnings
+        )
     return survey
 
 
@@ -305,64 +304,11 @@ def unknown_key_error(
     )
 
 
-def given(values: Mapping[str, Any], name: str) -> bool:
-    """Whether ``name`` is set in ``values`` (``null`` counts as not set)."""
-    return values.get(name) is not None
-
-
-def check_num_steps(num_steps: Any) -> int:
-    """Validate the total number of training steps and return it as an ``int``.
-
-    A NumPy integer counts as the integer it is; at most :data:`MAX_STEPS`.
-    A bad one is a :class:`LearningRateConfigError` of code LR401.
-    """
-    num_steps = plain(num_steps)
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int):
-        raise LearningRateConfigError(
-            NUM_STEPS_PATH,
-            f"got {describe(num_steps)}, but the number of training steps must "
-            "be an integer",
-            "Fix: give numb_steps as a whole number such as 100000",
-            value=num_steps,
-            code="LR401",
-        )
-    if num_steps < 0:
-        raise LearningRateConfigError(
-            NUM_STEPS_PATH,
-            f"got {describe(num_steps)}, but the number of training steps must be >= 0",
-            "Fix: give a non-negative numb_steps",
-            value=num_steps,
-            code="LR401",
-        )
-    if num_steps > MAX_STEPS:
-        raise LearningRateConfigError(
-            NUM_STEPS_PATH,
-            f"got {describe(num_steps)}, but the number of training steps must be "
-            f"at most 2**53 = {MAX_STEPS}, beyond which steps are not exact floats",
-            f"Fix: give a numb_steps of at most {MAX_STEPS}",
-            value=num_steps,
-            code="LR401",
-        )
-    return num_steps
-
-
-def resolve_warmup_steps(values: Mapping[str, Any], num_steps: int) -> int:
-    """The warmup length in steps, from ``warmup_steps`` or ``warmup_ratio``."""
-    ratio = values.get("warmup_ratio")
-    if ratio is not None:
-        return int(ratio * num_steps)
-    return int(values.get("warmup_steps") or 0)
-
-
 def resolve_stop_lr(values: Mapping[str, Any]) -> float:
     ratio = values.get("stop_lr_ratio")
     if ratio is not None:
         return float(values["start_lr"] * ratio)
     return float(values["stop_lr"])
-
-
-def _warmup_conflict(valid: Mapping[str, Any]) -> bool:
-    return (valid.get("warmup_steps") or 0) != 0 and given(valid, "warmup_ratio")
 
 
 def _check_combinations(
@@ -399,7 +345,7 @@ def _check_combinations(
                 code="LR302",
             )
         )
-    if _warmup_conflict(valid):
+    if warmup_conflict(valid):
         problems.append(
             LearningRateConfigError(
                 key_path("warmup_steps"),
@@ -453,73 +399,3 @@ def _check_positive_stop(
                     code="LR304",
                 )
             )
-
-
-def _check_against_num_steps(
-    section: Mapping[str, Any],
-    valid: Mapping[str, Any],
-    num_steps: Any,
-    survey: SectionSurvey,
-) -> None:
-    try:
-        num_steps = check_num_steps(num_steps)
-    except LearningRateConfigError as error:
-        survey.problems.append(error)
-        return
-    names = ("warmup_steps", "warmup_ratio")
-    if any(name in section and name not in valid for name in names):
-        return
-    if _warmup_conflict(valid):
-        return
-    warmup = resolve_warmup_steps(valid, num_steps)
-    name = "warmup_ratio" if given(valid, "warmup_ratio") else "warmup_steps"
-    shown = describe(valid.get(name, 0))
-    if num_steps == 0 and warmup != 0:
-        survey.problems.append(
-            LearningRateConfigError(
-                key_path(name),
-                f"{name} ({shown}) asks for a warmup, but numb_steps is 0",
-                "Fix: remove the warmup or train for more than 0 steps",
-                value=valid.get(name),
-                code="LR402",
-            )
-        )
-    if num_steps > 0 and warmup >= num_steps:
-        survey.problems.append(
-            LearningRateConfigError(
-                key_path(name),
-                f"{name} ({shown}, i.e. {describe(warmup)} warmup steps) is not "
-                f"shorter than training (numb_steps = {num_steps})",
-                f"Fix: use fewer than {num_steps} warmup steps, or raise numb_steps",
-                value=valid.get(name),
-                code="LR403",
-            )
-        )
-    ratio = valid.get("warmup_ratio")
-    if ratio is not None and ratio > 0 and warmup == 0 and num_steps > 0:
-        survey.warnings.append(
-            LearningRateWarning(
-                f"{key_path('warmup_ratio')}: {describe(ratio)} of {num_steps} steps "
-                "rounds down to 0 warmup steps, so there is no warmup. Fix: remove "
-                + (
-                    f"warmup_ratio, or raise it to at least "
-                    f"{_least_warmup_ratio(num_steps)}"
-                    if num_steps > 1
-                    else "warmup_ratio: one step of training leaves no room for one"
-                ),
-                path=key_path("warmup_ratio"),
-                code="LW103",
-            )
-        )
-
-
-def _least_warmup_ratio(num_steps: int) -> str:
-    """The smallest ``warmup_ratio`` of three significant digits that gives
-    ``num_steps`` a warmup of at least one step (as ``int(ratio * steps)``
-    counts it, in floating point)."""
-    ratio = 1 / num_steps
-    step = 10.0 ** (math.floor(math.log10(ratio)) - 2)
-    value = math.ceil(ratio / step) * step
-    while int(float(f"{value:.3g}") * num_steps) < 1:
-        value += step
-    return portable_float_text(float(f"{value:.3g}"))
