@@ -16,6 +16,7 @@ its keys and its own cross-key rule. They never import the schedules.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from deepmd_lr.section.errors import (
@@ -33,7 +34,6 @@ from deepmd_lr.section.keys import (
 )
 from deepmd_lr.section.legacy import legacy_values, section_fix_text
 from deepmd_lr.section.length import check_against_num_steps, warmup_conflict
-from deepmd_lr.section.records import Record
 from deepmd_lr.section.registry import SCHEDULES
 from deepmd_lr.section.text import (
     describe,
@@ -150,27 +150,17 @@ def find_problems(
     return survey_section(section, num_steps).problems
 
 
-class SectionSurvey(Record):
+@dataclass
+class SectionSurvey:
     """What checking a section finds: its type, its problems, its warnings."""
 
-    __slots__ = ("problems", "spec", "warnings")
     spec: ScheduleSpec | None
     """The schedule type the section selects; ``None`` when it selects none."""
-    problems: list[LearningRateConfigError]
+    problems: list[LearningRateConfigError] = field(default_factory=list)
     """Every rule broken, in the order :func:`find_problems` documents."""
-    warnings: list[LearningRateWarning]
+    warnings: list[LearningRateWarning] = field(default_factory=list)
     """The warnings the rules give (not issued): settings that are valid but
     likely not what was meant."""
-
-    def __init__(
-        self,
-        spec: ScheduleSpec | None,
-        problems: list[LearningRateConfigError] | None = None,
-        warnings: list[LearningRateWarning] | None = None,
-    ) -> None:
-        self.spec = spec
-        self.problems = [] if problems is None else problems
-        self.warnings = [] if warnings is None else warnings
 
 
 def survey_section(section: Any, num_steps: int | None = None) -> SectionSurvey:
