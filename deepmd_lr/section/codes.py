@@ -27,16 +27,16 @@ from __future__ import annotations
 class Code(str):
     """One rule: its code (the string itself) and what it means."""
 
-    title: str
+    meaning: str
     """What the rule says, as a short phrase."""
 
-    def __new__(cls, code: str, title: str) -> Code:
+    def __new__(cls, code: str, meaning: str) -> Code:
         entry = super().__new__(cls, code)
-        entry.title = title
+        entry.meaning = meaning
         return entry
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (Code, (str(self), self.title))
+        return (Code, (str(self), self.meaning))
 
     @property
     def code(self) -> str:

@@ -4,7 +4,7 @@
 
 (in a MyST page, inside an ``eval-rst`` block) is written from
 :data:`deepmd_lr.section.codes.CODES`, so the table lists exactly the codes the
-package gives, in its order, with their titles.
+package gives, in its order, with their meanings.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class ProblemCodes(SphinxDirective):
             lines += [
                 f"   * - ``{entry.code}``",
                 f"     - {'error' if entry.is_error else 'warning'}",
-                f"     - {_plain_text(entry.title)}",
+                f"     - {_plain_text(entry.meaning)}",
             ]
         self.state_machine.insert_input(lines, "deepmd_lr.section.codes")
         return []
