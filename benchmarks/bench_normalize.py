@@ -29,8 +29,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from deepmd_lr import LearningRateWarning, normalize_learning_rate
-from deepmd_lr.describe.arguments import dargs_check
+from deepmd_lr import LearningRateWarning, learning_rate_args, normalize_learning_rate
 
 try:
     from deepmd.utils import argcheck as deepmd_argcheck
@@ -91,31 +90,34 @@ def per_call_medians(
     return {who: statistics.median(spent) for who, spent in times.items()}
 
 
+def dargs_check(argument: Any, section: dict[str, Any]) -> Any:
+    """``section`` normalized and checked against ``argument``, as ``dargs check`` does."""
+    normalized = argument.normalize_value(section, trim_pattern="_*")
+    argument.check_value(normalized, strict=True)
+    return normalized
+
+
 def deepmd_kit_normalizers(section: dict[str, Any]) -> dict[str, Callable[[], Any]]:
     if deepmd_argcheck is None:
         return {}
     built = deepmd_argcheck.learning_rate_args()
 
     def once_built() -> Any:
-        normalized = built.normalize_value(section, trim_pattern="_*")
-        built.check_value(normalized, strict=True)
-        return normalized
+        return dargs_check(built, section)
 
     def rebuilt() -> Any:
-        argument = deepmd_argcheck.learning_rate_args()
-        normalized = argument.normalize_value(section, trim_pattern="_*")
-        argument.check_value(normalized, strict=True)
-        return normalized
+        return dargs_check(deepmd_argcheck.learning_rate_args(), section)
 
     return {"DeePMD-kit": once_built, "DeePMD-kit rebuilt": rebuilt}
 
 
 def normalize_rows(calls: int, repeats: int) -> list[tuple[str, dict[str, float]]]:
     rows = []
+    argument = learning_rate_args()
     for name, section in SECTIONS.items():
         runs: dict[str, Callable[[], Any]] = {
             "deepmd_lr": lambda section=section: normalize_learning_rate(section),
-            "dargs check": lambda section=section: dargs_check(section),
+            "dargs check": lambda section=section: dargs_check(argument, section),
             **deepmd_kit_normalizers(section),
         }
         medians = per_call_medians(runs, calls, repeats)

@@ -1,8 +1,9 @@
 """Shared set-up of the test suite.
 
 The helper modules beside the tests (``sections``, ``section_strategies``,
-``backend_cases``, ``formulas``) are imported by their bare names, never as
-``tests.<name>``: one module object each, whichever way pytest is started.
+``backend_cases``, ``formulas``, ``dargs_checking``) are imported by their
+bare names, never as ``tests.<name>``: one module object each, whichever way
+pytest is started.
 """
 
 from __future__ import annotations

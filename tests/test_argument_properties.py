@@ -19,7 +19,6 @@ from deepmd_lr import (
     learning_rate_args,
     normalize_learning_rate,
 )
-from deepmd_lr.describe.arguments import dargs_check
 from deepmd_lr.schedules.building import make_learning_rate_schedule
 from deepmd_lr.section.registry import SCHEDULES
 
@@ -134,17 +133,3 @@ def test_exp_with_decay_rate_and_tiny_start_lr_stays_finite():
         num_steps=100,
     )
     assert all(math.isfinite(schedule.value(step)) for step in range(201))
-
-
-@FAST
-@given(st.one_of(valid_sections(), any_section))
-def test_dargs_check_agrees_with_normalize(section):
-    try:
-        expected = _normalize_quietly(section)
-    except LearningRateConfigError:
-        expected = None
-    try:
-        checked = dargs_check(copy.deepcopy(section))
-    except LearningRateConfigError:
-        checked = None
-    assert checked == expected

@@ -123,7 +123,8 @@ def test_rst_sets_a_key_named_in_its_own_text_as_a_literal() -> None:
 def test_rst_leaves_the_names_in_anchors_and_signatures_alone() -> None:
     text = argument_reference("rst")
     assert "argument path: ``learning_rate/stop_lr``" in text
-    assert "\n    stop_lr: \n" in text
+    assert "\n    stop_lr:\n" in text
+    assert "\n    .. _`learning_rate/stop_lr`:\n" in text
 
 
 def test_rst_for_sphinx_declares_each_key_in_the_dargs_domain() -> None:

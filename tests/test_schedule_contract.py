@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import inspect
 import pickle
-import threading
 from typing import Any
 
 import numpy as np
 import pytest
+from dargs_checking import dargs_rejection
 
 from deepmd_lr import BaseLR, Key, LearningRateConfigError, LearningRateExp
 from deepmd_lr import normalize_learning_rate as normalize
-from deepmd_lr.describe.arguments import dargs_check
 from deepmd_lr.describe.schema import json_schema
 from deepmd_lr.schedules.numpy_blocks import num_threads, set_num_threads
 from deepmd_lr.section.registry import SCHEDULES
@@ -41,12 +40,14 @@ def test_a_required_key_of_a_type_must_be_given() -> None:
         for build in (
             lambda: Needs(num_steps=10, **SECTION),
             lambda: normalize({"type": "needs", **SECTION}),
-            lambda: dargs_check({"type": "needs", **SECTION}),
         ):
             with pytest.raises(LearningRateConfigError) as caught:
                 build()
             assert caught.value.path == "learning_rate/alpha"
             assert "Fix: add alpha" in str(caught.value)
+        shown_by_dargs = str(dargs_rejection({"type": "needs", **SECTION}))
+        assert "learning_rate/alpha: " in shown_by_dargs
+        assert "Fix: add alpha" in shown_by_dargs
         assert Needs(num_steps=10, alpha=0.5, **SECTION).alpha == 0.5
         jsonschema = pytest.importorskip("jsonschema")
         validator = jsonschema.Draft202012Validator(json_schema())
@@ -151,29 +152,6 @@ def test_a_pickle_leaves_the_staircase_table_behind() -> None:
     np.testing.assert_array_equal(
         again.value(np.arange(0, 10**6, 7)), lr.value(np.arange(0, 10**6, 7))
     )
-
-
-def test_dargs_check_reports_each_threads_own_error() -> None:
-    sections = {
-        "learning_rate/stop_lr": {"start_lr": 1e-3, "stop_lr": 1e-2},
-        "learning_rate/type": {"start_lr": 1e-3, "stop_lr": 1e-5, "type": "Cosine"},
-    }
-    wrong: list[str] = []
-
-    def check(path: str, section: dict[str, Any]) -> None:
-        for _ in range(300):
-            try:
-                dargs_check(dict(section))
-            except LearningRateConfigError as error:
-                if error.path != path:
-                    wrong.append(error.path)
-
-    threads = [threading.Thread(target=check, args=item) for item in sections.items()]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert wrong == []
 
 
 def test_the_thread_count_takes_a_numpy_integer() -> None:

@@ -2,14 +2,15 @@
 
 :func:`learning_rate_args` assembles the ``Argument`` from the common
 :data:`~deepmd_lr.section.keys.COMMON_KEYS` and, for each registered schedule type,
-the keys that type declares. :func:`~deepmd_lr.section.rules.check_section` is its
-``extra_check``, so ``dargs check`` applies the same rules as
+the keys that type declares, each key's ``Argument`` written by
+:func:`key_argument` from its :class:`~deepmd_lr.section.keys.Key`.
+:func:`~deepmd_lr.section.rules.check_section` is its ``extra_check``, so
+``dargs check`` applies the same rules as
 :func:`~deepmd_lr.normalize_learning_rate`.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.section.errors import LearningRateConfigError
@@ -19,6 +20,7 @@ from deepmd_lr.section.keys import (
     SECTION,
     SECTION_DOC,
     TYPE_DOC,
+    Key,
 )
 from deepmd_lr.section.registry import SCHEDULES
 from deepmd_lr.section.rules import check_section
@@ -70,7 +72,7 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
     argument = Argument(
         SECTION,
         dict,
-        [key.argument() for key in COMMON_KEYS],
+        [key_argument(key) for key in COMMON_KEYS],
         [variant],
         optional=True,
         doc=SECTION_DOC,
@@ -86,7 +88,35 @@ def variant_arguments(schedule_class: type[BaseLR]) -> list[Argument]:
     The keys common to every type sit beside the ``type`` variant, so a
     type's variant holds its own keys only.
     """
-    return [key.argument() for key in schedule_class.variant_keys]
+    return [key_argument(key) for key in schedule_class.variant_keys]
+
+
+def key_argument(key: Key) -> Argument:
+    """The dargs ``Argument`` of one key: its type, default and doc.
+
+    Its value rules are not attached here: the section's own check
+    applies them with every other rule, so each key is checked once.
+
+    Examples
+    --------
+    >>> from deepmd_lr.section.keys import COMMON_KEYS
+    >>> argument = key_argument(COMMON_KEYS[1])
+    >>> argument.name, argument.optional, argument.default
+    ('stop_lr', True, None)
+    """
+    from dargs import Argument
+
+    dtype: list[Any] = [key.kind]
+    if key.nullable:
+        dtype.append(None)
+    declared: dict[str, Any] = {} if key.required else {"default": key.default}
+    return Argument(
+        key.name,
+        dtype,
+        optional=not key.required,
+        doc=key.reference_doc(),
+        **declared,
+    )
 
 
 class _SectionCheck:
@@ -94,86 +124,11 @@ class _SectionCheck:
 
     def __init__(self, argument: Argument) -> None:
         self._argument = argument
-        # Per thread: dargs_check shares one Argument between callers.
-        self._last = threading.local()
-
-    @property
-    def failure(self) -> LearningRateConfigError | None:
-        """The error of this thread's last failed section, for :func:`dargs_check`."""
-        failure: LearningRateConfigError | None = getattr(self._last, "failure", None)
-        return failure
-
-    @failure.setter
-    def failure(self, error: LearningRateConfigError | None) -> None:
-        self._last.failure = error
 
     def __call__(self, section: Any) -> bool:
         try:
             check_section(section)
         except LearningRateConfigError as error:
-            self.failure = error
             self._argument.extra_check_errmsg = str(error)
             return False
         return True
-
-
-_shared: dict[tuple[tuple[str, Any], ...], Any] = {}
-
-
-def _shared_argument() -> Argument:
-    """One ``learning_rate_args()`` per state of the registry, for internal
-    checks only (callers of :func:`learning_rate_args` get their own copy)."""
-    registered = tuple(SCHEDULES.classes().items())
-    argument = _shared.get(registered)
-    if argument is None:
-        _shared.clear()
-        argument = _shared[registered] = learning_rate_args()
-    return argument
-
-
-def dargs_check(section: Any) -> dict[str, Any]:
-    """Normalize and check ``section`` with dargs alone, as ``dargs check`` does.
-
-    Errors that dargs raises itself (unknown key, wrong type, unknown
-    ``type``) are re-raised as :class:`LearningRateConfigError` with the key
-    path and dargs' own suggestion.
-    """
-    from dargs.check import check
-    from dargs.dargs import ArgumentError
-
-    argument = _shared_argument()
-    section_check = argument.extra_check
-    assert isinstance(section_check, _SectionCheck)
-    section_check.failure = None
-    try:
-        return check(argument, section, strict=True, trim_pattern="_*")
-    except (ArgumentError, ValueError) as error:
-        # dargs raises a plain ValueError of its own for a "$ref" key.
-        if section_check.failure is not None:
-            raise section_check.failure from None
-        raise from_dargs_error(error) from None
-
-
-def from_dargs_error(error: Exception) -> LearningRateConfigError:
-    """Turn a dargs ``ArgumentError`` into a :class:`LearningRateConfigError`."""
-    path = getattr(error, "path", "") or ""
-    message = str(getattr(error, "message", None) or error)
-    full = f"{SECTION}/{path}".rstrip("/") if not path.startswith(SECTION) else path
-    key = _offending_key(message)
-    # A wrong type of the whole section names the section itself as the key.
-    if key and key != full.rsplit("/", 1)[-1]:
-        full = f"{full}/{key}"
-    reason = message.replace("`", '"')
-    fix = "Fix: correct the key or its value as described"
-    hint_at = reason.find("Did you mean")
-    if hint_at >= 0:
-        reason, fix = reason[:hint_at], reason[hint_at:]
-    return LearningRateConfigError(full, reason.rstrip(". "), fix)
-
-
-def _offending_key(message: str) -> str:
-    start = message.find("key `")
-    if start < 0:
-        return ""
-    end = message.find("`", start + 5)
-    return message[start + 5 : end] if end > 0 else ""

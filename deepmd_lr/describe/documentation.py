@@ -1,14 +1,15 @@
 """The argument reference of the ``learning_rate`` section, as text.
 
 Both formats are rendered from the dargs ``Argument`` returned by
-:func:`~deepmd_lr.learning_rate_args`, so they always list exactly the keys
-that are checked: reStructuredText through dargs' own ``gen_doc``, with types
-and defaults spelled as in a JSON input and the key names in the text linked
-to their entries; Markdown by walking the same ``Argument`` tree.
+:func:`~deepmd_lr.learning_rate_args`, through its public attributes, so they
+always list exactly the keys that are checked, with types and defaults
+spelled as in a JSON input. The reStructuredText gives every key an anchor
+and links the key names in the documentation to their entries.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -61,49 +62,9 @@ def rst_reference(argument: Argument, *, sphinx_domain: bool = False) -> str:
     >>> "|key:learning_rate/stop_lr|_" in text
     True
     """
-    text = argument.gen_doc(
-        make_anchor=True, make_link=True, use_sphinx_domain=sphinx_domain
-    )
-    lines, linked = _link_key_names(
-        [_readable_signature(line) for line in text.splitlines()],
-        _key_paths(argument),
-    )
-    for path in sorted(linked):
-        name = path.rsplit("/", 1)[-1]
-        lines.append(f".. |key:{path}| replace:: ``{name}``")
-        lines.append(f".. _`key:{path}`: `{path}`_")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-_TYPE_LINE = re.compile(r"^(\s*\| type: )((?:``[^`]+``(?: \| )?)+)(.*)$")
-_DEFAULT = re.compile(r"default: ``([^`]*)``")
-
-
-def _readable_signature(line: str) -> str:
-    """A dargs ``| type:`` line with its types and default as JSON spells them."""
-    match = _TYPE_LINE.match(line)
-    if match is None:
-        return line
-    prefix, types, rest = match.groups()
-    names = [_type_name(name.strip("`")) for name in types.split(" | ")]
-    default = _DEFAULT.search(rest)
-    if default is not None:
-        rest = rest.replace(
-            default.group(0),
-            f"default: ``{_json_default(default.group(1), names)}``",
-        )
-    return prefix + " or ".join(f"``{name}``" for name in names) + rest
-
-
-def _json_default(shown: str, types: list[str]) -> str:
-    """The JSON spelling of a default that dargs printed with ``str()``."""
-    if shown == "None":
-        return "null"
-    if "bool" in types and shown in ("True", "False"):
-        return shown.lower()
-    if "str" in types:
-        return f'"{shown}"'
-    return shown
+    writer = _RstWriter(_KeyLinks(argument), sphinx_domain)
+    writer.argument(argument, "", 0)
+    return writer.text()
 
 
 def _key_paths(argument: Argument) -> dict[str, dict[str, str]]:
@@ -122,58 +83,143 @@ def _key_paths(argument: Argument) -> dict[str, dict[str, str]]:
     return paths
 
 
-# A line that holds prose, not an anchor, a directive, or a signature.
-_PROSE = re.compile(r"^\s*(?:\* \|code:[^|]+\|_: )?[A-Za-z(\"]")
-_ENTRY_NAME = re.compile(r"^\s*\w+:\s*$")
-_ANCHOR = re.compile(r"^\s*\.\. _`[^`\[/]+(?:\[([^\]]+)\])?(?:/([^`]+))?`:")
-
-
-def _link_key_names(
-    lines: list[str], paths: dict[str, dict[str, str]]
-) -> tuple[list[str], set[str]]:
-    """Each key name in the prose turned into a link to that key's entry.
+class _KeyLinks:
+    """Turns the key names in a documentation text into links to their entries.
 
     A name is looked up among the keys of the schedule type being described,
     then among the common keys, then among the keys of a single other type.
     ``type`` is left alone: in prose it is mostly the word, not the key.
     """
-    owners: dict[str, list[str]] = {}
-    for section_part, keys in paths.items():
-        for name in keys:
-            owners.setdefault(name, []).append(section_part)
-    linkable = sorted((n for n in owners if n != "type"), key=len, reverse=True)
-    word = re.compile(
-        r"(?<![\w`|/\[])(" + "|".join(map(re.escape, linkable)) + r")(?![\w`|/\]])"
-    )
-    linked: set[str] = set()
-    part, own = "", ""
-    result = []
-    for line in lines:
-        anchor = _ANCHOR.match(line)
-        if anchor is not None:
-            part, own = anchor.group(1) or "", anchor.group(2) or ""
-        elif (
-            _PROSE.match(line)
-            and not _ENTRY_NAME.match(line)
-            and not line.lstrip().startswith("When |")
-        ):
 
-            def link(match: re.Match[str], part: str = part, own: str = own) -> str:
-                name = match.group(1)
-                found = [p for p in (part, "") if name in paths.get(p, {})]
-                if not found and len(owners[name]) == 1:
-                    found = owners[name]
-                if not found:
-                    return name
-                if name == own and found[0] == part:
-                    return f"``{name}``"
-                path = paths[found[0]][name]
-                linked.add(path)
-                return f"|key:{path}|_"
+    def __init__(self, argument: Argument) -> None:
+        self.paths = _key_paths(argument)
+        self.owners: dict[str, list[str]] = {}
+        for part, keys in self.paths.items():
+            for name in keys:
+                self.owners.setdefault(name, []).append(part)
+        linkable = sorted(
+            (n for n in self.owners if n != "type"), key=len, reverse=True
+        )
+        self._word = re.compile(
+            r"(?<![\w`|/\[])(" + "|".join(map(re.escape, linkable)) + r")(?![\w`|/\]])"
+        )
+        self.linked: set[str] = set()
 
-            line = word.sub(link, line)
-        result.append(line)
-    return result, linked
+    def link(self, text: str, part: str, own: str) -> str:
+        """``text`` of the key ``own`` (``""`` for none) of the part ``part``,
+        with its mentions of other keys linked and of ``own`` set as literal."""
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            found = [p for p in (part, "") if name in self.paths.get(p, {})]
+            if not found and len(self.owners[name]) == 1:
+                found = self.owners[name]
+            if not found:
+                return name
+            if name == own and found[0] == part:
+                return f"``{name}``"
+            path = self.paths[found[0]][name]
+            self.linked.add(path)
+            return f"|key:{path}|_"
+
+        return self._word.sub(replace, text)
+
+    def definitions(self) -> list[str]:
+        """The substitutions and targets of the links made so far."""
+        lines = []
+        for path in sorted(self.linked):
+            lines += _literal_link("key", path, path.rsplit("/", 1)[-1])
+        return lines
+
+
+def _literal_link(kind: str, path: str, name: str) -> list[str]:
+    """``|kind:path|_``: ``name`` set as literal text, linking to ``path``."""
+    return [
+        f".. |{kind}:{path}| replace:: ``{name}``",
+        f".. _`{kind}:{path}`: `{path}`_",
+    ]
+
+
+class _RstWriter:
+    """The reStructuredText of an ``Argument`` tree, indented by nesting."""
+
+    def __init__(self, links: _KeyLinks, sphinx_domain: bool) -> None:
+        self._links = links
+        self._sphinx_domain = sphinx_domain
+        self._lines: list[str] = []
+        self._definitions: list[str] = []
+
+    def text(self) -> str:
+        lines = [*self._lines, "", *self._definitions, *self._links.definitions()]
+        return "\n".join(lines).rstrip() + "\n"
+
+    def _add(self, indent: int, *lines: str) -> None:
+        self._lines += [" " * indent + line if line else "" for line in lines]
+
+    def _entry(self, name: str, path: str, indent: int, kind: str, *more: str) -> int:
+        """The anchor, title, type and path of a key; returns the body's indent."""
+        self._add(indent, f".. _`{path}`:", "")
+        if self._sphinx_domain:
+            self._add(indent, f".. dargs:argument:: {name}:", f"   :path: {path}", "")
+        else:
+            self._add(indent, f"{name}:")
+        body = indent + 4
+        self._add(body, kind, f"| argument path: ``{path}``", *more, "")
+        return body
+
+    def argument(
+        self, argument: Argument, parent: str, indent: int, part: str = ""
+    ) -> None:
+        path = f"{parent}/{argument.name}" if parent else argument.name
+        body = self._entry(argument.name, path, indent, _rst_signature(argument))
+        self._doc(body, argument.doc, part, argument.name)
+        self._children(argument, path, body, part)
+
+    def _doc(self, indent: int, doc: str, part: str, own: str) -> None:
+        if doc:
+            self._add(indent, self._links.link(doc, part, own), "")
+
+    def _children(self, argument: Argument, path: str, indent: int, part: str) -> None:
+        if argument.fold_subdoc:
+            return
+        for field in argument.sub_fields.values():
+            self.argument(field, path, indent, part)
+        for variant in argument.sub_variants.values():
+            self._variant(variant, path, indent)
+
+    def _variant(self, variant: Variant, parent: str, indent: int) -> None:
+        flag = variant.flag_name
+        flag_path = f"{parent}/{flag}"
+        choices = {name: f"{parent}[{name}]" for name in variant.choice_dict}
+        self._add(indent, f"Which further keys are accepted depends on ``{flag}``.", "")
+        signature = "| type: ``str`` (flag key)"
+        if variant.optional:
+            signature += f", default: ``{_json_text(variant.default_tag)}``"
+        listed = ", ".join(f"|code:{path}|_" for path in choices.values())
+        body = self._entry(
+            flag, flag_path, indent, signature, f"| possible choices: {listed}"
+        )
+        self._doc(body, variant.doc, "", flag)
+        for name, choice in variant.choice_dict.items():
+            doc = self._links.link(choice.doc, name, "")
+            self._add(body, f"* |code:{choices[name]}|_: {doc}")
+            self._definitions += _literal_link("code", choices[name], name)
+        self._add(body, "")
+        self._definitions += _literal_link("flag", flag_path, flag)
+        for name, choice in variant.choice_dict.items():
+            self._add(indent, f".. _`{choices[name]}`:", "")
+            self._add(indent, f"When |flag:{flag_path}|_ is set to ``{name}``:", "")
+            self._doc(indent, choice.doc, name, "")
+            self._children(choice, choices[name], indent, name)
+
+
+def _rst_signature(argument: Argument) -> str:
+    types = " or ".join(f"``{_type_name(dtype)}``" for dtype in argument.dtype)
+    if not argument.optional:
+        return f"| type: {types}"
+    if dict in argument.dtype:
+        return f"| type: {types}, optional"
+    return f"| type: {types}, optional, default: ``{_json_text(argument.default)}``"
 
 
 def markdown_reference(argument: Argument) -> str:
@@ -255,6 +301,4 @@ def _type_name(dtype: Any) -> str:
 
 
 def _json_text(value: Any) -> str:
-    import json
-
     return json.dumps(value)

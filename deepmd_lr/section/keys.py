@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from deepmd_lr.section.errors import LearningRateConfigError
 from deepmd_lr.section.records import FrozenRecord
 from deepmd_lr.section.text import describe, did_you_mean, json_type_name, plain
-
-if TYPE_CHECKING:
-    from dargs import Argument
 
 SECTION = "learning_rate"
 """The name of the section in a training input."""
@@ -282,26 +279,6 @@ class Key(FrozenRecord):
         if self.nullable:
             text += ", or remove the key"
         return text
-
-    def argument(self) -> Argument:
-        """The dargs ``Argument`` of this key: its type, default and doc.
-
-        Its value rules are not attached here: the section's own check
-        applies them with every other rule, so each key is checked once.
-        """
-        from dargs import Argument
-
-        dtype: list[Any] = [self.kind]
-        if self.nullable:
-            dtype.append(None)
-        declared: dict[str, Any] = {} if self.required else {"default": self.default}
-        return Argument(
-            self.name,
-            dtype,
-            optional=not self.required,
-            doc=self.reference_doc(),
-            **declared,
-        )
 
     def reference_doc(self) -> str:
         """The documentation with the allowed range appended, for references
