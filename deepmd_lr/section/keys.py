@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from deepmd_lr.section.errors import LearningRateConfigError
-from deepmd_lr.section.records import FrozenRecord
 from deepmd_lr.section.text import describe, did_you_mean, json_type_name, plain
 
 SECTION = "learning_rate"
@@ -61,7 +61,8 @@ def key_path(name: str) -> str:
     return f"{SECTION}/{name}"
 
 
-class Key(FrozenRecord):
+@dataclass(frozen=True)
+class Key:
     """One key of the ``learning_rate`` section.
 
     Parameters
@@ -92,50 +93,17 @@ class Key(FrozenRecord):
     deepmd_lr.section.errors.LearningRateConfigError: learning_rate/power: got -2.0, but power must satisfy 0 <= value. Fix: set power to 0 <= value (a number)
     """
 
-    __slots__ = (
-        "choices",
-        "default",
-        "doc",
-        "exclusive_maximum",
-        "exclusive_minimum",
-        "kind",
-        "maximum",
-        "minimum",
-        "name",
-    )
     name: str
     kind: type
     doc: str
-    default: Any
-    minimum: float | None
-    maximum: float | None
-    exclusive_minimum: bool
-    exclusive_maximum: bool
-    choices: tuple[str, ...]
+    default: Any = REQUIRED
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
+    choices: tuple[str, ...] = ()
 
-    def __init__(
-        self,
-        name: str,
-        kind: type,
-        doc: str,
-        default: Any = REQUIRED,
-        minimum: float | None = None,
-        maximum: float | None = None,
-        exclusive_minimum: bool = False,
-        exclusive_maximum: bool = False,
-        choices: tuple[str, ...] = (),
-    ) -> None:
-        self._set(
-            name=name,
-            kind=kind,
-            doc=doc,
-            default=default,
-            minimum=minimum,
-            maximum=maximum,
-            exclusive_minimum=exclusive_minimum,
-            exclusive_maximum=exclusive_maximum,
-            choices=choices,
-        )
+    def __post_init__(self) -> None:
         # A declaration is code, not input: a mistake in it is the author's,
         # reported when the schedule module is imported.
         where = f"Key {self.name!r}"
