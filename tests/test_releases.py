@@ -117,6 +117,14 @@ def test_the_installed_version_is_the_one_importlib_metadata_finds(marked):
     assert installed_deepmd_version() == _metadata_version()
 
 
+@pytest.mark.parity
+def test_the_installed_version_is_the_one_deepmd_kit_reports():
+    deepmd = pytest.importorskip("deepmd", reason="DeePMD-kit is not installed")
+    installed = installed_deepmd_version()
+    assert installed is not None
+    assert DeepmdVersion.parse(installed) == DeepmdVersion.parse(deepmd.__version__)
+
+
 def _installed_in(*directories):
     """What the finder and importlib.metadata say with ``directories`` alone
     on ``sys.path``, in a child interpreter."""
@@ -141,11 +149,11 @@ def _installed_in(*directories):
     return json.loads(child.stdout)
 
 
-def _dist_info(directory, name, metadata_version):
+def _dist_info(directory, name, metadata_version, project="deepmd-kit"):
     info = directory / name
     info.mkdir()
     (info / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: deepmd-kit\nVersion: {metadata_version}\n\n"
+        f"Metadata-Version: 2.1\nName: {project}\nVersion: {metadata_version}\n\n"
         "Version: 0.0.0 in the description\n"
     )
 
@@ -166,6 +174,12 @@ def test_the_metadata_directory_is_found_as_importlib_metadata_finds_it(
     _dist_info(tmp_path, name, "3.1.3rc1")
     (tmp_path / "deepmd_kit_extra-9.9.9.dist-info").mkdir()
     assert _installed_in(tmp_path) == [expected, expected]
+
+
+def test_the_cuda_11_build_of_deepmd_kit_gives_its_version(tmp_path):
+    _dist_info(tmp_path, "deepmd_kit_cu11-3.0.1.dist-info", "3.0.1", "deepmd-kit-cu11")
+    # Published as deepmd-kit-cu11, it is no distribution named deepmd-kit.
+    assert _installed_in(tmp_path) == ["3.0.1", None]
 
 
 def test_the_first_path_entry_with_deepmd_kit_wins(tmp_path):
@@ -192,12 +206,12 @@ def test_without_deepmd_kit_there_is_no_installed_version(tmp_path):
     assert _installed_in(tmp_path / "site") == [None, None]
 
 
-def test_finding_the_installed_version_imports_no_metadata_library():
+def test_finding_the_installed_version_does_not_import_deepmd_kit():
     body = (
         "import sys\n"
         "from deepmd_lr.deepmd.releases import installed_deepmd_version\n"
         "installed_deepmd_version()\n"
-        "print(sorted(m for m in ('importlib.metadata', 'deepmd') if m in sys.modules))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'deepmd'))\n"
     )
     child = subprocess.run(
         [sys.executable, "-c", body],
