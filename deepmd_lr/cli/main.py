@@ -564,7 +564,8 @@ def run_plot(args: argparse.Namespace) -> int:
 
 
 def _logged_rates(run: str, input_path: str) -> tuple[Path, list[Any]]:
-    from deepmd_lr.audit.run import find_run_files, read_learning_curve
+    from deepmd_lr.audit.learning_curve import read_learning_curve
+    from deepmd_lr.audit.run_files import find_run_files
 
     data, _ = _read(input_path)
     try:
@@ -577,7 +578,9 @@ def _logged_rates(run: str, input_path: str) -> tuple[Path, list[Any]]:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from deepmd_lr.audit.run import audit_files, describe_audit, find_run_files
+    from deepmd_lr.audit.report import describe_audit
+    from deepmd_lr.audit.run import audit_files
+    from deepmd_lr.audit.run_files import find_run_files
 
     schedule, _, notes = _schedule(args.input, args.num_steps)
     data, _ = _read(args.input)
@@ -679,7 +682,7 @@ def _top_level(
 ) -> tuple[dict[str, Any], list[DuplicateKey]]:
     data = document.data
     if not isinstance(data, dict):
-        from deepmd_lr.lint.check import not_an_object
+        from deepmd_lr.deepmd.reading import not_an_object
 
         raise CommandError(f"{path}: {not_an_object(data)}")
     from deepmd_lr.deepmd.migration import v0_input_problem
