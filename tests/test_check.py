@@ -314,9 +314,7 @@ def test_stdin_that_is_not_utf8_is_lr001(
 
 # -- start-up --------------------------------------------------------------------
 
-# importlib.metadata (the installed DeePMD-kit's version) and dataclasses
-# are part of the check; its budget is a start within 3x a bare interpreter.
-HEAVY_MODULES = ("numpy", "dargs")
+HEAVY_MODULES = ("numpy", "dargs", "importlib.metadata")
 
 
 @pytest.mark.parametrize(

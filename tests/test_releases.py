@@ -125,16 +125,16 @@ def test_the_installed_version_is_the_one_deepmd_kit_reports():
     assert DeepmdVersion.parse(installed) == DeepmdVersion.parse(deepmd.__version__)
 
 
-def _installed_in(*directories):
-    """What the finder and importlib.metadata say with ``directories`` alone
-    on ``sys.path``, in a child interpreter."""
+def _installed_in(*directories, distribution="deepmd-kit"):
+    """What the finder and importlib.metadata (for ``distribution``) say with
+    ``directories`` alone on ``sys.path``, in a child interpreter."""
     body = (
         "import json, sys\n"
         "from importlib.metadata import PackageNotFoundError, version\n"
         "from deepmd_lr.deepmd.releases import installed_deepmd_version\n"
         f"sys.path[:] = {[str(directory) for directory in directories]!r}\n"
         "try:\n"
-        "    theirs = version('deepmd-kit')\n"
+        f"    theirs = version({distribution!r})\n"
         "except PackageNotFoundError:\n"
         "    theirs = None\n"
         "print(json.dumps([installed_deepmd_version(), theirs]))\n"
@@ -178,8 +178,7 @@ def test_the_metadata_directory_is_found_as_importlib_metadata_finds_it(
 
 def test_the_cuda_11_build_of_deepmd_kit_gives_its_version(tmp_path):
     _dist_info(tmp_path, "deepmd_kit_cu11-3.0.1.dist-info", "3.0.1", "deepmd-kit-cu11")
-    # Published as deepmd-kit-cu11, it is no distribution named deepmd-kit.
-    assert _installed_in(tmp_path) == ["3.0.1", None]
+    assert _installed_in(tmp_path, distribution="deepmd-kit-cu11") == ["3.0.1"] * 2
 
 
 def test_the_first_path_entry_with_deepmd_kit_wins(tmp_path):
@@ -206,12 +205,12 @@ def test_without_deepmd_kit_there_is_no_installed_version(tmp_path):
     assert _installed_in(tmp_path / "site") == [None, None]
 
 
-def test_finding_the_installed_version_does_not_import_deepmd_kit():
+def test_finding_the_installed_version_imports_no_metadata_library():
     body = (
         "import sys\n"
         "from deepmd_lr.deepmd.releases import installed_deepmd_version\n"
         "installed_deepmd_version()\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'deepmd'))\n"
+        "print(sorted(m for m in ('importlib.metadata', 'deepmd') if m in sys.modules))\n"
     )
     child = subprocess.run(
         [sys.executable, "-c", body],

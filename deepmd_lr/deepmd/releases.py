@@ -13,13 +13,15 @@ A development build or pre-release of ``X.Y.Z`` counts as a release before
 already in a pre-release: ``decay_rate`` in 3.0.0b0, ``wsd`` and the
 warmup fix in 3.2.0b0.
 
-This module is on the start-up path of ``deepmd-lr check``: it does not
-import DeePMD-kit, only the metadata of its installed distribution.
+This module is on the start-up path of ``deepmd-lr check``: it imports
+neither DeePMD-kit nor :mod:`importlib.metadata`.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import sys
 from functools import total_ordering
 from typing import Any, NamedTuple
 
@@ -106,21 +108,70 @@ DEEPMD_DISTRIBUTIONS = ("deepmd-kit", "deepmd-kit-cu11")
 built against CUDA 11. Both install the ``deepmd`` package."""
 
 
+def _normalized_name(name: str) -> str:
+    # PEP 503: runs of "-", "_" and "." are one "-", letters compare lower-case.
+    for separator in "_.":
+        name = name.replace(separator, "-")
+    while "--" in name:
+        name = name.replace("--", "-")
+    return name.lower()
+
+
+def _version_in_metadata(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as metadata:
+            for line in metadata:
+                if line.startswith("Version:"):
+                    return line[len("Version:") :].strip() or None
+                if not line.strip():
+                    return None  # the headers end at the first empty line
+    except OSError:
+        return None
+    return None
+
+
+def _installed_version_in(directory: str) -> str | None:
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return None
+    for name in names:
+        stem, dot, suffix = name.rpartition(".")
+        if not dot or suffix not in ("dist-info", "egg-info"):
+            continue
+        project, _, version_in_name = stem.partition("-")
+        if _normalized_name(project) not in DEEPMD_DISTRIBUTIONS:
+            continue
+        path = os.path.join(directory, name)
+        if suffix == "dist-info":
+            metadata = os.path.join(path, "METADATA")
+        elif os.path.isdir(path):
+            metadata = os.path.join(path, "PKG-INFO")
+        else:
+            metadata = path
+        version = _version_in_metadata(metadata)
+        if version is not None:
+            return version
+        if version_in_name:
+            return version_in_name.partition("-")[0]
+    return None
+
+
 def installed_deepmd_version() -> str | None:
     """The version of the DeePMD-kit that this interpreter would import.
 
-    It is read from the metadata of the distribution (by each name of
-    :data:`DEEPMD_DISTRIBUTIONS` in turn) that :mod:`importlib.metadata`
-    finds first on :data:`sys.path`, without importing DeePMD-kit:
-    ``None`` when there is none.
+    It is read from the metadata directory of a distribution named in
+    :data:`DEEPMD_DISTRIBUTIONS` (``deepmd_kit-3.1.3.dist-info``, or an
+    ``.egg-info``) in the first entry of :data:`sys.path` that has one, as
+    :func:`importlib.metadata.version` finds it: ``None`` when there is
+    none. Neither DeePMD-kit nor :mod:`importlib.metadata` is imported:
+    importing the latter would make ``deepmd-lr check`` start some 40%
+    slower.
     """
-    from importlib.metadata import PackageNotFoundError, version
-
-    for name in DEEPMD_DISTRIBUTIONS:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            continue
+    for entry in sys.path:
+        version = _installed_version_in(entry or os.curdir)
+        if version is not None:
+            return version
     return None
 
 
