@@ -80,7 +80,8 @@ def test_the_local_part_takes_no_part_in_the_order():
 
 
 @pytest.mark.parametrize(
-    "text", ["", "3", "3.1", "3.1.3.4", "three", "3.1.x", "3.1.3 beta", "=3.1.3"]
+    "text",
+    ["", "3", "3.1", "3.1.3.4", "three", "3.1.x", "3.1.3 beta", "=3.1.3", "0!3.1.3"],
 )
 def test_text_that_is_not_x_y_z_is_refused_in_one_line(text):
     with pytest.raises(ValueError, match="is not a DeePMD-kit version") as caught:

@@ -70,8 +70,8 @@ class DeepmdVersion:
             version = Version(text) if isinstance(text, str) else None
         except InvalidVersion:
             version = None
-        # DeePMD-kit's versions have three numbers and no epoch.
-        if version is None or len(version.release) != 3 or version.epoch:
+        # DeePMD-kit's versions have three numbers and no epoch ("1!").
+        if version is None or len(version.release) != 3 or "!" in text:
             raise ValueError(
                 f"{describe(text)} is not a DeePMD-kit version: write it as X.Y.Z, "
                 "optionally with a pre-release, post-release or dev suffix, "
