@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deepmd_lr.deepmd.installed import installed_deepmd_version
 from deepmd_lr.deepmd.releases import (
     DEFAULT_DEEPMD_VERSION,
     DeepmdVersion,
     default_deepmd_version,
-    installed_deepmd_version,
     release_warnings,
 )
 from deepmd_lr.section.codes import CODES
@@ -132,7 +132,7 @@ def _installed_in(*directories, distribution="deepmd-kit"):
     body = (
         "import json, sys\n"
         "from importlib.metadata import PackageNotFoundError, version\n"
-        "from deepmd_lr.deepmd.releases import installed_deepmd_version\n"
+        "from deepmd_lr.deepmd.installed import installed_deepmd_version\n"
         f"sys.path[:] = {[str(directory) for directory in directories]!r}\n"
         "try:\n"
         f"    theirs = version({distribution!r})\n"
@@ -209,7 +209,7 @@ def test_without_deepmd_kit_there_is_no_installed_version(tmp_path):
 def test_finding_the_installed_version_imports_no_metadata_library():
     body = (
         "import sys\n"
-        "from deepmd_lr.deepmd.releases import installed_deepmd_version\n"
+        "from deepmd_lr.deepmd.installed import installed_deepmd_version\n"
         "installed_deepmd_version()\n"
         "print(sorted(m for m in ('importlib.metadata', 'deepmd') if m in sys.modules))\n"
     )

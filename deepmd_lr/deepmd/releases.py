@@ -14,19 +14,19 @@ already in a pre-release: ``decay_rate`` in 3.0.0b0, ``wsd`` and the
 warmup fix in 3.2.0b0.
 
 This module is on the start-up path of ``deepmd-lr check``: it imports
-neither DeePMD-kit nor :mod:`importlib.metadata`.
+neither DeePMD-kit nor :mod:`importlib.metadata`, and finds the installed
+release with :func:`~deepmd_lr.deepmd.installed.installed_deepmd_version`.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import sys
 from functools import total_ordering
 from typing import Any, NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
+from deepmd_lr.deepmd.installed import installed_deepmd_version
 from deepmd_lr.schedules.exp import replaced_decay_steps
 from deepmd_lr.section.errors import LearningRateWarning
 from deepmd_lr.section.keys import key_path
@@ -102,77 +102,6 @@ class DeepmdVersion:
 DEFAULT_DEEPMD_VERSION = "3.1.3"
 """The release ``check`` assumes when no DeePMD-kit is installed: the one the
 contract of deepmd-lr describes."""
-
-DEEPMD_DISTRIBUTIONS = ("deepmd-kit", "deepmd-kit-cu11")
-"""The names DeePMD-kit is published under on PyPI; ``deepmd-kit-cu11`` is
-built against CUDA 11. Both install the ``deepmd`` package."""
-
-
-def _normalized_name(name: str) -> str:
-    # PEP 503: runs of "-", "_" and "." are one "-", letters compare lower-case.
-    for separator in "_.":
-        name = name.replace(separator, "-")
-    while "--" in name:
-        name = name.replace("--", "-")
-    return name.lower()
-
-
-def _version_in_metadata(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as metadata:
-            for line in metadata:
-                if line.startswith("Version:"):
-                    return line[len("Version:") :].strip() or None
-                if not line.strip():
-                    return None  # the headers end at the first empty line
-    except OSError:
-        return None
-    return None
-
-
-def _installed_version_in(directory: str) -> str | None:
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return None
-    for name in names:
-        stem, dot, suffix = name.rpartition(".")
-        if not dot or suffix not in ("dist-info", "egg-info"):
-            continue
-        project, _, version_in_name = stem.partition("-")
-        if _normalized_name(project) not in DEEPMD_DISTRIBUTIONS:
-            continue
-        path = os.path.join(directory, name)
-        if suffix == "dist-info":
-            metadata = os.path.join(path, "METADATA")
-        elif os.path.isdir(path):
-            metadata = os.path.join(path, "PKG-INFO")
-        else:
-            metadata = path
-        version = _version_in_metadata(metadata)
-        if version is not None:
-            return version
-        if version_in_name:
-            return version_in_name.partition("-")[0]
-    return None
-
-
-def installed_deepmd_version() -> str | None:
-    """The version of the DeePMD-kit that this interpreter would import.
-
-    It is read from the metadata directory of a distribution named in
-    :data:`DEEPMD_DISTRIBUTIONS` (``deepmd_kit-3.1.3.dist-info``, or an
-    ``.egg-info``) in the first entry of :data:`sys.path` that has one, as
-    :func:`importlib.metadata.version` finds it: ``None`` when there is
-    none. Neither DeePMD-kit nor :mod:`importlib.metadata` is imported:
-    importing the latter would make ``deepmd-lr check`` start some 40%
-    slower.
-    """
-    for entry in sys.path:
-        version = _installed_version_in(entry or os.curdir)
-        if version is not None:
-            return version
-    return None
 
 
 def default_deepmd_version() -> DeepmdVersion:
