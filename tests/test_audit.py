@@ -17,17 +17,13 @@ import numpy as np
 import pytest
 from deepmd_runs import checkpoint, header, restarted_rate, row, session
 
-from deepmd_lr.audit.run import (
-    LoggedRate,
-    audit_rates,
-    audit_run,
-    printed_rate,
-    read_learning_curve,
-    rounds_to,
-)
+from deepmd_lr.audit.comparison import audit_rates, printed_rate, rounds_to
+from deepmd_lr.audit.learning_curve import LoggedRate, read_learning_curve
+from deepmd_lr.audit.run import audit_run
 from deepmd_lr.cli.main import main
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.schedules.building import make_learning_rate_schedule
+from deepmd_lr.section.errors import LearningRateWarning
 
 ROOT = Path(__file__).resolve().parent.parent
 NUM_STEPS = 2000
@@ -139,6 +135,28 @@ def test_the_learning_curve_name_comes_from_training_disp_file(tmp_path: Path) -
     result = audit_run(run, run / "input.json")
     assert result.learning_curve == str(run / "curve.txt")
     assert result.followed
+
+
+def test_a_warmup_under_training_is_audited_where_deepmd_kit_moves_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # DeePMD-kit 3.1.3 moves training/warmup_steps into learning_rate as it
+    # reads the input, so the run warmed up; the function and the command
+    # both audit that run, and say where the warmup was written.
+    ran = {**EXP, "warmup_steps": 100}
+    run = write_run(
+        tmp_path / "run",
+        EXP,
+        session(value_of(ran), 0, NUM_STEPS, 100),
+        warmup_steps=100,
+    )
+    with pytest.warns(LearningRateWarning, match="training/warmup_steps") as caught:
+        result = audit_run(run, run / "input.json")
+    assert result.followed, result.first_departure
+    assert [warning.message.code for warning in caught] == ["LW105"]
+    status, out, err = audit(capsys, run, "--input", run / "input.json")
+    assert (status, err) == (0, "")
+    assert "note: training/warmup_steps: warmup_steps is written under training" in out
 
 
 # -- runs that departed ------------------------------------------------------
@@ -679,7 +697,7 @@ def test_rows_that_many_restart_steps_fit_cost_two_checks(
     # A plateau: every start within the display interval explains the rows,
     # and only the latest and the earliest are reported, so only those two
     # are checked row by row.
-    import deepmd_lr.audit.run
+    import deepmd_lr.audit.comparison
 
     section = {**WSD, "decay_phase_ratio": 0.01}
     run = tmp_path / "run"
@@ -690,17 +708,17 @@ def test_rows_that_many_restart_steps_fit_cost_two_checks(
     rows = [row(10**5 + 1 + 10**5 * k, 1e-4) for k in range(50)]
     (run / "lcurve.out").write_text(header() + row(1, 1e-4) + header() + "".join(rows))
     checks = []
-    rounds_to = deepmd_lr.audit.run.rounds_to
+    rounds_to = deepmd_lr.audit.comparison.rounds_to
 
     def counted(expected: float, logged: float) -> bool:
         checks.append(expected)
         return rounds_to(expected, logged)
 
-    monkeypatch.setattr(deepmd_lr.audit.run, "rounds_to", counted)
+    monkeypatch.setattr(deepmd_lr.audit.comparison, "rounds_to", counted)
     status, out, _ = audit(capsys, run, "--input", run / "input.json")
     assert status == 1
     assert "the restart of DeePMD-kit 3.1.3" in out
-    assert len(checks) < 10 * len(rows)
+    assert 0 < len(checks) < 10 * len(rows)
 
 
 @pytest.mark.parametrize("name", ["a" * 5000, "loop"])

@@ -379,6 +379,10 @@ needs_entry_point = pytest.mark.skipif(
     reason="deepmd-lr is installed without its deepmd.backend entry point; "
     "reinstall it (pip install -e .)",
 )
+needs_deepmd_kit = pytest.mark.skipif(
+    RELEASE is None,
+    reason="DeePMD-kit is not installed (the parity runs install 3.1.3 and 3.2.0)",
+)
 WHOLE_INPUT = {
     "model": {
         "type_map": ["O", "H"],
@@ -458,6 +462,25 @@ def assert_rates_in_deepmd_kit(section: dict[str, Any], num_steps: int) -> None:
     want = [expected.value(step) for step in steps]
     assert result["as_ints"] == want
     assert result["as_0d"] == want
+
+
+@pytest.mark.deepmd_bridge
+@needs_deepmd_kit
+def test_the_private_name_the_adapter_defines_is_still_abstract_in_deepmd_kit():
+    # _decay_value is the one private name of DeePMD-kit the bridge touches;
+    # should a release rename it or add another abstract method, the adapter
+    # could not be built, and this says so.
+    result = in_deepmd_kit("""
+        from deepmd.dpmodel.utils.learning_rate import BaseLR
+        from deepmd_lr.deepmd.bridge import adapter_class
+        from deepmd_lr.schedules import LearningRateWSD
+        adapter = adapter_class("wsd", LearningRateWSD, BaseLR)
+        print(json.dumps({
+            "deepmd-kit": sorted(BaseLR.__abstractmethods__),
+            "adapter": sorted(adapter.__abstractmethods__),
+        }))
+    """)
+    assert result == {"deepmd-kit": ["_decay_value"], "adapter": []}
 
 
 @pytest.mark.deepmd_bridge

@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deepmd_lr.deepmd.installed import installed_deepmd_version
 from deepmd_lr.deepmd.releases import (
     DEFAULT_DEEPMD_VERSION,
     DeepmdVersion,
     default_deepmd_version,
-    installed_deepmd_version,
     release_warnings,
 )
 from deepmd_lr.section.codes import CODES
@@ -80,7 +80,8 @@ def test_the_local_part_takes_no_part_in_the_order():
 
 
 @pytest.mark.parametrize(
-    "text", ["", "3", "3.1", "3.1.3.4", "three", "3.1.x", "3.1.3 beta", "=3.1.3"]
+    "text",
+    ["", "3", "3.1", "3.1.3.4", "three", "3.1.x", "3.1.3 beta", "=3.1.3", "0!3.1.3"],
 )
 def test_text_that_is_not_x_y_z_is_refused_in_one_line(text):
     with pytest.raises(ValueError, match="is not a DeePMD-kit version") as caught:
@@ -117,16 +118,24 @@ def test_the_installed_version_is_the_one_importlib_metadata_finds(marked):
     assert installed_deepmd_version() == _metadata_version()
 
 
-def _installed_in(*directories):
-    """What the finder and importlib.metadata say with ``directories`` alone
-    on ``sys.path``, in a child interpreter."""
+@pytest.mark.parity
+def test_the_installed_version_is_the_one_deepmd_kit_reports():
+    deepmd = pytest.importorskip("deepmd", reason="DeePMD-kit is not installed")
+    installed = installed_deepmd_version()
+    assert installed is not None
+    assert DeepmdVersion.parse(installed) == DeepmdVersion.parse(deepmd.__version__)
+
+
+def _installed_in(*directories, distribution="deepmd-kit"):
+    """What the finder and importlib.metadata (for ``distribution``) say with
+    ``directories`` alone on ``sys.path``, in a child interpreter."""
     body = (
         "import json, sys\n"
         "from importlib.metadata import PackageNotFoundError, version\n"
-        "from deepmd_lr.deepmd.releases import installed_deepmd_version\n"
+        "from deepmd_lr.deepmd.installed import installed_deepmd_version\n"
         f"sys.path[:] = {[str(directory) for directory in directories]!r}\n"
         "try:\n"
-        "    theirs = version('deepmd-kit')\n"
+        f"    theirs = version({distribution!r})\n"
         "except PackageNotFoundError:\n"
         "    theirs = None\n"
         "print(json.dumps([installed_deepmd_version(), theirs]))\n"
@@ -141,11 +150,11 @@ def _installed_in(*directories):
     return json.loads(child.stdout)
 
 
-def _dist_info(directory, name, metadata_version):
+def _dist_info(directory, name, metadata_version, project="deepmd-kit"):
     info = directory / name
     info.mkdir()
     (info / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: deepmd-kit\nVersion: {metadata_version}\n\n"
+        f"Metadata-Version: 2.1\nName: {project}\nVersion: {metadata_version}\n\n"
         "Version: 0.0.0 in the description\n"
     )
 
@@ -166,6 +175,11 @@ def test_the_metadata_directory_is_found_as_importlib_metadata_finds_it(
     _dist_info(tmp_path, name, "3.1.3rc1")
     (tmp_path / "deepmd_kit_extra-9.9.9.dist-info").mkdir()
     assert _installed_in(tmp_path) == [expected, expected]
+
+
+def test_the_cuda_11_build_of_deepmd_kit_gives_its_version(tmp_path):
+    _dist_info(tmp_path, "deepmd_kit_cu11-3.0.1.dist-info", "3.0.1", "deepmd-kit-cu11")
+    assert _installed_in(tmp_path, distribution="deepmd-kit-cu11") == ["3.0.1"] * 2
 
 
 def test_the_first_path_entry_with_deepmd_kit_wins(tmp_path):
@@ -195,7 +209,7 @@ def test_without_deepmd_kit_there_is_no_installed_version(tmp_path):
 def test_finding_the_installed_version_imports_no_metadata_library():
     body = (
         "import sys\n"
-        "from deepmd_lr.deepmd.releases import installed_deepmd_version\n"
+        "from deepmd_lr.deepmd.installed import installed_deepmd_version\n"
         "installed_deepmd_version()\n"
         "print(sorted(m for m in ('importlib.metadata', 'deepmd') if m in sys.modules))\n"
     )

@@ -1,6 +1,9 @@
 """What a DeePMD-kit run really used: its logged rates against its schedule.
 
-Owns reading learning curves and checkpoints of a run and comparing them
-with the schedule of its input. It imports the layers below the command
-line, and is independent of :mod:`deepmd_lr.lint` and :mod:`deepmd_lr.views`.
+Owns reading a run's learning curve (:mod:`.learning_curve`) and
+checkpoints (:mod:`.checkpoints`), finding them (:mod:`.run_files`),
+comparing their rates with the schedule (:mod:`.comparison`), reporting
+what that shows (:mod:`.report`), and auditing a run against its input
+(:mod:`.run`). It imports the layers below the command line, and is
+independent of :mod:`deepmd_lr.lint` and :mod:`deepmd_lr.views`.
 """

@@ -7,14 +7,14 @@ import argparse
 import os
 import re
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from deepmd_lr.cli.reading import (
     captured_notes,
     config_errors,
     dumps_or_fail,
     read_source,
-    run_section,
+    run_input_of,
 )
 from deepmd_lr.cli.streams import CommandError, print_notes, report_stream, write
 from deepmd_lr.deepmd.migration import is_whole_input
@@ -24,9 +24,6 @@ from deepmd_lr.files.reader import (
 )
 from deepmd_lr.section.keys import SECTION
 from deepmd_lr.section.text import one_line
-
-if TYPE_CHECKING:
-    pass
 
 
 def run_normalize(args: argparse.Namespace) -> int:
@@ -78,8 +75,8 @@ def run_migrate(args: argparse.Namespace) -> int:
     source, data = read_source(args.file)
     migrated, notes = migrate(data)
     try:
-        with config_errors(args.file), captured_notes():
-            run_section(migrated)
+        with captured_notes():
+            run_input_of(args.file, migrated)
     except CommandError as error:
         after = "after migration; " if notes else ""
         raise CommandError(f"{error} ({after}nothing was written)") from None

@@ -8,9 +8,9 @@ import io
 import sys
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from deepmd_lr.cli.reading import read, read_schedule
+from deepmd_lr.cli.reading import read_schedule
 from deepmd_lr.cli.streams import (
     PROG,
     CommandError,
@@ -23,14 +23,11 @@ from deepmd_lr.files.reader import (
 )
 from deepmd_lr.section.text import one_line
 
-if TYPE_CHECKING:
-    pass
-
 
 def run_show(args: argparse.Namespace) -> int:
     from deepmd_lr.views.summary import describe_schedule
 
-    schedule, source, notes = read_schedule(args.file, args.num_steps)
+    schedule, _, source, notes = read_schedule(args.file, args.num_steps)
     print(f"{args.file}")
     for line in describe_schedule(schedule):
         if line.startswith("training steps:"):
@@ -43,8 +40,8 @@ def run_show(args: argparse.Namespace) -> int:
 def run_plot(args: argparse.Namespace) -> int:
     from deepmd_lr.views.plotting import MatplotlibMissingError, plot_schedule
 
-    schedule, _, notes = read_schedule(args.file, args.num_steps)
-    logged = None if args.lcurve is None else _logged_rates(args.lcurve, args.file)
+    schedule, run, _, notes = read_schedule(args.file, args.num_steps)
+    logged = None if args.lcurve is None else _logged_rates(args.lcurve, run.training)
     image = io.BytesIO()
     # Extreme rates make matplotlib warn over several lines; the image is fine.
     with warnings.catch_warnings():
@@ -87,12 +84,12 @@ def run_plot(args: argparse.Namespace) -> int:
     return 0
 
 
-def _logged_rates(run: str, input_path: str) -> tuple[Path, list[Any]]:
-    from deepmd_lr.audit.run import find_run_files, read_learning_curve
+def _logged_rates(run: str, training: Any) -> tuple[Path, list[Any]]:
+    from deepmd_lr.audit.learning_curve import read_learning_curve
+    from deepmd_lr.audit.run_files import find_run_files
 
-    data, _ = read(input_path)
     try:
-        curve = find_run_files(run, data.get("training")).learning_curve
+        curve = find_run_files(run, training).learning_curve
         if curve is None:
             raise CommandError(f"{run}: no learning curve there to draw")
         return curve, read_learning_curve(curve)
@@ -101,14 +98,13 @@ def _logged_rates(run: str, input_path: str) -> tuple[Path, list[Any]]:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from deepmd_lr.audit.run import audit_files, describe_audit, find_run_files
+    from deepmd_lr.audit.report import describe_audit
+    from deepmd_lr.audit.run import audit_files
+    from deepmd_lr.audit.run_files import find_run_files
 
-    schedule, _, notes = read_schedule(args.input, args.num_steps)
-    data, _ = read(args.input)
+    schedule, run, _, notes = read_schedule(args.input, args.num_steps)
     try:
-        audit = audit_files(
-            schedule, find_run_files(args.run_path, data.get("training"))
-        )
+        audit = audit_files(schedule, find_run_files(args.run_path, run.training))
     except InputFileError as error:
         raise CommandError(str(error)) from None
     print(f"{args.run_path}: rates of the schedule in {args.input}")

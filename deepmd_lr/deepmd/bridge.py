@@ -11,6 +11,11 @@ skipped with a warning in the log.
 
 ``dp`` calls them through :mod:`deepmd_lr_dp`, as soon as it imports each
 registry; importing this module alone changes nothing.
+
+The bridge uses DeePMD-kit's public registries, and one private name: the
+adapter defines ``_decay_value``, which DeePMD-kit's ``BaseLR`` declares
+abstract (see :func:`adapter_class`). The parity tests check, under 3.1.3
+and 3.2.0, that it is still the one abstract method of ``BaseLR``.
 """
 
 from __future__ import annotations
@@ -58,9 +63,11 @@ def adapter_class(name: str, schedule_class: type[BaseLR], deepmd_base: Any) -> 
         def value(self, step: Any) -> Any:
             return self.schedule.value(step)
 
+        # The one private name of DeePMD-kit the bridge touches: BaseLR
+        # declares _decay_value abstract, so a subclass that does not define
+        # it cannot be built. BaseLR defines it on steps counted from the end
+        # of warmup; value() above does not go through it.
         def _decay_value(self, step: Any) -> Any:
-            # Abstract in DeePMD-kit's base, which defines it on steps counted
-            # from the end of warmup; value() above does not go through it.
             return self.schedule.value(step + self.warmup_steps)
 
         def __repr__(self) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from deepmd_lr.schedules.exp import replaced_decay_steps
@@ -30,7 +31,6 @@ from deepmd_lr.section.legacy import (
     section_fix_text,
     type_legacy_defaults,
 )
-from deepmd_lr.section.records import FrozenRecord
 from deepmd_lr.section.registry import SCHEDULES
 
 OLD_DEFAULT_RULE = "the default of releases before 3.1.3"
@@ -38,7 +38,8 @@ OLD_DEFAULT_RULE = "the default of releases before 3.1.3"
 _WHOLE_INPUT_SECTIONS = ("learning_rate", "training", "model", "loss", "optimizer")
 
 
-class MigrationNote(FrozenRecord):
+@dataclass(frozen=True)
+class MigrationNote:
     """One value a migration added, changed or removed, and the rule why.
 
     ``old`` is ``None`` for an added key (absent or null before), ``new`` is
@@ -46,14 +47,10 @@ class MigrationNote(FrozenRecord):
     ``learning_rate/stop_lr`` (or ``stop_lr`` in a bare section).
     """
 
-    __slots__ = ("new", "old", "path", "rule")
     path: str
     rule: str
     old: Any
     new: Any
-
-    def __init__(self, path: str, rule: str, old: Any, new: Any) -> None:
-        self._set(path=path, rule=rule, old=old, new=new)
 
     @property
     def action(self) -> str:
@@ -64,16 +61,21 @@ class MigrationNote(FrozenRecord):
 
     def __str__(self) -> str:
         if self.action == "added":
-            return f"added {self.path} = {_shown(self.new)}: {self.rule}"
+            return f"added {self.path} = {json_text(self.new)}: {self.rule}"
         if self.action == "removed":
-            return f"removed {self.path} (was {_shown(self.old)}): {self.rule}"
+            return f"removed {self.path} (was {json_text(self.old)}): {self.rule}"
         return (
-            f"changed {self.path} from {_shown(self.old)} to {_shown(self.new)}: "
-            f"{self.rule}"
+            f"changed {self.path} from {json_text(self.old)} to "
+            f"{json_text(self.new)}: {self.rule}"
         )
 
 
-def _shown(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """``value`` as JSON writes it, a value JSON cannot hold by its ``repr``.
+
+    >>> json_text(1e-8), json_text("exp"), json_text(None)
+    ('1e-08', '"exp"', 'null')
+    """
     return json.dumps(value, default=repr)
 
 
@@ -106,12 +108,12 @@ def migrate_section(
         if migrated.get(name) is None:
             put(name, value, OLD_DEFAULT_RULE)
 
-    length = _converter_length(section, training)
+    length = converter_length(section, training)
     legacy = is_legacy(section)
     if length is not None or legacy:
         fill("start_lr", LEGACY_DEFAULTS["start_lr"])
     if length is not None:
-        fill("decay_steps", SCHEDULES.get("exp").legacy_defaults["decay_steps"])
+        fill("decay_steps", type_legacy_defaults("exp")["decay_steps"])
         decay_rate = migrated.pop("decay_rate")
         put("stop_lr", *_converted_stop_lr(migrated, decay_rate, *length))
         notes.append(
@@ -134,7 +136,7 @@ def migrate_section(
     return migrated, notes
 
 
-def _converter_length(
+def converter_length(
     section: Mapping[str, Any], training: Mapping[str, Any] | None
 ) -> tuple[str, int] | None:
     """The training length DeePMD-kit's converter turns ``decay_rate`` with.
@@ -182,7 +184,7 @@ def _converted_stop_lr(
     # The converter's own arithmetic, so that stop_lr agrees to the last bit.
     stop_lr = float(np.exp(np.log(decay_rate) * (stop_step / decay_steps)) * start_lr)
     rule = (
-        f"from decay_rate {_shown(decay_rate)} every {decay_steps} steps over "
+        f"from decay_rate {json_text(decay_rate)} every {decay_steps} steps over "
         f"the {stop_step} steps of training/{name} (DeePMD-kit's input converter)"
     )
     return stop_lr, rule

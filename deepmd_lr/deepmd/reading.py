@@ -1,22 +1,29 @@
 """How DeePMD-kit reads a whole training input's ``learning_rate`` section.
 
 DeePMD-kit rewrites an older input as it reads it; checking, normalizing,
-showing and auditing an input all start from the section it runs.
+showing and auditing an input all start from the section it runs, which
+:func:`read_run_input` gives for an input file.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple, overload
 
 from deepmd_lr.deepmd.migration import (
-    _converter_length,
-    _shown,
+    converter_length,
+    is_whole_input,
+    json_text,
     legacy_fix_text,
     migrate_section,
     no_section_error,
+    v0_input_problem,
 )
+from deepmd_lr.files.reader import read_input
+from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.section.keys import SECTION
 from deepmd_lr.section.length import training_num_steps
@@ -65,7 +72,7 @@ def deepmd_reading(data: Mapping[str, Any]) -> DeepmdReading:
         read["stop_lr"] = note.new
         origins["stop_lr"] = f"{SECTION}/decay_rate"
         was = (
-            f"replaces stop_lr {_shown(note.old)} by"
+            f"replaces stop_lr {json_text(note.old)} by"
             if note.old is not None
             else "sets stop_lr to"
         )
@@ -73,7 +80,7 @@ def deepmd_reading(data: Mapping[str, Any]) -> DeepmdReading:
             LearningRateWarning(
                 f"{SECTION}/decay_rate: the input is in the v1 form (its training "
                 f"lists systems), so DeePMD-kit's input converter {was} "
-                f"{_shown(note.new)} and drops decay_rate; the rule: {note.rule}. "
+                f"{json_text(note.new)} and drops decay_rate; the rule: {note.rule}. "
                 "Fix: `deepmd-lr migrate FILE` writes what DeePMD-kit runs",
                 path=f"{SECTION}/decay_rate",
                 code="LW104",
@@ -161,7 +168,7 @@ def converter_applies(
         and "stop_batch" in training
         and "start_lr" in section
         and "decay_steps" in section
-        and _converter_length(section, training) is not None
+        and converter_length(section, training) is not None
     )
 
 
@@ -278,3 +285,125 @@ def checked_input(jdata: Mapping[str, Any]) -> tuple[int | None, DeepmdReading]:
     if problems:
         raise LearningRateConfigError.from_problems(problems)
     return num_steps, reading
+
+
+@dataclass(frozen=True)
+class RunInput:
+    """A training input file as DeePMD-kit runs it; see :func:`read_run_input`."""
+
+    document: Any
+    """The parsed file: its top-level object ``data`` and its
+    ``duplicate_keys``, by which a problem is placed in the file."""
+    section: Any
+    """The ``learning_rate`` section DeePMD-kit runs, checked: the input's
+    section as DeePMD-kit rewrites it, or the file itself when it is a bare
+    section."""
+    num_steps: int | None
+    """``training.numb_steps`` (or ``stop_batch``); ``None`` when the input
+    does not give it."""
+    notes: tuple[LearningRateWarning, ...]
+    """What DeePMD-kit rewrites as it reads the input (``LW104``, ``LW105``),
+    so that the input can be made to say what is run."""
+
+    @property
+    def training(self) -> Any:
+        """The input's ``training`` section, ``None`` when it has none."""
+        return self.document.data.get("training")
+
+    @property
+    def num_steps_key(self) -> str | None:
+        """The key of ``training`` that :attr:`num_steps` is read from:
+        ``"numb_steps"``, or its alias ``"stop_batch"``."""
+        if self.num_steps is None:
+            return None
+        return "numb_steps" if "numb_steps" in self.training else "stop_batch"
+
+
+def read_run_input(path: str | Path) -> RunInput:
+    """The input file at ``path`` (JSON, or YAML by suffix) as DeePMD-kit runs it.
+
+    A whole training input is read as DeePMD-kit reads it (see
+    :func:`deepmd_reading`): an older input is rewritten first, each
+    rewriting is a note, and every problem is placed at the key the input
+    writes. A file that is a bare ``learning_rate`` section is run as it is.
+
+    Raises
+    ------
+    InputFileError
+        For a file that cannot be read, is not an object of keys, or is a
+        DeePMD-kit 0.x input; the message starts with ``path``.
+    LearningRateConfigError
+        For a key repeated in the section, or every problem of the section
+        or of ``training.numb_steps``, listed in one error.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "input.json"
+    >>> _ = path.write_text(json.dumps({
+    ...     "learning_rate": {"start_lr": 1e-3, "stop_lr": 1e-5},
+    ...     "training": {"numb_steps": 1000, "warmup_steps": 100}}))
+    >>> run = read_run_input(path)
+    >>> run.section["warmup_steps"], run.num_steps, [n.code for n in run.notes]
+    (100, 1000, ['LW105'])
+    """
+    try:
+        document = read_input(path)
+    except InputFileError as error:
+        raise InputFileError(f"{path}: {error}") from None
+    return checked_run_input(document, path)
+
+
+def checked_run_input(document: Any, name: str | Path) -> RunInput:
+    """:func:`read_run_input` of the input file ``name`` already parsed,
+    ``document`` (with its ``data`` and ``duplicate_keys``)."""
+    data = input_data(document, name)
+    if not is_whole_input(data):
+        normalize_learning_rate(data)
+        return RunInput(document, data, None, ())
+    num_steps, reading = checked_input(data)
+    return RunInput(document, reading.section, num_steps, tuple(reading.warnings))
+
+
+def input_data(document: Any, name: str | Path) -> dict[str, Any]:
+    """The top-level object of the parsed input file ``name``, ``document``.
+
+    Raises
+    ------
+    InputFileError
+        When it is not an object, or is a DeePMD-kit 0.x input; the message
+        starts with ``name``.
+    LearningRateConfigError
+        When the ``learning_rate`` section, or a key of it, is given more
+        than once: which value is meant cannot be known.
+    """
+    data = document.data
+    if not isinstance(data, dict):
+        raise InputFileError(f"{name}: {not_an_object(data)}")
+    v0 = v0_input_problem(data)
+    if v0 is not None:
+        raise InputFileError(f"{name}: {v0}")
+    whole = is_whole_input(data)
+    for duplicate in document.duplicate_keys:
+        path = duplicate.path if whole else (SECTION, *duplicate.path)
+        if path[0] != SECTION:
+            continue
+        again = f" (again at line {duplicate.line})" if duplicate.line else ""
+        raise LearningRateConfigError(
+            "/".join(path),
+            f"the key is given more than once{again}, so which value is meant "
+            "is unclear",
+            f"Fix: keep a single {path[-1]}",
+        )
+    return data
+
+
+def not_an_object(data: Any) -> str:
+    """What is wrong with a file whose top level ``data`` is not an object."""
+    if data is None:
+        kind = "null"
+    elif isinstance(data, list):
+        kind = "a list"
+    else:
+        kind = f"the single value {describe(data)}"
+    return f"expected an object of keys and values at the top level, got {kind}"

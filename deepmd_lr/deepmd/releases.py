@@ -14,45 +14,24 @@ already in a pre-release: ``decay_rate`` in 3.0.0b0, ``wsd`` and the
 warmup fix in 3.2.0b0.
 
 This module is on the start-up path of ``deepmd-lr check``: it imports
-neither DeePMD-kit nor :mod:`importlib.metadata`.
+neither DeePMD-kit nor :mod:`importlib.metadata`, and finds the installed
+release with :func:`~deepmd_lr.deepmd.installed.installed_deepmd_version`.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import re
-import sys
 from functools import total_ordering
 from typing import Any, NamedTuple
 
+from packaging.version import InvalidVersion, Version
+
+from deepmd_lr.deepmd.installed import installed_deepmd_version
 from deepmd_lr.schedules.exp import replaced_decay_steps
 from deepmd_lr.section.errors import LearningRateWarning
 from deepmd_lr.section.keys import key_path
-from deepmd_lr.section.text import describe, plain
-
-_VERSION_PATTERN = re.compile(
-    r"""
-    v?
-    (?P<release>[0-9]+\.[0-9]+\.[0-9]+)
-    (?:[-_.]?(?P<pre_label>a|alpha|b|beta|c|rc|pre|preview)[-_.]?(?P<pre>[0-9]*))?
-    (?:[-_.]?(?:post|rev|r)[-_.]?(?P<post>[0-9]*)|-(?P<bare_post>[0-9]+))?
-    (?:[-_.]?dev[-_.]?(?P<dev>[0-9]*))?
-    (?:\+(?P<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?
-    """,
-    re.VERBOSE | re.IGNORECASE,
-)
-_PRE_LABELS = {
-    "a": "a",
-    "alpha": "a",
-    "b": "b",
-    "beta": "b",
-    "c": "rc",
-    "rc": "rc",
-    "pre": "rc",
-    "preview": "rc",
-}
-_PRE_ORDER = {"a": 0, "b": 1, "rc": 2}
+from deepmd_lr.section.legacy import LEGACY_DEFAULTS, type_legacy_defaults
+from deepmd_lr.section.text import describe, plain, portable_float_text
 
 
 @total_ordering
@@ -70,21 +49,12 @@ class DeepmdVersion:
     '3.2.0b0'
     """
 
-    __slots__ = ("dev", "local", "post", "pre", "release")
+    __slots__ = ("_order", "version")
 
-    def __init__(
-        self,
-        release: tuple[int, int, int],
-        pre: tuple[str, int] | None = None,
-        post: int | None = None,
-        dev: int | None = None,
-        local: str = "",
-    ) -> None:
-        self.release = release
-        self.pre = pre
-        self.post = post
-        self.dev = dev
-        self.local = local
+    def __init__(self, version: Version) -> None:
+        self.version = version
+        """The version as :mod:`packaging` parses it, with all its parts."""
+        self._order = Version(version.public)
 
     @classmethod
     def parse(cls, text: str) -> DeepmdVersion:
@@ -96,63 +66,34 @@ class DeepmdVersion:
         ValueError
             For any other text, with a one-line message that quotes it.
         """
-        match = (
-            _VERSION_PATTERN.fullmatch(text.strip()) if isinstance(text, str) else None
-        )
-        if match is None:
-            shown = describe(text)
+        try:
+            version = Version(text) if isinstance(text, str) else None
+        except InvalidVersion:
+            version = None
+        # DeePMD-kit's versions have three numbers and no epoch ("1!").
+        if version is None or len(version.release) != 3 or "!" in text:
             raise ValueError(
-                f"{shown} is not a DeePMD-kit version: write it as X.Y.Z, "
+                f"{describe(text)} is not a DeePMD-kit version: write it as X.Y.Z, "
                 "optionally with a pre-release, post-release or dev suffix, "
                 "such as 3.1.3, 3.2.0b0 or 3.1.3.dev12"
             )
-        major, minor, patch = (int(part) for part in match["release"].split("."))
-        label = match["pre_label"]
-        pre = (_PRE_LABELS[label.lower()], int(match["pre"] or 0)) if label else None
-        post_text = match["bare_post"] or match["post"]
-        post = None
-        if post_text is not None:
-            post = int(post_text or 0)
-        dev = None if match["dev"] is None else int(match["dev"] or 0)
-        return cls(
-            (major, minor, patch), pre, post, dev, (match["local"] or "").lower()
-        )
-
-    def _order(self) -> tuple[Any, ...]:
-        if self.pre is not None:
-            pre: tuple[int, int] = (_PRE_ORDER[self.pre[0]], self.pre[1])
-        elif self.dev is not None and self.post is None:
-            pre = (-1, 0)
-        else:
-            pre = (3, 0)
-        post = -1 if self.post is None else self.post
-        dev = math.inf if self.dev is None else self.dev
-        return (self.release, pre, post, dev)
+        return cls(version)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, DeepmdVersion):
             return NotImplemented
-        return self._order() == other._order()
+        return self._order == other._order
 
     def __lt__(self, other: DeepmdVersion) -> bool:
         if not isinstance(other, DeepmdVersion):
             return NotImplemented
-        return bool(self._order() < other._order())
+        return self._order < other._order
 
     def __hash__(self) -> int:
-        return hash(self._order())
+        return hash(self._order)
 
     def __str__(self) -> str:
-        text = ".".join(str(part) for part in self.release)
-        if self.pre is not None:
-            text += f"{self.pre[0]}{self.pre[1]}"
-        if self.post is not None:
-            text += f".post{self.post}"
-        if self.dev is not None:
-            text += f".dev{self.dev}"
-        if self.local:
-            text += f"+{self.local}"
-        return text
+        return str(self.version)
 
     def __repr__(self) -> str:
         return f"DeepmdVersion.parse({str(self)!r})"
@@ -161,72 +102,6 @@ class DeepmdVersion:
 DEFAULT_DEEPMD_VERSION = "3.1.3"
 """The release ``check`` assumes when no DeePMD-kit is installed: the one the
 contract of deepmd-lr describes."""
-
-_DISTRIBUTION = "deepmd-kit"
-
-
-def _normalized_name(name: str) -> str:
-    # PEP 503: runs of "-", "_" and "." are one "-", letters compare lower-case.
-    for separator in "_.":
-        name = name.replace(separator, "-")
-    while "--" in name:
-        name = name.replace("--", "-")
-    return name.lower()
-
-
-def _version_in_metadata(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as metadata:
-            for line in metadata:
-                if line.startswith("Version:"):
-                    return line[len("Version:") :].strip() or None
-                if not line.strip():
-                    return None  # the headers end at the first empty line
-    except OSError:
-        return None
-    return None
-
-
-def _installed_version_in(directory: str) -> str | None:
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return None
-    for name in names:
-        stem, dot, suffix = name.rpartition(".")
-        if not dot or suffix not in ("dist-info", "egg-info"):
-            continue
-        project, _, version_in_name = stem.partition("-")
-        if _normalized_name(project) != _DISTRIBUTION:
-            continue
-        path = os.path.join(directory, name)
-        if suffix == "dist-info":
-            metadata = os.path.join(path, "METADATA")
-        elif os.path.isdir(path):
-            metadata = os.path.join(path, "PKG-INFO")
-        else:
-            metadata = path
-        version = _version_in_metadata(metadata)
-        if version is not None:
-            return version
-        if version_in_name:
-            return version_in_name.partition("-")[0]
-    return None
-
-
-def installed_deepmd_version() -> str | None:
-    """The version of the DeePMD-kit that this interpreter would import.
-
-    It is read from the distribution's metadata directory
-    (``deepmd_kit-3.1.3.dist-info``, or an ``.egg-info``) in the first entry of
-    :data:`sys.path` that has one, as :func:`importlib.metadata.version` finds
-    it, without importing either: ``None`` when there is none.
-    """
-    for entry in sys.path:
-        version = _installed_version_in(entry or os.curdir)
-        if version is not None:
-            return version
-    return None
 
 
 def default_deepmd_version() -> DeepmdVersion:
@@ -271,10 +146,9 @@ _FIRST_RELEASE_OF_KEY = {
 first release that has each, the releases that lack it and the release to
 name in the fix."""
 
-_PRE_3_1_3_STOP_LR = 1e-8
 _FILLED_STOP_LR = 5e-8
-_PRE_3_1_3_START_LR = 1e-3
-_DEFAULT_DECAY_STEPS = 5000
+"""The ``stop_lr`` DeePMD-kit 3.1.3's checker fills in without ``stop_lr``
+and ``stop_lr_ratio``; older releases filled ``LEGACY_DEFAULTS["stop_lr"]``."""
 
 
 class _Judged(NamedTuple):
@@ -283,15 +157,6 @@ class _Judged(NamedTuple):
     section: dict[str, Any]
     type: str | None
     num_steps: int | None
-
-
-def _written(number: float) -> str:
-    """``number`` as an input can hold it: PyYAML reads ``1e-08`` as a string."""
-    text = repr(number)
-    mantissa, exponent, power = text.partition("e")
-    if exponent and "." not in mantissa:
-        return f"{mantissa}.0e{power}"
-    return text
 
 
 def _count(value: Any) -> int | None:
@@ -449,12 +314,17 @@ def _final_rate_default(judged: _Judged, version: DeepmdVersion) -> list[Any]:
     section = judged.section
     if _given(section, "stop_lr", version) or _given(section, "stop_lr_ratio", version):
         return []
+    legacy = portable_float_text(LEGACY_DEFAULTS["stop_lr"])
     if version < _V3_1_3:
-        filled, releases, others = _PRE_3_1_3_STOP_LR, _BEFORE_3_1_3, _FROM_3_1_3
-        other_value = _FILLED_STOP_LR
+        filled, releases, others = legacy, _BEFORE_3_1_3, _FROM_3_1_3
+        other_value = portable_float_text(_FILLED_STOP_LR)
     else:
-        filled, releases, others = _FILLED_STOP_LR, _FROM_3_1_3, _BEFORE_3_1_3
-        other_value = _PRE_3_1_3_STOP_LR
+        filled, releases, others = (
+            portable_float_text(_FILLED_STOP_LR),
+            _FROM_3_1_3,
+            _BEFORE_3_1_3,
+        )
+        other_value = legacy
     path = key_path("stop_lr")
     # With decay_rate the decay is set by it, and stop_lr is only a floor.
     what = (
@@ -465,11 +335,10 @@ def _final_rate_default(judged: _Judged, version: DeepmdVersion) -> list[Any]:
     return [
         LearningRateWarning(
             f"{path}: neither stop_lr nor stop_lr_ratio is given, so "
-            f"{releases} {what} {_written(filled)} "
-            f"({others} use {_written(other_value)}). Fix: write the final rate "
-            f"meant: stop_lr: {_written(filled)} keeps what {releases} run; "
-            f"`deepmd-lr migrate` writes {_written(_PRE_3_1_3_STOP_LR)}, what the "
-            "releases before 3.1.3 ran",
+            f"{releases} {what} {filled} ({others} use {other_value}). Fix: write "
+            f"the final rate meant: stop_lr: {filled} keeps what {releases} run; "
+            f"`deepmd-lr migrate` writes {legacy}, what the releases before 3.1.3 "
+            "ran",
             path=path,
             code="LW203",
         )
@@ -502,7 +371,7 @@ def _instead_of(key: str, value: Any, judged: _Judged) -> str:
         ratio = _number(value)
         start_lr = _number(judged.section.get("start_lr"))
         if ratio is not None and start_lr is not None:
-            return f"write stop_lr: {_written(start_lr * ratio)} instead"
+            return f"write stop_lr: {portable_float_text(start_lr * ratio)} instead"
         return "write stop_lr (start_lr times the ratio) instead"
     if key == "warmup_steps":
         return (
@@ -520,11 +389,12 @@ def _start_lr_default(judged: _Judged, version: DeepmdVersion) -> list[Any]:
     if version >= _V3_1_3 or _given(judged.section, "start_lr", version):
         return []
     path = key_path("start_lr")
+    legacy = portable_float_text(LEGACY_DEFAULTS["start_lr"])
     return [
         LearningRateWarning(
             f"{path}: start_lr is not given, so {_BEFORE_3_1_3} start from "
-            f"{_written(_PRE_3_1_3_START_LR)} ({_FROM_3_1_3} refuse the input). "
-            f"Fix: write start_lr: {_written(_PRE_3_1_3_START_LR)}",
+            f"{legacy} ({_FROM_3_1_3} refuse the input). "
+            f"Fix: write start_lr: {legacy}",
             path=path,
             code="LW205",
         )
@@ -554,7 +424,8 @@ def _decay_steps_replaced(judged: _Judged, version: DeepmdVersion) -> list[Any]:
         return []
     section = judged.section
     num_steps = judged.num_steps
-    decay_steps = _count(section.get("decay_steps", _DEFAULT_DECAY_STEPS))
+    legacy = type_legacy_defaults("exp")["decay_steps"]
+    decay_steps = _count(section.get("decay_steps", legacy))
     if (
         _number(section.get("decay_rate")) is None
         or not num_steps

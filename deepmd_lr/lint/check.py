@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.deepmd.migration import is_whole_input, v0_input_problem
-from deepmd_lr.deepmd.reading import where_written
+from deepmd_lr.deepmd.reading import not_an_object, where_written
 from deepmd_lr.files.reader import DuplicateKey, file_format, parse_input
 from deepmd_lr.files.storage import InputFileError, read_text
 from deepmd_lr.section.errors import LearningRateConfigError
@@ -311,17 +311,6 @@ def _file_problem(name: str, code: str, error: InputFileError) -> Problem:
     return Problem(
         name, error.line or 1, error.column or 1, code, ERROR, "", str(error)
     )
-
-
-def not_an_object(data: Any) -> str:
-    """What is wrong with a file whose top level ``data`` is not an object."""
-    if data is None:
-        kind = "null"
-    elif isinstance(data, list):
-        kind = "a list"
-    else:
-        kind = f"the single value {describe(data)}"
-    return f"expected an object of keys and values at the top level, got {kind}"
 
 
 def yaml_number_hint(fmt: str, error: LearningRateConfigError) -> str:

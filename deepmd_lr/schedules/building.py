@@ -3,12 +3,11 @@ warnings that building it gives."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
 from deepmd_lr.schedules.base import BaseLR
-from deepmd_lr.section.errors import LearningRateWarning
+from deepmd_lr.section.errors import LearningRateWarning, captured_warnings
 from deepmd_lr.section.keys import DEFAULT_TYPE
 from deepmd_lr.section.registry import SCHEDULES
 from deepmd_lr.section.rules import check_section, survey_section
@@ -67,15 +66,6 @@ def find_warnings(
     survey = survey_section(section, num_steps)
     if survey.problems or num_steps is None:
         return survey.warnings
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", LearningRateWarning)
+    with captured_warnings() as found:
         make_learning_rate_schedule(section, num_steps)
-    found = []
-    for warning in caught:
-        if isinstance(warning.message, LearningRateWarning):
-            found.append(warning.message)
-        else:
-            warnings.warn_explicit(
-                warning.message, warning.category, warning.filename, warning.lineno
-            )
     return found

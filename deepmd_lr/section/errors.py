@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from deepmd_lr.section.text import short_text
@@ -194,3 +195,32 @@ def warn_user(message: str, *, path: str = "", code: str = "") -> None:
         frame = frame.f_back
         level += 1
     warnings.warn(LearningRateWarning(message, path=path, code=code), stacklevel=level)
+
+
+@contextmanager
+def captured_warnings() -> Iterator[list[LearningRateWarning]]:
+    """Collect the :class:`LearningRateWarning` issued inside the block
+    instead of showing them; the list is filled when the block ends, and any
+    other warning is issued again as it came.
+
+    :func:`warnings.catch_warnings` is not thread-safe: capture from one
+    thread at a time.
+
+    Examples
+    --------
+    >>> with captured_warnings() as found:
+    ...     warn_user("learning_rate/x: adjusted", code="LW102")
+    >>> [(str(warning), warning.code) for warning in found]
+    [('learning_rate/x: adjusted', 'LW102')]
+    """
+    found: list[LearningRateWarning] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LearningRateWarning)
+        yield found
+    for warning in caught:
+        if isinstance(warning.message, LearningRateWarning):
+            found.append(warning.message)
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
