@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deepmd_lr.deepmd.installed import installed_deepmd_version
+from deepmd_lr.deepmd.installed import DEEPMD_DISTRIBUTIONS, installed_deepmd_version
 from deepmd_lr.deepmd.releases import (
     DEFAULT_DEEPMD_VERSION,
     DeepmdVersion,
@@ -126,19 +126,18 @@ def test_the_installed_version_is_the_one_deepmd_kit_reports():
     assert DeepmdVersion.parse(installed) == DeepmdVersion.parse(deepmd.__version__)
 
 
-def _installed_in(*directories, distribution="deepmd-kit"):
-    """What the finder and importlib.metadata (for ``distribution``) say with
-    ``directories`` alone on ``sys.path``, in a child interpreter."""
+def _installed_in(*directories):
+    """What the finder says with ``directories`` alone on ``sys.path``, in a
+    child interpreter, and whether it imported the metadata library."""
     body = (
         "import json, sys\n"
-        "from importlib.metadata import PackageNotFoundError, version\n"
-        "from deepmd_lr.deepmd.installed import installed_deepmd_version\n"
-        f"sys.path[:] = {[str(directory) for directory in directories]!r}\n"
-        "try:\n"
-        f"    theirs = version({distribution!r})\n"
-        "except PackageNotFoundError:\n"
-        "    theirs = None\n"
-        "print(json.dumps([installed_deepmd_version(), theirs]))\n"
+        "from deepmd_lr.deepmd.installed import DEEPMD_DISTRIBUTIONS, installed_deepmd_version\n"
+        # The standard library stays; installed packages, DeePMD-kit among
+        # them, give way to the directories given.
+        f"sys.path[:] = [*{[str(directory) for directory in directories]!r},\n"
+        "    *(entry for entry in sys.path if 'site-packages' not in entry)]\n"
+        "found = installed_deepmd_version()\n"
+        "print(json.dumps([found, 'importlib.metadata' in sys.modules]))\n"
     )
     child = subprocess.run(
         [sys.executable, "-c", body],
@@ -150,77 +149,41 @@ def _installed_in(*directories, distribution="deepmd-kit"):
     return json.loads(child.stdout)
 
 
-def _dist_info(directory, name, metadata_version, project="deepmd-kit"):
-    info = directory / name
+def _site(directory, distribution, metadata_version, *, package=True):
+    """A site directory holding a distribution and, with ``package``, the
+    ``deepmd`` package it installs."""
+    directory.mkdir()
+    if package:
+        (directory / "deepmd").mkdir()
+        (directory / "deepmd" / "__init__.py").write_text("")
+    info = directory / f"{distribution.replace('-', '_')}-{metadata_version}.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: {project}\nVersion: {metadata_version}\n\n"
-        "Version: 0.0.0 in the description\n"
+        f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {metadata_version}\n"
     )
+    return directory
 
 
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("deepmd_kit-3.1.3.dist-info", "3.1.3rc1"),
-        ("DeePMD_Kit-3.1.3.dist-info", "3.1.3rc1"),
-        ("deepmd.kit-3.1.3.dist-info", "3.1.3rc1"),
-        # Installers write "-" in a name as "_"; a "-" ends the name.
-        ("deepmd-kit-3.1.3.dist-info", None),
-    ],
-)
-def test_the_metadata_directory_is_found_as_importlib_metadata_finds_it(
-    tmp_path, name, expected
-):
-    _dist_info(tmp_path, name, "3.1.3rc1")
-    (tmp_path / "deepmd_kit_extra-9.9.9.dist-info").mkdir()
-    assert _installed_in(tmp_path) == [expected, expected]
-
-
-def test_the_cuda_11_build_of_deepmd_kit_gives_its_version(tmp_path):
-    _dist_info(tmp_path, "deepmd_kit_cu11-3.0.1.dist-info", "3.0.1", "deepmd-kit-cu11")
-    assert _installed_in(tmp_path, distribution="deepmd-kit-cu11") == ["3.0.1"] * 2
+@pytest.mark.parametrize("distribution", DEEPMD_DISTRIBUTIONS)
+def test_the_installed_version_is_read_from_its_distribution(tmp_path, distribution):
+    site = _site(tmp_path / "site", distribution, "3.1.3rc1")
+    assert _installed_in(site) == ["3.1.3rc1", True]
 
 
 def test_the_first_path_entry_with_deepmd_kit_wins(tmp_path):
-    (tmp_path / "first").mkdir()
-    (tmp_path / "second").mkdir()
-    _dist_info(tmp_path / "first", "deepmd_kit-3.2.0.dist-info", "3.2.0")
-    _dist_info(tmp_path / "second", "deepmd_kit-3.1.3.dist-info", "3.1.3")
-    assert _installed_in(tmp_path / "first", tmp_path / "second") == ["3.2.0"] * 2
+    first = _site(tmp_path / "first", "deepmd-kit", "3.2.0")
+    second = _site(tmp_path / "second", "deepmd-kit", "3.1.3")
+    assert _installed_in(first, second) == ["3.2.0", True]
 
 
-def test_an_egg_info_gives_its_version_too(tmp_path):
-    (tmp_path / "site").mkdir()
-    egg = tmp_path / "site" / "deepmd_kit.egg-info"
-    egg.mkdir()
-    (egg / "PKG-INFO").write_text(
-        "Metadata-Version: 2.1\nName: deepmd-kit\nVersion: 3.0.2\n"
-    )
-    assert _installed_in(tmp_path / "site") == ["3.0.2", "3.0.2"]
+def test_without_a_deepmd_package_no_metadata_is_read(tmp_path):
+    site = _site(tmp_path / "site", "deepmd-kit", "3.1.3", package=False)
+    assert _installed_in(site) == [None, False]
 
 
-def test_without_deepmd_kit_there_is_no_installed_version(tmp_path):
-    (tmp_path / "site").mkdir()
-    _dist_info(tmp_path / "site", "deepmd_lr-0.1.0.dist-info", "0.1.0")
-    assert _installed_in(tmp_path / "site") == [None, None]
-
-
-def test_finding_the_installed_version_imports_no_metadata_library():
-    body = (
-        "import sys\n"
-        "from deepmd_lr.deepmd.installed import installed_deepmd_version\n"
-        "installed_deepmd_version()\n"
-        "print(sorted(m for m in ('importlib.metadata', 'deepmd') if m in sys.modules))\n"
-    )
-    child = subprocess.run(
-        [sys.executable, "-c", body],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=True,
-    )
-    assert child.stdout.strip() == "[]"
+def test_a_deepmd_package_without_deepmd_kit_metadata_has_no_version(tmp_path):
+    site = _site(tmp_path / "site", "deepmd-lr", "0.1.0")
+    assert _installed_in(site) == [None, True]
 
 
 def test_the_default_version_is_the_installed_one_or_3_1_3():
