@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from deepmd_lr.deepmd.migration import is_whole_input
-from deepmd_lr.files.editing import edit_section, same_value
+from deepmd_lr.files.editing import edit_section
 from deepmd_lr.files.reader import InputFileError, file_format, parse_input
+from deepmd_lr.files.splicing import same_value
 
 yaml = pytest.importorskip("yaml")
 
@@ -348,10 +349,12 @@ def test_yaml_edits_that_would_change_other_places_are_refused(
 def test_the_read_back_guard_refuses_a_wrong_result(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from deepmd_lr.files import editing
+    from deepmd_lr.files import yaml_editing
 
     # A value written as YAML 1.2 spells it, which YAML 1.1 reads as text.
-    monkeypatch.setattr(editing._YamlEdit, "_value_text", lambda self, value: "1e-08")
+    monkeypatch.setattr(
+        yaml_editing._YamlEdit, "_value_text", lambda self, value: "1e-08"
+    )
     with pytest.raises(InputFileError, match="would read back differently"):
         edit_section(
             "type: exp\nstop_lr: 1\n",

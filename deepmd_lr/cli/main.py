@@ -31,12 +31,12 @@ from deepmd_lr.files.reader import (
     DuplicateKey,
     InputDocument,
     InputFileError,
-    dumps,
     file_format,
     parse_input,
     read_input,
 )
 from deepmd_lr.files.storage import open_descriptor_named, read_text, write_atomically
+from deepmd_lr.files.writer import dumps
 from deepmd_lr.section.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.section.keys import MAX_STEPS, SECTION
 from deepmd_lr.section.text import one_line
@@ -699,7 +699,7 @@ def _top_level(
         first = in_section[0]
         with _config_errors(path):
             raise LearningRateConfigError(
-                "/".join(first.path),
+                first.key_path,
                 "the key is given more than once"
                 + (f" (again at line {first.line})" if first.line else "")
                 + ", so which value is meant is unclear",

@@ -1,0 +1,126 @@
+"""Reading JSON: the data from :func:`json.loads`, the nodes from one token scan.
+
+:func:`json.loads` builds the data at C speed, with JSON's own number
+rules; the scan finds where each value is written, checks the nesting limit
+before :func:`json.loads` recurses into the text, and reads the keys.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from deepmd_lr.files.nodes import (
+    MAPPING,
+    MAX_DEPTH,
+    SCALAR,
+    SEQUENCE,
+    Node,
+    depth_message,
+    int_digit_limit,
+    line_and_column,
+    line_of,
+    line_starts,
+    long_integer_message,
+)
+from deepmd_lr.files.storage import InputFileError
+from deepmd_lr.section.text import OutOfRangeFloat
+
+__all__ = ["read_json"]
+
+# A string, a bracket, a separator, or a literal (a number, true, false,
+# null). A string that is never closed runs to the end of the text, so that
+# a quote always starts a match: were it retried from every later quote, the
+# scan would take quadratic time.
+_TOKEN = re.compile(
+    r'"[^"\\]*(?:\\[\s\S][^"\\]*)*(?:"|\\?\Z)|[\[\]{},:]|[^\s\[\]{},:"]+'
+)
+
+
+class _LongIntegerLiteralError(Exception):
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def read_json(text: str) -> tuple[Any, Node | None]:
+    """The data of the JSON ``text`` and its top node.
+
+    Raises
+    ------
+    InputFileError
+        When the text is nested too deep, is not valid JSON (the error
+        carries its line and column) or holds an integer literal longer
+        than Python reads.
+    """
+    root, keys = _scan(text)
+    try:
+        data = json.loads(text, parse_int=_integer, parse_float=_float)
+    except json.JSONDecodeError as error:
+        line, column = line_and_column(line_starts(text), error.pos)
+        raise InputFileError(
+            f"not valid JSON: {error.msg} at line {line}, column {column}",
+            line=line,
+            column=column,
+        ) from None
+    except _LongIntegerLiteralError as error:
+        raise InputFileError(long_integer_message(error.digits)) from None
+    # The text is valid JSON now, so every key is a whole string.
+    for key in keys:
+        key.key = json.loads(text[key.start : key.end])
+    return data, root
+
+
+def _scan(text: str) -> tuple[Node | None, list[Node]]:
+    """The top node of ``text`` and its keys, as far as the text is JSON.
+
+    Text that is not JSON gives some nodes and no error but one of depth,
+    as :func:`json.loads` reports the rest.
+    """
+    root: Node | None = None
+    keys: list[Node] = []
+    open_nodes: list[Node] = []
+    expects_key = False
+    for token in _TOKEN.finditer(text):
+        start, end = token.span()
+        first = text[start]
+        if first in "]}":
+            if open_nodes:
+                open_nodes.pop().end = end
+            expects_key = False
+            continue
+        if first in ",:":
+            expects_key = (
+                first == "," and bool(open_nodes) and open_nodes[-1].kind == MAPPING
+            )
+            continue
+        if first in "[{":
+            if len(open_nodes) >= MAX_DEPTH:
+                line = line_of(text, start)
+                raise InputFileError(depth_message(f"at line {line}"), line=line)
+            node = Node(MAPPING if first == "{" else SEQUENCE, start, end)
+        else:
+            node = Node(SCALAR, start, end)
+            if expects_key:
+                keys.append(node)
+        if open_nodes:
+            open_nodes[-1].items.append(node)
+        elif root is None:
+            root = node
+        if first in "[{":
+            open_nodes.append(node)
+        expects_key = first == "{"
+    return root, keys
+
+
+def _integer(literal: str) -> int:
+    digits = len(literal.lstrip("-"))
+    if 0 < int_digit_limit() < digits:
+        raise _LongIntegerLiteralError(digits)
+    return int(literal)
+
+
+def _float(literal: str) -> float:
+    number = float(literal)
+    return OutOfRangeFloat(literal) if math.isinf(number) else number
