@@ -30,12 +30,14 @@ from deepmd_lr.section.text import OutOfRangeFloat
 
 __all__ = ["read_json"]
 
-# A string, a bracket, a separator, or a literal (a number, true, false,
-# null). A string that is never closed runs to the end of the text, so that
-# a quote always starts a match: were it retried from every later quote, the
-# scan would take quadratic time.
+# A string, a bracket or a literal (a number, true, false, null); commas
+# and colons are skipped. A string followed by a colon is a key. A string
+# that is never closed runs to the end of the text, so that a quote always
+# starts a match: were it retried from every later quote, the scan would
+# take quadratic time.
 _TOKEN = re.compile(
-    r'"[^"\\]*(?:\\[\s\S][^"\\]*)*(?:"|\\?\Z)|[\[\]{},:]|[^\s\[\]{},:"]+'
+    r'"[^"\\]*(?:\\[\s\S][^"\\]*)*(?:"(?P<colon>[ \t\r\n]*:)?|\\?\Z)'
+    r'|[\[\]{}]|[^\s\[\]{},:"]+'
 )
 
 
@@ -75,25 +77,24 @@ def read_json(text: str) -> tuple[Any, Node | None]:
 def _scan(text: str) -> tuple[Node | None, list[Node]]:
     """The top node of ``text`` and its keys, as far as the text is JSON.
 
-    Text that is not JSON gives some nodes and no error but one of depth,
-    as :func:`json.loads` reports the rest.
+    Text that is not JSON gives some nodes and no error but one of depth:
+    :func:`json.loads` reports the rest.
     """
     root: Node | None = None
     keys: list[Node] = []
-    open_nodes: list[Node] = []
-    expects_key = False
+    # The lists and objects not yet closed, each with its items so far.
+    open_nodes: list[tuple[Node, list[Node]]] = []
     for token in _TOKEN.finditer(text):
+        if root is not None and not open_nodes:
+            # Anything after the top value is an error that json.loads
+            # reports without reading it.
+            break
         start, end = token.span()
         first = text[start]
         if first in "]}":
             if open_nodes:
-                open_nodes.pop().end = end
-            expects_key = False
-            continue
-        if first in ",:":
-            expects_key = (
-                first == "," and bool(open_nodes) and open_nodes[-1].kind == MAPPING
-            )
+                node, items = open_nodes.pop()
+                node.end, node.items = end, tuple(items)
             continue
         if first in "[{":
             if len(open_nodes) >= MAX_DEPTH:
@@ -101,16 +102,16 @@ def _scan(text: str) -> tuple[Node | None, list[Node]]:
                 raise InputFileError(depth_message(f"at line {line}"), line=line)
             node = Node(MAPPING if first == "{" else SEQUENCE, start, end)
         else:
-            node = Node(SCALAR, start, end)
-            if expects_key:
+            colon = token.start("colon")
+            node = Node(SCALAR, start, end if colon < 0 else colon)
+            if colon >= 0:
                 keys.append(node)
         if open_nodes:
-            open_nodes[-1].items.append(node)
+            open_nodes[-1][1].append(node)
         elif root is None:
             root = node
         if first in "[{":
-            open_nodes.append(node)
-        expects_key = first == "{"
+            open_nodes.append((node, []))
     return root, keys
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
@@ -41,7 +41,7 @@ SCALAR = "scalar"
 ALIAS = "alias"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     """One value as written: where its text is, and what it holds.
 
@@ -56,7 +56,7 @@ class Node:
     end: int
     """Offset past the node's own text: a JSON closing bracket, or the last
     character of a YAML value, before the comment or blank lines after it."""
-    items: list[Node] = field(default_factory=list)
+    items: tuple[Node, ...] = ()
     """A list's items; a mapping's keys and values, alternating."""
     flow: bool = True
     """Whether a list or mapping is written in brackets (always, in JSON)."""

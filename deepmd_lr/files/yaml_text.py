@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from deepmd_lr.files.nodes import (
@@ -118,6 +118,7 @@ class _Opened:
     """A list or mapping being composed, with what its items add up to."""
 
     node: Node
+    items: list[Node] = field(default_factory=list)
     values: int = 0
     """The values inside it, an alias counting those it repeats."""
     height: int = 0
@@ -164,6 +165,7 @@ class _Composition:
             opened = self.opened.pop()
             node, size, height = opened.node, opened.values + 1, opened.height + 1
             node.end, node.flow = composed.end_mark.index, bool(composed.flow_style)
+            node.items = tuple(opened.items)
         else:
             node, size, height = self._scalar(composed, event.anchor), 1, 0
         if node.anchor is not None:
@@ -173,7 +175,7 @@ class _Composition:
             self.keys.append((node, composed))
         if self.opened:
             parent = self.opened[-1]
-            parent.node.items.append(node)
+            parent.items.append(node)
             parent.values += size
             parent.height = max(parent.height, height)
         else:
