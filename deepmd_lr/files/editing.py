@@ -19,13 +19,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from deepmd_lr.files.json_editing import edit_json
-from deepmd_lr.files.reader import InputFileError, parse_input
+from deepmd_lr.files.reader import InputDocument, InputFileError, parse_input
 from deepmd_lr.files.splicing import same_value
 from deepmd_lr.files.writer import check_writable
 from deepmd_lr.files.yaml_editing import edit_yaml
 from deepmd_lr.section.keys import SECTION
 
-__all__ = ["edit_section"]
+__all__ = ["edit_document", "edit_section"]
 
 _BYTE_ORDER_MARK = "\ufeff"
 
@@ -57,7 +57,20 @@ def edit_section(
      "x": [1, 2]}
     """
     body = text.removeprefix(_BYTE_ORDER_MARK)
-    document = parse_input(body, fmt)
+    edited = edit_document(parse_input(body, fmt), new_section, bare=bare)
+    if edited == body:
+        return text
+    return text[: len(text) - len(body)] + edited
+
+
+def edit_document(
+    document: InputDocument, new_section: Mapping[str, Any], *, bare: bool = False
+) -> str:
+    """The text of ``document`` with its section holding ``new_section``.
+
+    As :func:`edit_section`, for a text already read: the document's text
+    (without a byte-order mark) is returned when nothing changes.
+    """
     original = document.data
     if not isinstance(original, dict):
         raise InputFileError(
@@ -67,19 +80,19 @@ def edit_section(
     section = dict(new_section)
     if bare:
         if same_value(original, section):
-            return text
+            return document.text
         intended = section
     else:
         if SECTION in original and same_value(original[SECTION], section):
-            return text
+            return document.text
         intended = {**original, SECTION: section}
     # What the reader accepts but the format cannot hold (JSON's Infinity)
     # is refused as when the whole input is written.
-    check_writable(intended, json_only=fmt == "json")
-    editor = edit_json if fmt == "json" else edit_yaml
+    check_writable(intended, json_only=document.format == "json")
+    editor = edit_json if document.format == "json" else edit_yaml
     edited = editor(document, section, bare=bare)
-    _check_reads_back(edited, fmt, intended)
-    return text[: len(text) - len(body)] + edited
+    _check_reads_back(edited, document.format, intended)
+    return edited
 
 
 def _check_reads_back(edited: str, fmt: str, intended: dict[str, Any]) -> None:

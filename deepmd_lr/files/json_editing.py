@@ -39,7 +39,6 @@ def edit_json(document: InputDocument, section: dict[str, Any], *, bare: bool) -
 
 class _JsonEdit:
     def __init__(self, document: InputDocument) -> None:
-        assert document.root is not None
         self.text = document.text
         self.data: dict[str, Any] = document.data
         self.root = braces_of(document.text, document.root)

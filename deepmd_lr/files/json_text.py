@@ -46,7 +46,7 @@ class _LongIntegerLiteralError(Exception):
         self.digits = digits
 
 
-def read_json(text: str) -> tuple[Any, Node | None]:
+def read_json(text: str) -> tuple[Any, Node]:
     """The data of the JSON ``text`` and its top node.
 
     Raises
@@ -68,7 +68,9 @@ def read_json(text: str) -> tuple[Any, Node | None]:
         ) from None
     except _LongIntegerLiteralError as error:
         raise InputFileError(long_integer_message(error.digits)) from None
-    # The text is valid JSON now, so every key is a whole string.
+    # The text is valid JSON now: it has a top value, and every key is a
+    # whole string.
+    assert root is not None
     for key in keys:
         key.key = json.loads(text[key.start : key.end])
     return data, root

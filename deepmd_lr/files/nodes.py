@@ -25,6 +25,8 @@ __all__ = [
     "SEQUENCE",
     "Node",
     "depth_message",
+    "int_digit_limit",
+    "line_and_column",
     "line_of",
     "line_starts",
     "long_integer_message",

@@ -90,9 +90,8 @@ class InputDocument:
     format: str
     """``"json"`` or ``"yaml"``."""
     data: Any
-    root: Node | None = field(repr=False, compare=False)
-    """The top value as written; ``None`` only for a YAML document with no
-    value (which reads as ``None``)."""
+    root: Node = field(repr=False, compare=False)
+    """The top value as written."""
     duplicate_keys: tuple[DuplicateKey, ...] = ()
     """Every repeated occurrence of a key, in the order of the text; a key
     repeated inside a YAML anchor is repeated wherever an alias or a merge
@@ -117,8 +116,7 @@ class InputDocument:
         (2, 3)
         """
         keys: dict[KeyPath, Node] = {}
-        if self.root is not None:
-            _find_kept_keys(self.root, (), keys)
+        _find_kept_keys(self.root, (), keys)
         starts = line_starts(self.text)
         return {
             path: KeyPosition(
@@ -180,10 +178,9 @@ def parse_input(text: str, fmt: str) -> InputDocument:
     return InputDocument(text, fmt, data, root, duplicates)
 
 
-def _duplicate_keys(text: str, root: Node | None) -> tuple[DuplicateKey, ...]:
+def _duplicate_keys(text: str, root: Node) -> tuple[DuplicateKey, ...]:
     repeated: list[tuple[KeyPath, Node]] = []
-    if root is not None:
-        _find_repeated_keys(root, (), repeated)
+    _find_repeated_keys(root, (), repeated)
     if not repeated:
         return ()
     starts = line_starts(text)

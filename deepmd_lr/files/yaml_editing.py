@@ -65,7 +65,6 @@ def _content_end(node: Node) -> int:
 
 class _YamlEdit:
     def __init__(self, document: InputDocument) -> None:
-        assert document.root is not None
         self.text = document.text
         self.data: dict[Any, Any] = document.data
         self.root = document.root

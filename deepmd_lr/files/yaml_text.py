@@ -62,7 +62,7 @@ def pyyaml() -> Any:
     return yaml
 
 
-def read_yaml(text: str) -> tuple[Any, Node | None]:
+def read_yaml(text: str) -> tuple[Any, Node]:
     """The data of the YAML ``text`` and its top node.
 
     Raises
@@ -88,16 +88,19 @@ def read_yaml(text: str) -> tuple[Any, Node | None]:
                 line=line,
             )
         data = loader.construct_document(composed)
-        composition = loader.composition
-        for node, composed_key in composition.keys:
+        # The keys as the data holds them, built by the same constructor.
+        for node, composed_key in loader.composition.keys:
             if not node.merge:
                 node.key = loader.construct_object(composed_key, deep=True)
+        root = loader.composition.root
+        # An empty document has a value too, an empty scalar.
+        assert root is not None
+        return data, root
     except yaml.YAMLError as error:
         raise _not_valid(text, error) from None
     finally:
         if loader is not None:
             loader.dispose()
-    return data, composition.root
 
 
 def _not_valid(text: str, error: Any) -> InputFileError:
@@ -149,7 +152,7 @@ class _Composition:
             self._check_alias(event)
         elif isinstance(event, self.yaml.CollectionStartEvent):
             if len(self.opened) >= MAX_DEPTH:
-                line = line_of(self.text, event.start_mark.index)
+                line = self._line(event)
                 raise InputFileError(depth_message(f"at line {line}"), line=line)
             is_mapping = isinstance(event, self.yaml.MappingStartEvent)
             node = Node(MAPPING if is_mapping else SEQUENCE, event.start_mark.index, 0)
@@ -183,28 +186,30 @@ class _Composition:
 
     def _check_alias(self, event: Any) -> None:
         name = event.anchor
-        line = line_of(self.text, event.start_mark.index)
         if any(opened.node.anchor == name for opened in self.opened):
             raise InputFileError(
-                f"the alias *{name} at line {line} refers to a node "
+                f"the alias *{name} at line {self._line(event)} refers to a node "
                 "that contains it; recursive aliases are not read"
             )
         if name not in self.anchored:
             raise InputFileError(
-                f"not valid YAML: the alias *{name} at line {line} "
+                f"not valid YAML: the alias *{name} at line {self._line(event)} "
                 "comes before any anchor of that name"
             )
         _, size, height = self.anchored[name]
         self.alias_values += size
         if self.alias_values > MAX_ALIAS_VALUES:
             raise InputFileError(
-                f"its aliases expand to more than {MAX_ALIAS_VALUES} values "
-                f"(at *{name}, line {line}); the limit guards against alias bombs"
+                f"its aliases expand to more than {MAX_ALIAS_VALUES} values (at "
+                f"*{name}, line {self._line(event)}); the limit guards against "
+                "alias bombs"
             )
         if len(self.opened) + height > MAX_DEPTH:
-            raise InputFileError(
-                depth_message(f"through the alias *{name} at line {line}")
-            )
+            where = f"through the alias *{name} at line {self._line(event)}"
+            raise InputFileError(depth_message(where))
+
+    def _line(self, event: Any) -> int:
+        return line_of(self.text, event.start_mark.index)
 
     def _scalar(self, composed: Any, anchor: str | None) -> Node:
         start, end = composed.start_mark.index, composed.end_mark.index
