@@ -73,7 +73,7 @@ class Node:
     """Whether the node is a YAML merge key (``<<``)."""
 
     @property
-    def value(self) -> Node:
+    def resolved(self) -> Node:
         """The node itself, or for an alias the node it repeats."""
         return self if self.target is None else self.target
 

@@ -194,7 +194,7 @@ def _find_repeated_keys(
     node: Node, path: KeyPath, repeated: list[tuple[KeyPath, Node]]
 ) -> None:
     """Add to ``repeated`` each key of ``node`` written again in its mapping."""
-    node = node.value
+    node = node.resolved
     if node.kind == SEQUENCE:
         for index, item in enumerate(node.items):
             _find_repeated_keys(item, (*path, index), repeated)
@@ -214,7 +214,7 @@ def _find_repeated_keys(
 
 def _find_kept_keys(node: Node, path: KeyPath, keys: dict[KeyPath, Node]) -> None:
     """Add to ``keys`` each key below ``node`` whose value the reader keeps."""
-    node = node.value
+    node = node.resolved
     if node.kind == SEQUENCE:
         for index, item in enumerate(node.items):
             _find_kept_keys(item, (*path, index), keys)
@@ -246,7 +246,7 @@ def _loaded_pairs(mapping: Node) -> list[tuple[Node, Node]]:
 
 def _merged_mappings(value: Node) -> list[Node]:
     """The mappings that a merge key with the value ``value`` brings, in order."""
-    value = value.value
+    value = value.resolved
     if value.kind == SEQUENCE:
-        return [item.value for item in value.items]
+        return [item.resolved for item in value.items]
     return [value]
