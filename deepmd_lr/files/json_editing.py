@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from deepmd_lr.files.nodes import MAPPING
 from deepmd_lr.files.reader import InputDocument
 from deepmd_lr.files.splicing import (
     Braces,
@@ -43,6 +44,7 @@ class _JsonEdit:
         self.data: dict[str, Any] = document.data
         self.root = braces_of(document.text, document.root)
         self.values = [value for _, value in document.root.pairs()]
+        """The top-level values, in the order of ``self.root.members``."""
         self.line_break = line_break_of(document.text)
 
     def edit(self, section: dict[str, Any], *, bare: bool) -> str:
@@ -71,9 +73,9 @@ class _JsonEdit:
                 + text[like.value_end :]
             )
         (index,) = found
-        member = root.members[index]
-        if text[member.value_start] == "{":
-            braces = braces_of(text, self.values[index])
+        member, value_node = root.members[index], self.values[index]
+        if value_node.kind == MAPPING:
+            braces = braces_of(text, value_node)
             return self._splice(braces, section, self.data[SECTION], unit)
         indent = indent_of_line(text, member.key_start)
         value = self._object_text(section, indent, unit, multiline, member)
