@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from deepmd_lr.deepmd.migration import is_whole_input
-from deepmd_lr.files.editing import edit_section, same_value
+from deepmd_lr.files.editing import edit_document, edit_section
 from deepmd_lr.files.reader import InputFileError, file_format, parse_input
+from deepmd_lr.files.splicing import same_value
 
 yaml = pytest.importorskip("yaml")
 
@@ -136,6 +137,17 @@ def test_an_unchanged_section_leaves_the_text_as_it_is(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     fmt = file_format(path)
     assert edit(text, fmt, dict(section_of(read(text, fmt)))) is text
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_a_document_already_read_is_edited_as_its_text_is(fmt: str) -> None:
+    text = '\ufeff{"learning_rate": {"type": "exp"}, "training": {"numb_steps": 10}}'
+    new = {"type": "exp", "start_lr": 1e-3}
+    document = parse_input(text, fmt)
+    edited = edit_document(document, new)
+    assert "\ufeff" + edited == edit_section(text, fmt, new)
+    assert parse_input(edited, fmt).data["learning_rate"] == new
+    assert edit_document(document, {"type": "exp"}) is document.text
 
 
 def test_migrating_the_old_example_changes_five_lines() -> None:
@@ -348,10 +360,12 @@ def test_yaml_edits_that_would_change_other_places_are_refused(
 def test_the_read_back_guard_refuses_a_wrong_result(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from deepmd_lr.files import editing
+    from deepmd_lr.files import yaml_editing
 
     # A value written as YAML 1.2 spells it, which YAML 1.1 reads as text.
-    monkeypatch.setattr(editing._YamlEdit, "_value_text", lambda self, value: "1e-08")
+    monkeypatch.setattr(
+        yaml_editing._YamlEdit, "_value_text", lambda self, value: "1e-08"
+    )
     with pytest.raises(InputFileError, match="would read back differently"):
         edit_section(
             "type: exp\nstop_lr: 1\n",

@@ -24,8 +24,9 @@ from typing import Any
 
 import pytest
 
-from deepmd_lr.files.reader import dumps, load_file, read_input
+from deepmd_lr.files.reader import load_file, read_input
 from deepmd_lr.files.storage import InputFileError, write_atomically
+from deepmd_lr.files.writer import dumps
 
 ROOT = Path(__file__).resolve().parent.parent
 # Warnings (such as one about a broken plugin installed next to the package)

@@ -9,7 +9,7 @@ import pytest
 
 from deepmd_lr import REQUIRED, Key
 from deepmd_lr.deepmd.migration import MigrationNote
-from deepmd_lr.files.reader import DuplicateKey, InputDocument
+from deepmd_lr.files.reader import DuplicateKey, parse_input
 from deepmd_lr.lint.check import Problem
 
 
@@ -91,14 +91,16 @@ def test_records_of_other_classes_are_never_equal() -> None:
         problem.line = 3  # type: ignore[misc]
 
 
-def test_an_input_document_changes_and_is_not_hashed() -> None:
-    document = InputDocument({"start_lr": 1e-3})
-    assert document == InputDocument({"start_lr": 1e-3}, [])
-    document.duplicate_keys.append(DuplicateKey(("start_lr",), 2))
-    assert document != InputDocument({"start_lr": 1e-3})
+def test_an_input_document_is_equal_by_its_text_and_never_changes() -> None:
+    text = '{"start_lr": 1e-3, "start_lr": 2e-3}'
+    document = parse_input(text, "json")
+    assert document == parse_input(text, "json")
+    assert document != parse_input('{"start_lr": 2e-3}', "json")
     assert repr(document) == (
-        "InputDocument(data={'start_lr': 0.001}, "
-        "duplicate_keys=[DuplicateKey(path=('start_lr',), line=2)])"
+        "InputDocument(format='json', data={'start_lr': 0.002}, "
+        "duplicate_keys=(DuplicateKey(path=('start_lr',), line=1),))"
     )
+    with pytest.raises(AttributeError):
+        document.data = {}  # type: ignore[misc]
     with pytest.raises(TypeError, match="unhashable"):
         hash(document)

@@ -92,7 +92,7 @@ def test_a_file_that_is_no_input_is_an_input_file_error_naming_it(
             '{"learning_rate": {"start_lr": 1e-3, "start_lr": 2e-3, "stop_lr": 1e-6},'
             ' "training": {"numb_steps": 10}}',
             "learning_rate/start_lr",
-            "the key is given more than once, so",
+            "the key is given more than once (again at line 1), so",
         ),
         (
             "section.yaml",

@@ -15,13 +15,12 @@ from deepmd_lr.deepmd.reading import (
     read_run_input,
 )
 from deepmd_lr.files.reader import (
-    InputDocument,
     InputFileError,
-    dumps,
     file_format,
     parse_input,
 )
 from deepmd_lr.files.storage import read_text
+from deepmd_lr.files.writer import dumps
 from deepmd_lr.section.errors import LearningRateConfigError, captured_warnings
 
 if TYPE_CHECKING:
@@ -41,13 +40,13 @@ def read_source(path: str) -> tuple[str, dict[str, Any]]:
     except MemoryError:
         raise CommandError(f"{path}: out of memory while reading the file") from None
     with config_errors(path), file_errors():
-        return source, input_data(document, path)
+        return source, input_data(document.data, path, document.duplicate_keys)
 
 
 def run_input_of(path: str, data: dict[str, Any]) -> RunInput:
     """The input ``data`` of the file ``path`` as DeePMD-kit runs it, checked."""
     with config_errors(path), file_errors():
-        return checked_run_input(InputDocument(data), path)
+        return checked_run_input(data, path)
 
 
 def read_schedule(

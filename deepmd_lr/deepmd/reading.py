@@ -8,7 +8,7 @@ showing and auditing an input all start from the section it runs, which
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, overload
@@ -22,7 +22,7 @@ from deepmd_lr.deepmd.migration import (
     no_section_error,
     v0_input_problem,
 )
-from deepmd_lr.files.reader import read_input
+from deepmd_lr.files.reader import DuplicateKey, InputDocument, read_input
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.section.keys import SECTION
@@ -289,11 +289,10 @@ def checked_input(jdata: Mapping[str, Any]) -> tuple[int | None, DeepmdReading]:
 
 @dataclass(frozen=True)
 class RunInput:
-    """A training input file as DeePMD-kit runs it; see :func:`read_run_input`."""
+    """A training input as DeePMD-kit runs it; see :func:`read_run_input`."""
 
-    document: Any
-    """The parsed file: its top-level object ``data`` and its
-    ``duplicate_keys``, by which a problem is placed in the file."""
+    data: dict[str, Any]
+    """The input's top-level object, as written."""
     section: Any
     """The ``learning_rate`` section DeePMD-kit runs, checked: the input's
     section as DeePMD-kit rewrites it, or the file itself when it is a bare
@@ -304,11 +303,14 @@ class RunInput:
     notes: tuple[LearningRateWarning, ...]
     """What DeePMD-kit rewrites as it reads the input (``LW104``, ``LW105``),
     so that the input can be made to say what is run."""
+    document: InputDocument | None = None
+    """The parsed file, whose positions place a key in its text; ``None``
+    for an input built in memory."""
 
     @property
     def training(self) -> Any:
         """The input's ``training`` section, ``None`` when it has none."""
-        return self.document.data.get("training")
+        return self.data.get("training")
 
     @property
     def num_steps_key(self) -> str | None:
@@ -351,22 +353,29 @@ def read_run_input(path: str | Path) -> RunInput:
         document = read_input(path)
     except InputFileError as error:
         raise InputFileError(f"{path}: {error}") from None
-    return checked_run_input(document, path)
+    return checked_run_input(document.data, path, document=document)
 
 
-def checked_run_input(document: Any, name: str | Path) -> RunInput:
-    """:func:`read_run_input` of the input file ``name`` already parsed,
-    ``document`` (with its ``data`` and ``duplicate_keys``)."""
-    data = input_data(document, name)
+def checked_run_input(
+    data: Any, name: str | Path, *, document: InputDocument | None = None
+) -> RunInput:
+    """:func:`read_run_input` of the input ``data`` of the file ``name``,
+    already read (into ``document``, when it comes from a file)."""
+    repeated = () if document is None else document.duplicate_keys
+    data = input_data(data, name, repeated)
     if not is_whole_input(data):
         normalize_learning_rate(data)
-        return RunInput(document, data, None, ())
+        return RunInput(data, data, None, (), document)
     num_steps, reading = checked_input(data)
-    return RunInput(document, reading.section, num_steps, tuple(reading.warnings))
+    notes = tuple(reading.warnings)
+    return RunInput(data, reading.section, num_steps, notes, document)
 
 
-def input_data(document: Any, name: str | Path) -> dict[str, Any]:
-    """The top-level object of the parsed input file ``name``, ``document``.
+def input_data(
+    data: Any, name: str | Path, duplicate_keys: Iterable[DuplicateKey] = ()
+) -> dict[str, Any]:
+    """The top-level object ``data`` of the input file ``name``, checked
+    with the keys the file repeats.
 
     Raises
     ------
@@ -377,20 +386,19 @@ def input_data(document: Any, name: str | Path) -> dict[str, Any]:
         When the ``learning_rate`` section, or a key of it, is given more
         than once: which value is meant cannot be known.
     """
-    data = document.data
     if not isinstance(data, dict):
         raise InputFileError(f"{name}: {not_an_object(data)}")
     v0 = v0_input_problem(data)
     if v0 is not None:
         raise InputFileError(f"{name}: {v0}")
     whole = is_whole_input(data)
-    for duplicate in document.duplicate_keys:
+    for duplicate in duplicate_keys:
         path = duplicate.path if whole else (SECTION, *duplicate.path)
         if path[0] != SECTION:
             continue
         again = f" (again at line {duplicate.line})" if duplicate.line else ""
         raise LearningRateConfigError(
-            "/".join(path),
+            "/".join(map(str, path)),
             f"the key is given more than once{again}, so which value is meant "
             "is unclear",
             f"Fix: keep a single {path[-1]}",

@@ -160,6 +160,15 @@ def write_atomically(path: str | Path, content: bytes) -> None:
     if existing is not None and _is_stream(existing.st_mode):
         _write_stream(target, content)
         return
+    _check_replaceable(path, target, existing)
+    _replace(target, content, existing)
+    _sync_directory(directory)
+
+
+def _check_replaceable(
+    path: str | Path, target: str, existing: os.stat_result | None
+) -> None:
+    """Refuse a ``target`` (``path`` resolved) that a new file must not replace."""
     if _in_system_directory(path) or _in_system_directory(target):
         raise InputFileError(
             "cannot write the file: it lies under /dev or /proc, where nothing "
@@ -177,6 +186,10 @@ def write_atomically(path: str | Path, content: bytes) -> None:
             f"cannot write the file: it is read-only (mode "
             f"{stat.S_IMODE(existing.st_mode):04o}); it is unchanged"
         )
+
+
+def _replace(target: str, content: bytes, existing: os.stat_result | None) -> None:
+    """Write ``content`` to a file beside ``target``, then rename it over ``target``."""
     temporary, descriptor = _create_beside(target)
     try:
         try:
@@ -195,7 +208,6 @@ def write_atomically(path: str | Path, content: bytes) -> None:
                 f"cannot write the file: {_reason(error)}; it is unchanged"
             ) from None
         raise
-    _sync_directory(directory)
 
 
 def open_descriptor_named(path: str | Path) -> int | None:

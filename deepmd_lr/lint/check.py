@@ -14,15 +14,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.deepmd.migration import is_whole_input, v0_input_problem
 from deepmd_lr.deepmd.reading import not_an_object, where_written
-from deepmd_lr.files.reader import DuplicateKey, file_format, parse_input
+from deepmd_lr.files.reader import (
+    DuplicateKey,
+    InputDocument,
+    KeyPath,
+    file_format,
+    parse_input,
+)
 from deepmd_lr.files.storage import InputFileError, read_text
 from deepmd_lr.section.errors import LearningRateConfigError
 from deepmd_lr.section.keys import SECTION
-from deepmd_lr.section.records import FrozenRecord
 from deepmd_lr.section.text import describe, portable_float_text, short_text
 
 if TYPE_CHECKING:
@@ -34,21 +40,10 @@ ERROR = "error"
 WARNING = "warning"
 
 
-class Problem(FrozenRecord):
+@dataclass(frozen=True)
+class Problem:
     """One problem of one file, where it is and how to fix it."""
 
-    __slots__ = (
-        "code",
-        "column",
-        "end_column",
-        "end_line",
-        "file",
-        "fix",
-        "line",
-        "message",
-        "path",
-        "severity",
-    )
     file: str
     """The file's name as given (``-`` or the ``--stdin-filename`` for stdin)."""
     line: int
@@ -63,37 +58,11 @@ class Problem(FrozenRecord):
     """Slash-separated key path, such as ``learning_rate/stop_lr``; ``""`` for the file."""
     message: str
     """What is wrong, on one line."""
-    fix: str
+    fix: str = ""
     """How to fix it, or ``""``."""
-    end_line: int | None
-    end_column: int | None
+    end_line: int | None = None
+    end_column: int | None = None
     """Where the offending key ends, when known."""
-
-    def __init__(
-        self,
-        file: str,
-        line: int,
-        column: int,
-        code: str,
-        severity: str,
-        path: str,
-        message: str,
-        fix: str = "",
-        end_line: int | None = None,
-        end_column: int | None = None,
-    ) -> None:
-        self._set(
-            file=file,
-            line=line,
-            column=column,
-            code=code,
-            severity=severity,
-            path=path,
-            message=message,
-            fix=fix,
-            end_line=end_line,
-            end_column=end_column,
-        )
 
     @property
     def is_error(self) -> bool:
@@ -142,17 +111,15 @@ def check_text(
     if v0 is not None:
         message, _, fix = v0.partition(". Fix: ")
         return [Problem(name, 1, 1, "LR006", ERROR, "", message, f"Fix: {fix}")]
-    found = _Found(name, text, fmt, whole=is_whole_input(data))
+    found = _Found(name, document, whole=is_whole_input(data))
     in_section = []
     for duplicate in document.duplicate_keys:
-        if not found.whole:
-            duplicate = DuplicateKey((SECTION, *duplicate.path), duplicate.line)
-        if duplicate.path[0] == SECTION:
+        if not found.whole or duplicate.path[0] == SECTION:
             in_section.append(duplicate)
         else:
-            found.add_duplicate("LW101", WARNING, duplicate, data)
+            found.add_duplicate("LW101", WARNING, duplicate)
     for duplicate in in_section:
-        found.add_duplicate("LR004", ERROR, duplicate, data)
+        found.add_duplicate("LR004", ERROR, duplicate)
     if in_section:
         return found.problems
     from deepmd_lr.deepmd.reading import survey_input
@@ -194,17 +161,16 @@ def check_text(
 class _Found:
     """The problems of one file, placed at their keys as they are added."""
 
-    def __init__(self, name: str, text: str, fmt: str, *, whole: bool) -> None:
+    def __init__(self, name: str, document: InputDocument, *, whole: bool) -> None:
         self.name = name
-        self.text = text
-        self.fmt = fmt
+        self.document = document
         self.whole = whole
         self.problems: list[Problem] = []
-        self._positions: dict[tuple[str, ...], Any] | None = None
+        self._repeated: set[KeyPath] = set()
 
     def add_error(self, error: LearningRateConfigError) -> None:
         message = error.reason
-        hint = yaml_number_hint(self.fmt, error)
+        hint = yaml_number_hint(self.document.format, error)
         self._add(
             error.code,
             ERROR,
@@ -233,10 +199,12 @@ class _Found:
                 f"Fix: {fix}" if given else "",
             )
 
-    def add_duplicate(
-        self, code: str, severity: str, duplicate: DuplicateKey, data: Any
-    ) -> None:
-        path = "/".join(duplicate.path)
+    def add_duplicate(self, code: str, severity: str, duplicate: DuplicateKey) -> None:
+        # A key written three times is one problem, not two.
+        if duplicate.path in self._repeated:
+            return
+        self._repeated.add(duplicate.path)
+        path = duplicate.key_path if self.whole else f"{SECTION}/{duplicate.key_path}"
         name = duplicate.path[-1]
         if severity == ERROR:
             message = (
@@ -245,12 +213,12 @@ class _Found:
             )
             fix = f"Fix: keep a single {name}"
         else:
-            last = _shown_value(data, duplicate.path)
+            last = _shown_value(self.document.data, duplicate.path)
             message = (
                 f"{path}: the key is given more than once; its last value{last} is used"
             )
             fix = f"Fix: keep a single {name}, with the value meant"
-        self._add(code, severity, path, message, fix)
+        self._add(code, severity, path, message, fix, duplicate.path)
 
     def _add(
         self,
@@ -259,8 +227,9 @@ class _Found:
         path: str,
         message: str,
         fix: str,
+        keys: KeyPath | None = None,
     ) -> None:
-        place = self._place(path)
+        place = self._place(self._keys(path) if keys is None else keys)
         self.problems.append(
             Problem(
                 self.name,
@@ -275,31 +244,59 @@ class _Found:
             )
         )
 
-    def _place(self, path: str) -> tuple[int, ...]:
-        """The span of the key at ``path``, or of its nearest written parent."""
-        if self._positions is None:
-            from deepmd_lr.files.positions import key_positions
+    def _keys(self, path: str) -> KeyPath:
+        """The keys, from the top of the file, of a slash-separated ``path``."""
+        if not self.whole and (path == SECTION or path.startswith(f"{SECTION}/")):
+            # The file holds the section alone.
+            path = path[len(SECTION) + 1 :]
+        return _key_path(self.document.data, path)
 
-            self._positions = key_positions(self.text, self.fmt)
-        keys = tuple(path.split("/")) if path else ()
-        if not self.whole and keys[:1] == (SECTION,):
-            keys = keys[1:]
+    def _place(self, keys: KeyPath) -> tuple[int, ...]:
+        """The span of the key at ``keys``, or of its nearest written parent."""
+        positions = self.document.key_positions
         while keys:
-            position = self._positions.get(keys)
+            position = positions.get(keys)
             if position is not None:
                 return tuple(position)
             keys = keys[:-1]
         return (1, 1)
 
 
-def _shown_value(data: Any, path: tuple[str, ...]) -> str:
-    """`` (VALUE)`` for the scalar the keys of ``path`` lead to in ``data``."""
+def _key_path(data: Any, path: str) -> KeyPath:
+    """The keys of a slash-separated ``path`` as ``data`` holds them.
+
+    A list's index is an ``int``, and a key whose name holds a slash is
+    found whole.
+    """
+    parts = path.split("/") if path else []
+    keys: list[Any] = []
     value = data
-    for key in path:
-        if isinstance(value, dict) and key in value:
-            value = value[key]
+    while parts:
+        key: Any = parts[0]
+        taken = 1
+        if isinstance(value, dict):
+            taken = next(
+                (n for n in range(len(parts), 1, -1) if "/".join(parts[:n]) in value),
+                1,
+            )
+            key = "/".join(parts[:taken])
+            value = value.get(key)
         elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
-            value = value[int(key)]
+            key = int(key)
+            value = value[key]
+        keys.append(key)
+        parts = parts[taken:]
+    return tuple(keys)
+
+
+def _shown_value(data: Any, keys: KeyPath) -> str:
+    """`` (VALUE)`` for the scalar that ``keys`` lead to in ``data``."""
+    value = data
+    for key in keys:
+        if (isinstance(value, dict) and key in value) or (
+            isinstance(value, list) and isinstance(key, int) and key < len(value)
+        ):
+            value = value[key]
         else:
             return ""
     if isinstance(value, (dict, list)):
@@ -340,9 +337,11 @@ def yaml_number_hint(fmt: str, error: LearningRateConfigError) -> str:
         return ""
     if not math.isfinite(number):
         return ""
-    import yaml
-
-    if not isinstance(yaml.safe_load(value), str):
+    try:
+        unquoted = parse_input(value, "yaml").data
+    except InputFileError:
+        unquoted = value
+    if not isinstance(unquoted, str):
         # Unquoted, YAML would read this number: it was quoted.
         return " (it is quoted, so YAML reads it as text; write it without quotes)"
     if number.is_integer() and _is_integer_key(error.path):
