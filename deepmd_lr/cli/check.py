@@ -11,6 +11,7 @@ from deepmd_lr.files.reader import (
     InputFileError,
     file_format,
 )
+from deepmd_lr.section import codes
 
 if TYPE_CHECKING:
     pass
@@ -74,5 +75,5 @@ def _check_stdin(args: argparse.Namespace, release: Any) -> list[Any]:
             raise InputFileError("standard input is closed")
         text = decode_text(sys.stdin.buffer.read())
     except (InputFileError, OSError) as error:
-        return [Problem(name, 1, 1, "LR001", "error", "", str(error))]
+        return [Problem(name, 1, 1, codes.UNREADABLE_FILE, "error", "", str(error))]
     return check_text(text, name, fmt, release)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from deepmd_lr.schedules.exp import replaced_decay_steps
+from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError
 from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, MAX_STEPS, SECTION, Key
 from deepmd_lr.section.legacy import (
@@ -338,7 +339,9 @@ def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[MigrationNote
     v0 = v0_input_problem(data)
     if v0 is not None:
         reason, _, fix = v0.partition(". Fix: ")
-        raise LearningRateConfigError("", reason, f"Fix: {fix}", code="LR006")
+        raise LearningRateConfigError(
+            "", reason, f"Fix: {fix}", code=codes.VERSION_0_INPUT
+        )
     if not is_whole_input(data):
         return migrate_section(data)
     result = dict(data)
@@ -378,5 +381,5 @@ def no_section_error() -> LearningRateConfigError:
         "the input has no learning_rate section; since DeePMD-kit 3.1.3 "
         "start_lr and a final rate have no default",
         legacy_fix_text({}),
-        code="LR005",
+        code=codes.NO_SECTION,
     )

@@ -24,6 +24,7 @@ from deepmd_lr.deepmd.migration import (
 )
 from deepmd_lr.files.reader import DuplicateKey, InputDocument, read_input
 from deepmd_lr.files.storage import InputFileError
+from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.section.keys import SECTION
 from deepmd_lr.section.length import training_num_steps
@@ -83,7 +84,7 @@ def deepmd_reading(data: Mapping[str, Any]) -> DeepmdReading:
                 f"{json_text(note.new)} and drops decay_rate; the rule: {note.rule}. "
                 "Fix: `deepmd-lr migrate FILE` writes what DeePMD-kit runs",
                 path=f"{SECTION}/decay_rate",
-                code="LW104",
+                code=codes.CONVERTER_SETS_STOP_LR,
             )
         )
     for name in _TRAINING_WARMUP_KEYS:
@@ -99,7 +100,7 @@ def deepmd_reading(data: Mapping[str, Any]) -> DeepmdReading:
                     "unclear",
                     f"Fix: keep only one {name}, in learning_rate",
                     value=training[name],
-                    code="LR007",
+                    code=codes.WARMUP_KEY_IN_BOTH_PLACES,
                 )
             )
             continue
@@ -116,7 +117,7 @@ def deepmd_reading(data: Mapping[str, Any]) -> DeepmdReading:
                 "learning_rate as it reads the input, and it is checked there. "
                 f"Fix: move {name}: {portable_json(training[name])} into learning_rate",
                 path=path,
-                code="LW105",
+                code=codes.WARMUP_KEY_UNDER_TRAINING,
             )
         )
     return DeepmdReading(read, origins, errors, warnings)
@@ -188,7 +189,7 @@ def with_input_fix(
             legacy_fix_text(section, training),
             code=problem.code,
         )
-        if problem.code in ("LR106", "LR107")
+        if problem.code in (codes.START_LR_MISSING, codes.FINAL_RATE_MISSING)
         else problem
         for problem in problems
     ]
@@ -230,7 +231,7 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
             "Fix: bring the input to the current form first (`deepmd-lr migrate "
             "FILE` for decay_rate; move warmup keys from training into "
             "learning_rate), then normalize it",
-            code="LR008",
+            code=codes.OLDER_FORM_NOT_NORMALIZED,
         )
     result = {
         name: value if name == SECTION else copy.deepcopy(value)
@@ -279,7 +280,7 @@ def checked_input(jdata: Mapping[str, Any]) -> tuple[int | None, DeepmdReading]:
             f"got {describe(jdata)}, but a training input must be an object",
             "Fix: pass the parsed JSON/YAML input as a dict",
             value=jdata,
-            code="LR003",
+            code=codes.TOP_LEVEL_NOT_OBJECT,
         )
     num_steps, reading, problems = survey_input(jdata)
     if problems:

@@ -28,6 +28,7 @@ from packaging.version import InvalidVersion, Version
 
 from deepmd_lr.deepmd.installed import installed_deepmd_version
 from deepmd_lr.schedules.exp import replaced_decay_steps
+from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateWarning
 from deepmd_lr.section.keys import key_path
 from deepmd_lr.section.legacy import LEGACY_DEFAULTS, type_legacy_defaults
@@ -229,7 +230,7 @@ def release_warnings(
                 "checked against it. Fix: convert the input to DeePMD-kit 2.0 "
                 "or later (deepmd-lr migrate) and check it against that release",
                 path="learning_rate",
-                code="LW208",
+                code=codes.RELEASE_TOO_OLD,
             )
         ]
     kind = plain(section.get("type", "exp"))
@@ -258,7 +259,7 @@ def _warmup_from_zero(judged: _Judged, version: DeepmdVersion) -> list[Any]:
             "(fixed in 3.2.0). Fix: start the warmup from a small positive "
             "fraction of start_lr, such as warmup_start_factor: 0.01",
             path=key_path("warmup_start_factor"),
-            code="LW201",
+            code=codes.WARMUP_FROM_ZERO_DIVIDES,
         )
     ]
 
@@ -286,7 +287,7 @@ def _schedule_type(judged: _Judged, version: DeepmdVersion) -> list[Any]:
                 f"introduced. Fix: use DeePMD-kit {_first_with(judged.type)}, "
                 "or type exp",
                 path=path,
-                code="LW202",
+                code=codes.TYPE_NEEDS_NEWER_RELEASE,
             )
         ]
     if judged.type == "wsd" and version < _V3_2_0B0:
@@ -298,7 +299,7 @@ def _schedule_type(judged: _Judged, version: DeepmdVersion) -> list[Any]:
                 "registers the deepmd_lr_dp module that does. Fix: install "
                 "deepmd-lr where dp runs, or use DeePMD-kit 3.2.0 or later",
                 path=path,
-                code="LW202",
+                code=codes.TYPE_NEEDS_NEWER_RELEASE,
             )
         ]
     return []
@@ -340,7 +341,7 @@ def _final_rate_default(judged: _Judged, version: DeepmdVersion) -> list[Any]:
             f"`deepmd-lr migrate` writes {legacy}, what the releases before 3.1.3 "
             "ran",
             path=path,
-            code="LW203",
+            code=codes.FINAL_RATE_DEFAULT_DIFFERS,
         )
     ]
 
@@ -360,7 +361,7 @@ def _unknown_keys(judged: _Judged, version: DeepmdVersion) -> list[Any]:
                 f"an input that has it. Fix: {_instead_of(key, value, judged)}, "
                 f"or use DeePMD-kit {fixed_in} or later",
                 path=path,
-                code="LW204",
+                code=codes.KEY_UNKNOWN_TO_RELEASE,
             )
         )
     return found
@@ -396,7 +397,7 @@ def _start_lr_default(judged: _Judged, version: DeepmdVersion) -> list[Any]:
             f"{legacy} ({_FROM_3_1_3} refuse the input). "
             f"Fix: write start_lr: {legacy}",
             path=path,
-            code="LW205",
+            code=codes.START_LR_DEFAULT_OF_RELEASE,
         )
     ]
 
@@ -414,7 +415,7 @@ def _decay_rate_on_tensorflow(judged: _Judged, version: DeepmdVersion) -> list[A
             "PyTorch and Paddle trainers use it. Fix: train with dp --pt, or "
             "use DeePMD-kit 3.1.3 or later",
             path=path,
-            code="LW206",
+            code=codes.TENSORFLOW_IGNORES_DECAY_RATE,
         )
     ]
 
@@ -444,7 +445,7 @@ def _decay_steps_replaced(judged: _Judged, version: DeepmdVersion) -> list[Any]:
             f"({_FROM_3_1_3} keep decay_steps). Fix: set decay_steps below "
             "numb_steps, to the period meant",
             path=path,
-            code="LW207",
+            code=codes.DECAY_STEPS_REPLACED_DESPITE_RATE,
         )
     ]
 

@@ -27,6 +27,7 @@ from deepmd_lr.files.reader import (
     parse_input,
 )
 from deepmd_lr.files.storage import InputFileError, read_text
+from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError
 from deepmd_lr.section.keys import SECTION
 from deepmd_lr.section.text import describe, portable_float_text, short_text
@@ -78,10 +79,10 @@ def check_file(path: str, deepmd_version: DeepmdVersion | None = None) -> list[P
     try:
         text = read_text(path)
     except InputFileError as error:
-        return [_file_problem(path, "LR001", error)]
+        return [_file_problem(path, codes.UNREADABLE_FILE, error)]
     except MemoryError:
         reason = InputFileError("out of memory while reading the file")
-        return [_file_problem(path, "LR001", reason)]
+        return [_file_problem(path, codes.UNREADABLE_FILE, reason)]
     return check_text(text, path, file_format(path), deepmd_version)
 
 
@@ -102,24 +103,39 @@ def check_text(
     try:
         document = parse_input(text, fmt)
     except InputFileError as error:
-        return [_file_problem(name, "LR002", error)]
+        return [_file_problem(name, codes.NOT_JSON_OR_YAML, error)]
     data = document.data
     if not isinstance(data, dict):
         fix = 'Fix: write the input as an object, such as {"learning_rate": {...}}'
-        return [Problem(name, 1, 1, "LR003", ERROR, "", not_an_object(data), fix)]
+        return [
+            Problem(
+                name,
+                1,
+                1,
+                codes.TOP_LEVEL_NOT_OBJECT,
+                ERROR,
+                "",
+                not_an_object(data),
+                fix,
+            )
+        ]
     v0 = v0_input_problem(data)
     if v0 is not None:
         message, _, fix = v0.partition(". Fix: ")
-        return [Problem(name, 1, 1, "LR006", ERROR, "", message, f"Fix: {fix}")]
+        return [
+            Problem(
+                name, 1, 1, codes.VERSION_0_INPUT, ERROR, "", message, f"Fix: {fix}"
+            )
+        ]
     found = _Found(name, document, whole=is_whole_input(data))
     in_section = []
     for duplicate in document.duplicate_keys:
         if not found.whole or duplicate.path[0] == SECTION:
             in_section.append(duplicate)
         else:
-            found.add_duplicate("LW101", WARNING, duplicate)
+            found.add_duplicate(codes.REPEATED_KEY, WARNING, duplicate)
     for duplicate in in_section:
-        found.add_duplicate("LR004", ERROR, duplicate)
+        found.add_duplicate(codes.REPEATED_SECTION_KEY, ERROR, duplicate)
     if in_section:
         return found.problems
     from deepmd_lr.deepmd.reading import survey_input
@@ -150,7 +166,10 @@ def check_text(
             for w in release_warnings(section, num_steps, deepmd_version)
             # Under training, a warmup key is in the place releases before
             # 3.1.3 read it from: not a key they do not know.
-            if not (w.code == "LW204" and w.path.removeprefix(f"{SECTION}/") in origins)
+            if not (
+                w.code == codes.KEY_UNKNOWN_TO_RELEASE
+                and w.path.removeprefix(f"{SECTION}/") in origins
+            )
         )
     return found.problems
 

@@ -27,7 +27,8 @@ def text_line(problem: Problem) -> str:
 
     Examples
     --------
-    >>> text_line(Problem("in.json", 3, 5, "LR204", "error", "learning_rate/stop_lr",
+    >>> from deepmd_lr.section import codes
+    >>> text_line(Problem("in.json", 3, 5, codes.OUT_OF_RANGE, "error", "learning_rate/stop_lr",
     ...                   "learning_rate/stop_lr: got -1", "Fix: set it >= 0"))
     'in.json:3:5: LR204 learning_rate/stop_lr: got -1. Fix: set it >= 0'
     """
@@ -49,7 +50,8 @@ def summary_line(problems: Sequence[Problem], checked: int) -> str:
     --------
     >>> summary_line([], 5)
     'no problems in 5 files'
-    >>> error = Problem("a.json", 1, 1, "LR001", "error", "", "no such file")
+    >>> from deepmd_lr.section import codes
+    >>> error = Problem("a.json", 1, 1, codes.UNREADABLE_FILE, "error", "", "gone")
     >>> summary_line([error, error], 3)
     '2 problems (2 errors, 0 warnings) in 1 of 3 files'
     """
@@ -94,7 +96,8 @@ def github_line(problem: Problem) -> str:
 
     Examples
     --------
-    >>> github_line(Problem("a,b.json", 2, 7, "LR203", "error", "x", "50% off\\n"))
+    >>> from deepmd_lr.section import codes
+    >>> github_line(Problem("a,b.json", 2, 7, codes.NOT_FINITE, "error", "x", "50% off\\n"))
     '::error file=a%2Cb.json,line=2,col=7,title=LR203::50%25 off%0A'
     """
     command = "error" if problem.is_error else "warning"

@@ -95,11 +95,12 @@ class LearningRateConfigError(ValueError):
 
         Examples
         --------
+        >>> from deepmd_lr.section import codes
         >>> error = LearningRateConfigError.from_problems([
         ...     LearningRateConfigError("learning_rate/start_lr", "got -1.0",
-        ...                             "Fix: make it positive", code="LR204"),
+        ...                             "Fix: make it positive", code=codes.OUT_OF_RANGE),
         ...     LearningRateConfigError("learning_rate/smooth", "got 1",
-        ...                             "Fix: use true or false", code="LR201"),
+        ...                             "Fix: use true or false", code=codes.WRONG_TYPE),
         ... ])
         >>> print(error)
         2 problems:
@@ -208,8 +209,9 @@ def captured_warnings() -> Iterator[list[LearningRateWarning]]:
 
     Examples
     --------
+    >>> from deepmd_lr.section import codes
     >>> with captured_warnings() as found:
-    ...     warn_user("learning_rate/x: adjusted", code="LW102")
+    ...     warn_user("learning_rate/x: adjusted", code=codes.DECAY_STEPS_REPLACED)
     >>> [(str(warning), warning.code) for warning in found]
     [('learning_rate/x: adjusted', 'LW102')]
     """

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError
 from deepmd_lr.section.text import describe, did_you_mean, json_type_name, plain
 
@@ -193,7 +194,7 @@ class Key:
                 f"got null, but {self.name} must be {_TYPE_WORDS[self.kind]}",
                 self._fix(),
                 value=value,
-                code="LR201",
+                code=codes.WRONG_TYPE,
             )
         if not _has_kind(value, self.kind):
             raise LearningRateConfigError(
@@ -202,7 +203,7 @@ class Key:
                 f"but {self.name} must be {_TYPE_WORDS[self.kind]}",
                 self._fix(),
                 value=value,
-                code="LR201",
+                code=codes.WRONG_TYPE,
             )
         if self.kind is str:
             if self.choices and value not in self.choices:
@@ -211,7 +212,7 @@ class Key:
                     f"got {describe(value)}, but {self.name} must be {self.range_text()}",
                     did_you_mean(value, self.choices) or self._fix(),
                     value=value,
-                    code="LR202",
+                    code=codes.NOT_A_CHOICE,
                 )
             return
         if self.kind is float and not _is_finite(value):
@@ -220,7 +221,7 @@ class Key:
                 f"got {describe(value)}, but {self.name} must be a finite number",
                 self._fix(),
                 value=value,
-                code="LR203",
+                code=codes.NOT_FINITE,
             )
         if not self.in_range(value):
             raise LearningRateConfigError(
@@ -228,7 +229,7 @@ class Key:
                 f"got {describe(value)}, but {self.name} must satisfy {self.range_text()}",
                 self._fix(),
                 value=value,
-                code="LR204",
+                code=codes.OUT_OF_RANGE,
             )
 
     def in_range(self, value: float) -> bool:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.section.keys import MAX_STEPS, given, key_path
 from deepmd_lr.section.text import describe, plain, portable_float_text
@@ -32,7 +33,7 @@ def check_num_steps(num_steps: Any) -> int:
             "be an integer",
             "Fix: give numb_steps as a whole number such as 100000",
             value=num_steps,
-            code="LR401",
+            code=codes.BAD_NUM_STEPS,
         )
     if num_steps < 0:
         raise LearningRateConfigError(
@@ -40,7 +41,7 @@ def check_num_steps(num_steps: Any) -> int:
             f"got {describe(num_steps)}, but the number of training steps must be >= 0",
             "Fix: give a non-negative numb_steps",
             value=num_steps,
-            code="LR401",
+            code=codes.BAD_NUM_STEPS,
         )
     if num_steps > MAX_STEPS:
         raise LearningRateConfigError(
@@ -49,7 +50,7 @@ def check_num_steps(num_steps: Any) -> int:
             f"at most 2**53 = {MAX_STEPS}, beyond which steps are not exact floats",
             f"Fix: give a numb_steps of at most {MAX_STEPS}",
             value=num_steps,
-            code="LR401",
+            code=codes.BAD_NUM_STEPS,
         )
     return num_steps
 
@@ -85,7 +86,7 @@ def training_num_steps(jdata: Mapping[str, Any]) -> int | None:
             "holds numb_steps",
             'Fix: write it as {"numb_steps": 100000, ...}',
             value=training,
-            code="LR401",
+            code=codes.BAD_NUM_STEPS,
         )
     for name in ("numb_steps", "stop_batch"):
         if name in training:
@@ -132,7 +133,7 @@ def check_against_num_steps(
                 f"{name} ({shown}) asks for a warmup, but numb_steps is 0",
                 "Fix: remove the warmup or train for more than 0 steps",
                 value=valid.get(name),
-                code="LR402",
+                code=codes.WARMUP_WITHOUT_TRAINING,
             )
         )
     if num_steps > 0 and warmup >= num_steps:
@@ -143,7 +144,7 @@ def check_against_num_steps(
                 f"shorter than training (numb_steps = {num_steps})",
                 f"Fix: use fewer than {num_steps} warmup steps, or raise numb_steps",
                 value=valid.get(name),
-                code="LR403",
+                code=codes.WARMUP_TOO_LONG,
             )
         )
     ratio = valid.get("warmup_ratio")
@@ -159,7 +160,7 @@ def check_against_num_steps(
                     else "warmup_ratio: one step of training leaves no room for one"
                 ),
                 path=key_path("warmup_ratio"),
-                code="LW103",
+                code=codes.WARMUP_ROUNDS_TO_ZERO,
             )
         )
 

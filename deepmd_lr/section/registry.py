@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from importlib import import_module
 from typing import Any, TypeVar
 
+from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError
 from deepmd_lr.section.keys import key_path
 from deepmd_lr.section.text import describe, did_you_mean
@@ -103,7 +104,7 @@ class ScheduleRegistry:
                 f"got {describe(name)}, but type must be a string naming a schedule",
                 f"Fix: use one of {known}",
                 value=name,
-                code="LR201",
+                code=codes.WRONG_TYPE,
             )
         hint = did_you_mean(name, list(classes))
         raise LearningRateConfigError(
@@ -111,7 +112,7 @@ class ScheduleRegistry:
             f"unknown schedule type {describe(name)}; known types are {known}",
             hint or f"Fix: use one of {known}",
             value=name,
-            code="LR105",
+            code=codes.UNKNOWN_TYPE,
         )
 
     def classes(self) -> dict[str, ScheduleClass]:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from deepmd_lr.section import codes
 from deepmd_lr.section.errors import (
     LearningRateConfigError,
     LearningRateWarning,
@@ -175,7 +176,7 @@ def survey_section(section: Any, num_steps: int | None = None) -> SectionSurvey:
             "object of keys and values",
             'Fix: write it as {"type": "exp", "start_lr": 0.001, "stop_lr": 1.0e-08}',
             value=section,
-            code="LR101",
+            code=codes.SECTION_NOT_OBJECT,
         )
         return SectionSurvey(None, [problem])
     try:
@@ -210,7 +211,7 @@ def _check_keys(
                     f"key {describe(name)} is not a string",
                     "Fix: use the key names of the learning_rate section",
                     value=name,
-                    code="LR102",
+                    code=codes.KEY_NOT_STRING,
                 )
             )
         elif name == "type" or name.startswith("_"):
@@ -249,7 +250,7 @@ def _check_required(
                 key_path("start_lr" if no_start else "stop_lr"),
                 f"{what}; since DeePMD-kit 3.1.3 {subject} no default",
                 section_fix_text({**section, **legacy_values(section)}),
-                code="LR106" if no_start else "LR107",
+                code=codes.START_LR_MISSING if no_start else codes.FINAL_RATE_MISSING,
             )
         )
     for key in spec.variant_keys:
@@ -260,7 +261,7 @@ def _check_required(
                     f'{key.name} is missing, and type "{spec.type_name}" has no '
                     "default for it",
                     f"Fix: add {key.name} ({key.range_text()})",
-                    code="LR108",
+                    code=codes.REQUIRED_KEY_MISSING,
                 )
             )
 
@@ -281,7 +282,7 @@ def unknown_key_error(
             f'{name} belongs to type {where}, not to type "{spec.type_name}"',
             f"Fix: remove {name}, or set type to {where}",
             value=value,
-            code="LR104",
+            code=codes.KEY_OF_OTHER_TYPE,
         )
     known = sorted(section_keys(spec))
     hint = did_you_mean(name, known)
@@ -290,7 +291,7 @@ def unknown_key_error(
         f'{short_text(name)} is not a key of learning_rate for type "{spec.type_name}"',
         hint or "Fix: remove it; known keys are " + ", ".join(known),
         value=value,
-        code="LR103",
+        code=codes.UNKNOWN_KEY,
     )
 
 
@@ -316,7 +317,7 @@ def _check_combinations(
                 f"({describe(valid['stop_lr_ratio'])}) are both given, but they are "
                 "two ways to set the same final rate",
                 "Fix: keep exactly one of stop_lr and stop_lr_ratio",
-                code="LR301",
+                code=codes.BOTH_FINAL_RATES,
             )
         )
     if (
@@ -332,7 +333,7 @@ def _check_combinations(
                 f"({describe(start_lr)}), but the schedule can only decrease",
                 f"Fix: set stop_lr to at most {describe(start_lr)}, or raise start_lr",
                 value=valid["stop_lr"],
-                code="LR302",
+                code=codes.STOP_ABOVE_START,
             )
         )
     if warmup_conflict(valid):
@@ -343,7 +344,7 @@ def _check_combinations(
                 f"({describe(valid['warmup_ratio'])}) are both given, but they are "
                 "two ways to set the same warmup length",
                 "Fix: keep only one of warmup_steps and warmup_ratio",
-                code="LR303",
+                code=codes.BOTH_WARMUP_LENGTHS,
             )
         )
     _check_positive_stop(spec, section, valid, problems)
@@ -360,7 +361,7 @@ def _check_combinations(
         )
     except LearningRateConfigError as error:
         if not error.code:
-            error.code = "LR305"
+            error.code = codes.TYPE_RULE_BROKEN
         problems.append(error)
 
 
@@ -386,6 +387,6 @@ def _check_positive_stop(
                     "cannot decay to a rate of 0",
                     fix,
                     value=valid[name],
-                    code="LR304",
+                    code=codes.ZERO_FINAL_RATE,
                 )
             )
