@@ -2,10 +2,10 @@
 serialization and the front door of ``value``.
 
 A schedule type is a subclass that declares its keys and writes its decay
-formula once, in :meth:`BaseLR._decay_xp`. The engines in
-:mod:`deepmd_lr.schedules.steps` evaluate it for arrays; a type may add faster
-kernels for Python numbers (``_scalar_decay``) and NumPy blocks
-(``_fill_decay``), which the tests check against ``_decay_xp``.
+formula once, in :meth:`BaseLR._decay_xp`, which
+:mod:`deepmd_lr.schedules.arrays` evaluates for the arrays of every library.
+A type may add a plain ``math`` path for one Python-number step
+(``_scalar_decay``), which the tests check against ``_decay_xp``.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
+from deepmd_lr.schedules.arrays import STEP_HORIZON, array_value, bad_step, decay_at
 from deepmd_lr.schedules.signatures import (
     BuiltOnFirstUse,
     base_signature,
     type_signature,
     with_parameters,
 )
-from deepmd_lr.schedules.steps import STEP_HORIZON, array_value, bad_step
 from deepmd_lr.section.errors import LearningRateConfigError
 from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, Key, key_path
 from deepmd_lr.section.registry import SCHEDULES
@@ -390,43 +390,24 @@ class BaseLR(ABC):
         The steps are float64, or float32 for a library without float64 (JAX
         without ``jax_enable_x64``); the result has the same dtype. They are
         finite: traced steps are at most
-        :data:`~deepmd_lr.schedules.steps.STEP_HORIZON`.
+        :data:`~deepmd_lr.schedules.arrays.STEP_HORIZON`.
 
         ``xp`` is the array namespace of ``decay_step`` (NumPy, torch, JAX,
         ...). This is the one definition of the schedule's formula and the
         one method a new schedule must write: it may use only namespace
         functions and arithmetic, and no Python branch on the values of
-        ``decay_step``, so that it can be compiled.
+        ``decay_step``, so that it can be compiled. It must not change
+        ``decay_step`` in place: it may be the caller's own array.
         """
 
     def _scalar_decay(self, decay_step: float) -> float:
         """The decay-phase rate at a Python-number step ``decay_step >= 0``.
 
-        A fast path that built-in schedules write with plain ``math``; the
-        default evaluates :meth:`_decay_xp` on a zero-dimensional array.
+        The path of a training loop, which asks for one step at a time:
+        built-in schedules write it with plain ``math``; the default
+        evaluates :meth:`_decay_xp` on a zero-dimensional NumPy array.
         """
-        import numpy as np
-
-        from deepmd_lr.schedules.arrays import numpy_namespace
-
-        return float(self._decay_xp(numpy_namespace(), np.asarray(float(decay_step))))
-
-    def _fill_decay(
-        self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
-    ) -> None:
-        """Write the decay-phase rate of a block of float64/int64 ``steps``.
-
-        ``high`` is the largest step of the block. ``clamp`` is set when the
-        block holds warmup steps too; their slots are overwritten afterwards,
-        but must stay finite meanwhile. A fast path that built-in schedules
-        write with in-place NumPy kernels; the default evaluates
-        :meth:`_decay_xp`.
-        """
-        from deepmd_lr.schedules.arrays import numpy_namespace
-        from deepmd_lr.schedules.numpy_blocks import decay_steps_into
-
-        decay_steps_into(steps, out, self.warmup_steps, True)
-        out[...] = self._decay_xp(numpy_namespace(), out)
+        return decay_at(self, decay_step)
 
 
 SCHEDULES.bind(BaseLR)
