@@ -27,7 +27,7 @@ from backend_cases import (
 
 
 def runners() -> dict:
-    found = {"numpy (generic path)": (lambda lr: lr._xp_value, np.asarray, np.asarray)}
+    found: dict = {}
     try:
         import array_api_strict as strict
 

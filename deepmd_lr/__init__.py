@@ -23,8 +23,7 @@ if TYPE_CHECKING:
         LearningRateWSD,
     )
     from deepmd_lr.schedules.building import make_learning_rate_schedule
-    from deepmd_lr.schedules.torch_lr import ScheduleLR
-    from deepmd_lr.schedules.torch_scheduler import torch_lambda_lr
+    from deepmd_lr.schedules.torch_lr import ScheduleLR, torch_lambda_lr
     from deepmd_lr.schedules.workers import scale_by_worker
     from deepmd_lr.section.normalization import normalize_learning_rate
 
@@ -50,8 +49,8 @@ __all__ = [
     "torch_lambda_lr",
 ]
 
-# dargs is only needed once arguments are declared or checked, torch once a
-# torch scheduler is built, and the schedules are not needed to read a file,
+# dargs is only needed once arguments are declared or checked, torch once the
+# torch scheduler is asked for, and the schedules are not needed to read a file,
 # so the modules that hold them load on first access: ``import deepmd_lr``
 # stays light, and ``deepmd-lr check`` starts fast.
 _LAZY = {
@@ -66,7 +65,7 @@ _LAZY = {
     "make_learning_rate_schedule": "deepmd_lr.schedules.building",
     "migrate": "deepmd_lr.deepmd.migration",
     "scale_by_worker": "deepmd_lr.schedules.workers",
-    "torch_lambda_lr": "deepmd_lr.schedules.torch_scheduler",
+    "torch_lambda_lr": "deepmd_lr.schedules.torch_lr",
     "ScheduleLR": "deepmd_lr.schedules.torch_lr",
 }
 

@@ -1,8 +1,9 @@
 """Each schedule's formula is defined once, in ``_decay_xp``.
 
-The Python-number and NumPy fast paths are optimizations of that one
-definition: for every registered type, plugins included, they must give the
-numbers that ``_decay_xp`` gives through the Array-API engine.
+The Python-number path (``_scalar_decay``, for a training loop that asks for
+one step at a time) is an optimization of that one definition: for every
+registered type, plugins included, it must give the numbers that
+``_decay_xp`` gives for arrays.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ import pytest
 
 from deepmd_lr import REQUIRED, BaseLR
 from deepmd_lr.schedules.arrays import xp_value
-from deepmd_lr.schedules.numpy_blocks import CHUNK
 from deepmd_lr.section.keys import COMMON_KEYS
 
 TYPES = sorted(BaseLR.get_plugins())
 NUM_STEPS = 20_000
 WARMUPS = {"no warmup": {}, "warmup": {"warmup_steps": 700}}
-# Every step of the run and past its end, across block boundaries.
-STEPS = np.arange(0, 2 * NUM_STEPS + CHUNK + 3)
+# Every step of the run and past its end.
+STEPS = np.arange(0, 2 * NUM_STEPS + 3)
 
 
 def build(type_name: str, **keys: Any) -> BaseLR:
@@ -50,16 +50,6 @@ CASES = [
     for config in configurations(name)
     for warmup_name, warmup in WARMUPS.items()
 ]
-
-
-@pytest.mark.parametrize(("type_name", "keys"), CASES)
-def test_numpy_fast_path_equals_the_definition(type_name: str, keys: Any) -> None:
-    lr = build(type_name, **keys)
-    expected = xp_value(lr, STEPS.astype(np.float64))
-    np.testing.assert_allclose(lr.value(STEPS), expected, rtol=1e-14, atol=0)
-    np.testing.assert_allclose(
-        lr.value(STEPS.astype(np.float64)), expected, rtol=1e-14, atol=0
-    )
 
 
 @pytest.mark.parametrize(("type_name", "keys"), CASES)

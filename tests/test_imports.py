@@ -23,10 +23,7 @@ def test_import_loads_neither_torch_nor_dargs():
     assert modules_loaded_after("import deepmd_lr") == set()
 
 
-def test_the_torch_entry_point_is_reached_without_torch():
-    assert "torch" not in modules_loaded_after("from deepmd_lr import torch_lambda_lr")
-
-
-def test_the_scheduler_class_brings_torch_with_it():
+@pytest.mark.parametrize("name", ["ScheduleLR", "torch_lambda_lr"])
+def test_the_torch_scheduler_brings_torch_with_it(name):
     pytest.importorskip("torch")
-    assert "torch" in modules_loaded_after("from deepmd_lr import ScheduleLR")
+    assert "torch" in modules_loaded_after(f"from deepmd_lr import {name}")

@@ -1,8 +1,8 @@
 """Numbers at the edge (spec section 8), on NumPy and plain Python.
 
 NumPy scalars as numbers, step counts up to 2**53, sizes beyond a float,
-huge, unsigned and infinite steps, subnormal rates, the thread setting and
-the length of messages.
+huge, unsigned and infinite steps, subnormal rates and the length of
+messages.
 """
 
 from __future__ import annotations
@@ -25,11 +25,8 @@ from deepmd_lr import (
     normalize_learning_rate,
 )
 from deepmd_lr.describe.schema import section_schema
-from deepmd_lr.schedules import numpy_blocks as engine
-from deepmd_lr.schedules.arrays import xp_value
+from deepmd_lr.schedules.arrays import STEP_HORIZON, xp_value
 from deepmd_lr.schedules.building import make_learning_rate_schedule
-from deepmd_lr.schedules.numpy_blocks import CHUNK
-from deepmd_lr.schedules.steps import STEP_HORIZON
 from deepmd_lr.schedules.workers import scale_by_worker
 from deepmd_lr.section.keys import COMMON_KEYS, MAX_STEPS
 from deepmd_lr.section.length import check_num_steps
@@ -309,10 +306,10 @@ def test_uint64_steps_below_two_to_the_63_are_those_of_an_int64_array():
     np.testing.assert_array_equal(
         values[~below], lr.value(steps[~below].astype(np.float64))
     )
-    # 2**63 - 1 is exact (level 1023); as float64, 2**63 + 1 is 2**63 (level
-    # 1024) and 2**64 - 1 is 2**64 (level 2048).
-    levels = [(int(s) if s < 2**63 else int(float(s))) // 2**53 for s in steps]
-    assert levels[-4:] == [1023, 1024, 1024, 2048]
+    # Integer steps are computed as float64: 2**63 - 1 and 2**63 + 1 are
+    # 2**63 there (level 1024), and 2**64 - 1 is 2**64 (level 2048).
+    levels = [int(float(s)) // 2**53 for s in steps]
+    assert levels[-4:] == [1024, 1024, 1024, 2048]
     expected = [1e-3 * 0.9**level for level in levels]
     np.testing.assert_allclose(values, expected, rtol=1e-13, atol=0)
 
@@ -334,14 +331,14 @@ def test_uint64_steps_up_to_two_to_the_53_are_exact():
     np.testing.assert_array_equal(lr.value(wrapped_block)[:-1], expected)
 
 
-def test_a_large_uint64_array_is_computed_block_by_block():
+def test_one_step_above_two_to_the_63_leaves_the_others_of_a_large_array():
     lr = schedule("cosine")
-    steps = np.arange(3 * CHUNK, dtype=np.uint64) * np.uint64(7)
-    steps[2 * CHUNK + 3] = 2**64 - 1
+    steps = np.arange(50_000, dtype=np.uint64) * np.uint64(7)
+    steps[40_003] = 2**64 - 1
     values = lr.value(steps)
-    assert values[2 * CHUNK + 3] == final_rate(lr)
+    assert values[40_003] == final_rate(lr)
     np.testing.assert_array_equal(
-        values[: 2 * CHUNK], lr.value(steps[: 2 * CHUNK].astype(np.int64))
+        values[:40_000], lr.value(steps[:40_000].astype(np.int64))
     )
 
 
@@ -608,52 +605,6 @@ def test_after_warmup_every_rate_is_within_final_rate_and_start_lr(lr, data):
         assert np.all(values <= lr.start_lr)
     for step in (math.inf, 2.0**1023):
         assert xp_value(lr, np.array([step]))[0] == final
-
-
-# -- DEEPMD_LR_NUM_THREADS ------------------------------------------------------
-
-
-@pytest.fixture
-def fresh_thread_warnings(monkeypatch):
-    monkeypatch.setattr(engine, "_ignored_thread_settings", set())
-
-
-@pytest.mark.usefixtures("fresh_thread_warnings")
-@pytest.mark.parametrize("setting", ["²", "abc", "0", "-3", "1e3", "٣", "9" * 5000])
-def test_an_unparseable_thread_setting_is_ignored_with_a_warning(monkeypatch, setting):
-    monkeypatch.setenv("DEEPMD_LR_NUM_THREADS", setting)
-    monkeypatch.setattr(
-        engine.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False
-    )
-    with pytest.warns(LearningRateWarning, match="DEEPMD_LR_NUM_THREADS") as caught:
-        assert engine.num_threads() == 3
-    message = str(caught[0].message)
-    assert describe(setting) in message
-    assert len(message) < 200
-
-
-@pytest.mark.usefixtures("fresh_thread_warnings")
-def test_each_bad_thread_setting_is_warned_about_once(monkeypatch):
-    monkeypatch.setenv("DEEPMD_LR_NUM_THREADS", "abc")
-    with pytest.warns(LearningRateWarning):
-        engine.num_threads()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        engine.num_threads()
-        schedule("exp").value(np.arange(2 * engine.PARALLEL_MIN))
-    monkeypatch.setenv("DEEPMD_LR_NUM_THREADS", "xyz")
-    with pytest.warns(LearningRateWarning, match="xyz"):
-        engine.num_threads()
-
-
-@pytest.mark.usefixtures("fresh_thread_warnings")
-@pytest.mark.parametrize(("setting", "threads"), [("3", 3), (" 2 ", 2), ("", None)])
-def test_a_whole_thread_count_is_used_without_a_warning(monkeypatch, setting, threads):
-    monkeypatch.setenv("DEEPMD_LR_NUM_THREADS", setting)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        got = engine.num_threads()
-    assert got == threads if threads is not None else 1 <= got <= 8
 
 
 # -- workers ----------------------------------------------------------------------

@@ -17,7 +17,6 @@ from dargs_checking import dargs_rejection
 from deepmd_lr import BaseLR, Key, LearningRateConfigError, LearningRateExp
 from deepmd_lr import normalize_learning_rate as normalize
 from deepmd_lr.describe.schema import json_schema
-from deepmd_lr.schedules.numpy_blocks import num_threads, set_num_threads
 from deepmd_lr.section.registry import SCHEDULES
 
 SECTION = {"start_lr": 1e-3, "stop_lr": 1e-5}
@@ -135,13 +134,13 @@ def test_a_changed_attribute_is_used_by_every_path() -> None:
     lr = BaseLR(
         type="exp", start_lr=1e-3, stop_lr=1e-8, num_steps=10_000, decay_steps=100
     )
-    lr.value(np.array([5000]))  # builds the staircase table
+    lr.value(np.array([5000]))
     lr.decay_rate = 0.5
     lr.min_lr = 1e-4
     assert lr.value(np.array([5000]))[0] == lr.value(5000) == 1e-4
 
 
-def test_a_pickle_leaves_the_staircase_table_behind() -> None:
+def test_computing_rates_leaves_nothing_behind_in_a_pickle() -> None:
     lr = BaseLR(
         type="exp", start_lr=1e-3, stop_lr=1e-300, num_steps=10**6, decay_steps=1
     )
@@ -152,14 +151,6 @@ def test_a_pickle_leaves_the_staircase_table_behind() -> None:
     np.testing.assert_array_equal(
         again.value(np.arange(0, 10**6, 7)), lr.value(np.arange(0, 10**6, 7))
     )
-
-
-def test_the_thread_count_takes_a_numpy_integer() -> None:
-    set_num_threads(np.int64(3))
-    try:
-        assert num_threads() == 3
-    finally:
-        set_num_threads(None)
 
 
 def test_a_ragged_list_of_steps_is_a_type_error() -> None:

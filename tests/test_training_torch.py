@@ -10,10 +10,10 @@ from backend_cases import CASE_IDS, CASES, schedule
 
 import deepmd_lr
 from deepmd_lr import BaseLR
-from deepmd_lr.schedules.torch_scheduler import torch_lambda_lr
 
 torch = pytest.importorskip("torch")
-ScheduleLR = pytest.importorskip("deepmd_lr.schedules.torch_lr").ScheduleLR
+torch_lr = pytest.importorskip("deepmd_lr.schedules.torch_lr")
+ScheduleLR, torch_lambda_lr = torch_lr.ScheduleLR, torch_lr.torch_lambda_lr
 
 TOTAL = 600
 STOP_AT = 257

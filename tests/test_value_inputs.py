@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from deepmd_lr import BaseLR, LearningRateExp
-from deepmd_lr.schedules.exp import TABLE_LIMIT
-from deepmd_lr.schedules.numpy_blocks import CHUNK
 
 WARMUP = 1000
 TOTAL = 20_000
+LARGE = 50_000
+"""Steps in a large array."""
 
 
 def make(kind: str) -> BaseLR:
@@ -145,8 +145,8 @@ def test_bad_numpy_scalar_is_a_value_error(step):
 @pytest.mark.parametrize("bad", [-1.0, math.nan, math.inf])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_bad_step_anywhere_in_an_array_is_a_value_error(bad, dtype):
-    steps = np.arange(3 * CHUNK, dtype=dtype)
-    steps[2 * CHUNK + 5] = bad
+    steps = np.arange(LARGE, dtype=dtype)
+    steps[LARGE - 7] = bad
     with pytest.raises(ValueError, match="finite and >= 0"):
         make("exp").value(steps)
 
@@ -229,32 +229,34 @@ def test_non_contiguous_array_is_computed_elementwise(kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("dtype", [np.int64, np.float64, np.float32])
-def test_arrays_larger_than_a_block_are_computed_elementwise(kind, dtype):
+def test_large_unsorted_arrays_are_computed_elementwise(kind, dtype):
     lr = make(kind)
     rng = np.random.default_rng(7)
-    # Unsorted, so every block mixes warmup, decay and post-training steps.
-    steps = rng.integers(0, 3 * TOTAL, size=3 * CHUNK + 17).astype(dtype)
-    steps[CHUNK - 1 : CHUNK + 1] = [WARMUP - 1, WARMUP]
+    # Warmup, decay and post-training steps mixed.
+    steps = rng.integers(0, 3 * TOTAL, size=LARGE).astype(dtype)
+    steps[LARGE // 2 : LARGE // 2 + 2] = [WARMUP - 1, WARMUP]
     out_dtype = np.float32 if dtype == np.float32 else np.float64
     expected = scalar_values(lr, steps.astype(np.float64)).astype(out_dtype)
     rtol = 2.0**-23 if dtype == np.float32 else 1e-14
     np.testing.assert_allclose(lr.value(steps), expected, rtol=rtol, atol=0)
 
 
-def test_block_that_is_all_warmup_is_the_warmup_line():
+def test_an_array_that_is_all_warmup_is_the_warmup_line():
     lr = LearningRateExp(
         start_lr=1e-3,
         stop_lr=1e-5,
-        num_steps=10 * CHUNK,
-        warmup_steps=4 * CHUNK,
+        num_steps=4 * LARGE,
+        warmup_steps=2 * LARGE,
         decay_steps=100,
     )
-    steps = np.arange(3 * CHUNK)
-    expected = [formulas.warmup(s, 1e-3, 4 * CHUNK, 0.0) for s in steps[::97]]
+    steps = np.arange(LARGE)
+    expected = [formulas.warmup(s, 1e-3, 2 * LARGE, 0.0) for s in steps[::97]]
     np.testing.assert_allclose(lr.value(steps)[::97], expected, rtol=1e-14, atol=0)
 
 
-# -- the staircase lookup table and its limit ---------------------------------
+# -- staircases with many levels ----------------------------------------------
+
+LEVELS = 1 << 16
 
 
 def direct_staircase(lr: LearningRateExp, steps: np.ndarray) -> np.ndarray:
@@ -267,33 +269,17 @@ def direct_staircase(lr: LearningRateExp, steps: np.ndarray) -> np.ndarray:
     )
 
 
-def test_staircase_beyond_the_table_limit_equals_the_formula():
-    # decay_rate near 1 with decay_steps=1: far more levels than the table holds.
+def test_staircase_with_many_levels_equals_the_formula():
+    # decay_rate near 1 with decay_steps=1: a level at every step.
     lr = LearningRateExp(
         start_lr=1e-3, stop_lr=1e-6, num_steps=10, decay_steps=1, decay_rate=1 - 1e-7
     )
-    steps = np.unique(
-        np.concatenate([np.arange(0, 4 * TABLE_LIMIT, 61), [TABLE_LIMIT - 1]])
-    )
+    steps = np.unique(np.concatenate([np.arange(0, 4 * LEVELS, 61), [LEVELS - 1]]))
     expected = direct_staircase(lr, steps)
     np.testing.assert_allclose(lr.value(steps), expected, rtol=1e-14, atol=0)
     np.testing.assert_allclose(
         lr.value(steps.astype(np.float64)), expected, rtol=1e-14, atol=0
     )
-
-
-def test_staircase_table_then_fallback_then_table_again_agree():
-    lr = LearningRateExp(
-        start_lr=1e-3, stop_lr=1e-6, num_steps=10, decay_steps=1, decay_rate=1 - 1e-7
-    )
-    small = np.arange(0, TABLE_LIMIT // 2, 13)
-    large = np.arange(0, 3 * TABLE_LIMIT, 13)
-    first = lr.value(small)
-    np.testing.assert_allclose(
-        lr.value(large), direct_staircase(lr, large), rtol=1e-14, atol=0
-    )
-    np.testing.assert_array_equal(lr.value(small), first)
-    np.testing.assert_allclose(first, direct_staircase(lr, small), rtol=1e-14, atol=0)
 
 
 def test_staircase_that_reaches_stop_lr_is_exact_for_huge_steps():
@@ -312,17 +298,5 @@ def test_staircase_with_rate_one_never_leaves_start_lr():
     lr = LearningRateExp(
         start_lr=1e-3, stop_lr=1e-6, num_steps=10, decay_steps=1, decay_rate=1.0
     )
-    steps = np.arange(0, 2 * TABLE_LIMIT, 3)
+    steps = np.arange(0, 2 * LEVELS, 3)
     np.testing.assert_array_equal(lr.value(steps), np.full(steps.shape, 1e-3))
-
-
-def test_staircase_table_is_not_rebuilt_once_at_its_limit():
-    lr = LearningRateExp(
-        start_lr=1e-3, stop_lr=1e-6, num_steps=10, decay_steps=1, decay_rate=1 - 1e-7
-    )
-    steps = np.arange(0, 4 * TABLE_LIMIT, 5)
-    lr.value(steps)
-    table = lr._table
-    assert table.size == TABLE_LIMIT
-    lr.value(steps)
-    assert lr._table is table

@@ -2,31 +2,34 @@
 serialization and the front door of ``value``.
 
 A schedule type is a subclass that declares its keys and writes its decay
-formula once, in :meth:`BaseLR._decay_xp`. The engines in
-:mod:`deepmd_lr.schedules.steps` evaluate it for arrays; a type may add faster
-kernels for Python numbers (``_scalar_decay``) and NumPy blocks
-(``_fill_decay``), which the tests check against ``_decay_xp``.
+formula once, in :meth:`BaseLR._decay_xp`, which
+:mod:`deepmd_lr.schedules.arrays` evaluates for the arrays of every library.
+A type may add a plain ``math`` path for one Python-number step
+(``_scalar_decay``), which the tests check against ``_decay_xp``.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
-from deepmd_lr.schedules.steps import STEP_HORIZON, array_value, bad_step
+from deepmd_lr.schedules.arrays import STEP_HORIZON, array_value, bad_step, decay_at
+from deepmd_lr.schedules.signatures import (
+    BuiltOnFirstUse,
+    base_signature,
+    type_signature,
+    with_parameters,
+)
 from deepmd_lr.section.errors import LearningRateConfigError
-from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, REQUIRED, Key, key_path
+from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, Key, key_path
 from deepmd_lr.section.length import check_num_steps, resolve_warmup_steps
 from deepmd_lr.section.registry import SCHEDULES
 from deepmd_lr.section.rules import check_section, resolve_stop_lr, section_keys
 from deepmd_lr.section.text import plain
 
 if TYPE_CHECKING:
-    import inspect
-
     import numpy as np
 
 S = TypeVar("S", bound=type)
@@ -36,9 +39,6 @@ _HORIZON_STEP = int(STEP_HORIZON)
 _ATTRIBUTES = ("settings", "num_steps", "warmup_start_lr", "decay_num_steps")
 """Attributes ``BaseLR.__init__`` sets besides the common keys; a type's own
 key of the same name would overwrite one."""
-
-_POSITIONAL = ("start_lr", "num_steps", "stop_lr", "stop_lr_ratio")
-"""Constructor arguments that may be given by position, as in DeePMD-kit."""
 
 
 class BaseLR(ABC):
@@ -116,11 +116,15 @@ class BaseLR(ABC):
             if klass is not BaseLR and issubclass(klass, BaseLR)
         )
         cls.__signature__ = (  # type: ignore[attr-defined]
-            None if own_init else _BuiltOnFirstUse(lambda: _signature(cls))
+            None
+            if own_init
+            else BuiltOnFirstUse(lambda: type_signature(cls.variant_keys))
         )
         doc = cls.__dict__.get("__doc__")
         if not own_init and doc:
-            cls.__doc__ = _with_parameters(doc, cls)
+            cls.__doc__ = BuiltOnFirstUse(  # type: ignore[assignment]
+                lambda: with_parameters(doc, cls.variant_keys)
+            )
 
     @staticmethod
     def register(name: str) -> Callable[[S], S]:
@@ -381,96 +385,30 @@ class BaseLR(ABC):
         The steps are float64, or float32 for a library without float64 (JAX
         without ``jax_enable_x64``); the result has the same dtype. They are
         finite: traced steps are at most
-        :data:`~deepmd_lr.schedules.steps.STEP_HORIZON`.
+        :data:`~deepmd_lr.schedules.arrays.STEP_HORIZON`.
 
         ``xp`` is the array namespace of ``decay_step`` (NumPy, torch, JAX,
         ...). This is the one definition of the schedule's formula and the
         one method a new schedule must write: it may use only namespace
         functions and arithmetic, and no Python branch on the values of
-        ``decay_step``, so that it can be compiled.
+        ``decay_step``, so that it can be compiled. It must not change
+        ``decay_step`` in place: it may be the caller's own array.
         """
 
     def _scalar_decay(self, decay_step: float) -> float:
         """The decay-phase rate at a Python-number step ``decay_step >= 0``.
 
-        A fast path that built-in schedules write with plain ``math``; the
-        default evaluates :meth:`_decay_xp` on a zero-dimensional array.
+        The path of a training loop, which asks for one step at a time:
+        built-in schedules write it with plain ``math``; the default
+        evaluates :meth:`_decay_xp` on a zero-dimensional NumPy array.
         """
-        import numpy as np
-
-        from deepmd_lr.schedules.arrays import numpy_namespace
-
-        return float(self._decay_xp(numpy_namespace(), np.asarray(float(decay_step))))
-
-    def _fill_decay(
-        self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
-    ) -> None:
-        """Write the decay-phase rate of a block of float64/int64 ``steps``.
-
-        ``high`` is the largest step of the block. ``clamp`` is set when the
-        block holds warmup steps too; their slots are overwritten afterwards,
-        but must stay finite meanwhile. A fast path that built-in schedules
-        write with in-place NumPy kernels; the default evaluates
-        :meth:`_decay_xp`.
-        """
-        from deepmd_lr.schedules.arrays import numpy_namespace
-        from deepmd_lr.schedules.numpy_blocks import decay_steps_into
-
-        decay_steps_into(steps, out, self.warmup_steps, True)
-        out[...] = self._decay_xp(numpy_namespace(), out)
+        return decay_at(self, decay_step)
 
 
 SCHEDULES.bind(BaseLR)
 
 
-class _BuiltOnFirstUse:
-    """A class's ``__signature__``, built when first asked for.
-
-    Building a signature needs :mod:`inspect`, which costs a third of what
-    ``deepmd-lr check`` imports, and a check never asks for one; help(),
-    :func:`inspect.signature` and the docs do.
-    """
-
-    __slots__ = ("build", "signature")
-
-    def __init__(self, build: Callable[[], inspect.Signature]) -> None:
-        self.build = build
-        self.signature: inspect.Signature | None = None
-
-    def __get__(self, instance: object, owner: type | None = None) -> inspect.Signature:
-        if self.signature is None:
-            self.signature = self.build()
-        return self.signature
-
-
-def _base_signature() -> inspect.Signature:
-    """``BaseLR(...)``: its own ``__new__`` takes anything, so spell it out."""
-    import inspect
-
-    kind = inspect.Parameter
-    return inspect.Signature(
-        [
-            kind("start_lr", kind.POSITIONAL_OR_KEYWORD, annotation=float),
-            kind("num_steps", kind.POSITIONAL_OR_KEYWORD, annotation=int),
-            kind(
-                "stop_lr",
-                kind.POSITIONAL_OR_KEYWORD,
-                default=None,
-                annotation="float | None",
-            ),
-            kind(
-                "stop_lr_ratio",
-                kind.POSITIONAL_OR_KEYWORD,
-                default=None,
-                annotation="float | None",
-            ),
-            kind("type", kind.KEYWORD_ONLY, default=DEFAULT_TYPE, annotation=str),
-            kind("keys", kind.VAR_KEYWORD, annotation=Any),
-        ]
-    )
-
-
-BaseLR.__signature__ = _BuiltOnFirstUse(_base_signature)  # type: ignore[attr-defined]
+BaseLR.__signature__ = BuiltOnFirstUse(base_signature)  # type: ignore[attr-defined]
 
 
 def _check_variant_key_names(cls: type[BaseLR]) -> None:
@@ -482,95 +420,3 @@ def _check_variant_key_names(cls: type[BaseLR]) -> None:
                 f"{cls.__name__}: a key of its own cannot be named {key.name!r}, "
                 "which every schedule already has"
             )
-
-
-def _later_keys(cls: type[BaseLR]) -> list[Key]:
-    """The keys of ``cls`` that its constructor takes after ``start_lr`` and
-    ``num_steps``, in order."""
-    return [
-        key
-        for key in (*COMMON_KEYS, *cls.variant_keys)
-        if key.name not in _POSITIONAL[:2]
-    ]
-
-
-def _signature(cls: type[BaseLR]) -> inspect.Signature:
-    """The constructor signature of ``cls``, written from its keys."""
-    import inspect
-
-    kind = inspect.Parameter
-    parameters = [kind("start_lr", kind.POSITIONAL_OR_KEYWORD, annotation=float)]
-    parameters.append(kind("num_steps", kind.POSITIONAL_OR_KEYWORD, annotation=int))
-    for key in _later_keys(cls):
-        style = (
-            kind.POSITIONAL_OR_KEYWORD if key.name in _POSITIONAL else kind.KEYWORD_ONLY
-        )
-        annotation: Any = (
-            key.kind if not key.nullable else f"{key.kind.__name__} | None"
-        )
-        default = kind.empty if key.default is REQUIRED else key.default
-        parameters.append(kind(key.name, style, default=default, annotation=annotation))
-    return inspect.Signature(parameters)
-
-
-_NUM_STEPS_DOC = (
-    "The number of training steps, ``training/numb_steps`` of the input: "
-    "the schedule reaches its final rate at this step."
-)
-
-
-def _with_parameters(doc: str, cls: type[BaseLR]) -> str:
-    """``doc`` with a numpydoc Parameters section written from the keys of
-    ``cls``, placed before its Examples; unchanged if it has one already."""
-    text = clean_docstring(doc)
-    if "\nParameters\n----------\n" in text:
-        return doc
-    section = "\n".join(["Parameters", "----------", *_parameter_entries(cls)])
-    head, examples, tail = text.partition("\nExamples\n--------\n")
-    if not examples:
-        return f"{text}\n\n{section}\n"
-    return f"{head.rstrip()}\n\n{section}\n{examples}{tail}\n"
-
-
-def clean_docstring(doc: str) -> str:
-    """``doc`` as :func:`inspect.cleandoc` gives it, without importing inspect.
-
-    Tabs are expanded; the first line loses its leading white space, the
-    others the indentation they share; blank lines at either end go.
-    """
-    lines = doc.expandtabs().split("\n")
-    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.lstrip()]
-    margin = min(indents, default=0)
-    lines = [lines[0].lstrip(), *(line[margin:] for line in lines[1:])]
-    while lines and not lines[-1]:
-        lines.pop()
-    while lines and not lines[0]:
-        lines.pop(0)
-    return "\n".join(lines)
-
-
-def _parameter_entries(cls: type[BaseLR]) -> list[str]:
-    keys = {key.name: key for key in (*COMMON_KEYS, *cls.variant_keys)}
-    entries = []
-    for name in ("start_lr", "num_steps", *(key.name for key in _later_keys(cls))):
-        key = keys.get(name)
-        if key is None:
-            entries += [f"{name} : int", f"    {_NUM_STEPS_DOC}"]
-            continue
-        if key.required:
-            kind = key.kind.__name__
-        elif key.nullable:
-            kind = f"{key.kind.__name__}, optional"
-        else:
-            kind = f"{key.kind.__name__}, default {key.default!r}"
-        entries += [
-            f"{key.name} : {kind}",
-            f"    {_literal_key_names(key.reference_doc(), [*keys, 'numb_steps'])}",
-        ]
-    return entries
-
-
-def _literal_key_names(text: str, names: Iterable[str]) -> str:
-    """``text`` with each of the key ``names`` in it set as a literal."""
-    pattern = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-    return re.sub(rf"(?<![\w`])({pattern})(?![\w`])", r"``\1``", text)

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from deepmd_lr.schedules.arrays import clamp
 from deepmd_lr.schedules.base import BaseLR
-from deepmd_lr.schedules.steps import numpy_kernels
-
-if TYPE_CHECKING:
-    import numpy as np
 
 
 @BaseLR.register("cosine")
@@ -53,7 +49,7 @@ class LearningRateCosine(BaseLR):
         formula_end = self._start_lr * self.lr_min_factor
         self.min_lr = max(formula_end, self.stop_lr)
         # Only when the formula's own end falls short of stop_lr can a rate
-        # fall below it; the array kernel skips the floor otherwise.
+        # fall below it; the array formula skips the floor otherwise.
         self._floored = formula_end < self.stop_lr
         # The formula is evaluated as start_lr * (f + a * (1 + cos(pi * u / D)))
         # in that order, which is DeePMD-kit's: near the end 1 + cos(...)
@@ -72,39 +68,20 @@ class LearningRateCosine(BaseLR):
         )
         return rate if rate > self.min_lr else self.min_lr
 
-    def _fill_decay(
-        self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
-    ) -> None:
-        np, decay_steps_into = numpy_kernels()
-        phase = self.decay_num_steps
-        if phase == 0:
-            out.fill(self._start_lr)
-            return
-        decay_steps_into(steps, out, self.warmup_steps, clamp)
-        # Past the end u / D is held at 1: cos(pi) is exactly -1, so the
-        # formula itself yields start_lr * f, raised to min_lr by the floor.
-        if high - self.warmup_steps > phase:
-            np.minimum(out, phase, out=out)
-        self._anneal(out, phase)
-
-    def _anneal(self, out: np.ndarray, phase: int) -> None:
-        np, _ = numpy_kernels()
-        np.divide(out, phase, out=out)
-        np.multiply(out, math.pi, out=out)
-        np.cos(out, out=out)
-        np.add(out, 1.0, out=out)
-        np.multiply(out, self._half_range, out=out)
-        np.add(out, self.lr_min_factor, out=out)
-        np.multiply(out, self._start_lr, out=out)
-        if self._floored:
-            np.maximum(out, self.min_lr, out=out)
-
     def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
         phase = self.decay_num_steps
         if phase == 0:
             return xp.full_like(decay_step, self._start_lr)
-        progress = clamp(xp, decay_step / phase, high=1.0)
-        rate = self._start_lr * (
-            self.lr_min_factor + self._half_range * (1 + xp.cos(math.pi * progress))
-        )
-        return clamp(xp, rate, self.min_lr)
+        # Past the end u is held at D: cos(pi) is exactly -1, so the
+        # formula yields its own end, start_lr * f, which the floor raises to
+        # stop_lr where it falls short. In place where the library allows it,
+        # as in rates().
+        angle = clamp(xp, decay_step, high=phase)
+        angle /= phase
+        angle *= math.pi
+        rate = xp.cos(angle)
+        rate += 1
+        rate *= self._half_range
+        rate += self.lr_min_factor
+        rate *= self._start_lr
+        return clamp(xp, rate, self.min_lr) if self._floored else rate

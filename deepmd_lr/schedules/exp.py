@@ -6,20 +6,14 @@ import math
 import sys
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from deepmd_lr.schedules.arrays import clamp
 from deepmd_lr.schedules.base import BaseLR
-from deepmd_lr.schedules.steps import numpy_kernels
+from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError, warn_user
 from deepmd_lr.section.keys import MAX_STEPS, Key, given, key_path
 from deepmd_lr.section.text import describe
-
-if TYPE_CHECKING:
-    import numpy as np
-
-TABLE_LIMIT = 1 << 16
-"""Most staircase levels kept in the lookup table before falling back to pow."""
 
 # The rate formula takes a logarithm of stop_lr; zero is raised to this first.
 _LOG_FLOOR = 1e-10
@@ -137,7 +131,7 @@ class LearningRateExp(BaseLR):
                 f"is used instead. Fix: write decay_steps: {self.decay_steps} to say "
                 "so, or a value below the decay phase",
                 path=key_path("decay_steps"),
-                code="LW102",
+                code=codes.DECAY_STEPS_REPLACED,
             )
         self.min_lr = self.stop_lr
         if decay_rate is not None:
@@ -156,10 +150,6 @@ class LearningRateExp(BaseLR):
                 # function never meets a fit still to be done.
                 del self.decay_rate
         self.smooth = bool(self.smooth)
-        # One attribute, replaced whole, so that threads filling blocks of the
-        # same call always see a table together with its own saturation flag
-        # and the values it was computed from.
-        self._levels_cache: tuple[tuple[float, ...], np.ndarray, bool] | None = None
 
     @cached_property
     def decay_rate(self) -> float:
@@ -175,12 +165,6 @@ class LearningRateExp(BaseLR):
         # last bit must agree with DeePMD-kit's.
         floor_ratio, decays = self._decay_fit
         return float(np.exp(np.log(floor_ratio) / decays))
-
-    def __getstate__(self) -> dict[str, Any]:
-        # The staircase table is a cache: a pickle or a copy rebuilds it.
-        state = self.__dict__.copy()
-        state["_levels_cache"] = None
-        return state
 
     def summary_items(self) -> list[tuple[str, Any]]:
         items = [item for item in super().summary_items() if item[0] != "decay_rate"]
@@ -200,91 +184,19 @@ class LearningRateExp(BaseLR):
         rate = self._start_lr * self.decay_rate**exponent
         return rate if rate > self.min_lr else self.min_lr
 
-    def _fill_decay(
-        self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
-    ) -> None:
-        np, decay_steps_into = numpy_kernels()
-        if not self.smooth:
-            table = self._levels(int(high) - self.warmup_steps)
-            if table is not None:
-                self._fill_from_table(steps, out, clamp, table)
-                return
-        decay_steps_into(steps, out, self.warmup_steps, clamp)
-        if self.smooth:
-            np.divide(out, self.decay_steps, out=out)
-        else:
-            np.floor_divide(out, self.decay_steps, out=out)
-        np.power(self.decay_rate, out, out=out)
-        np.multiply(out, self._start_lr, out=out)
-        np.maximum(out, self.min_lr, out=out)
-
-    def _fill_from_table(
-        self, steps: np.ndarray, out: np.ndarray, clamp: bool, table: np.ndarray
-    ) -> None:
-        np, decay_steps_into = numpy_kernels()
-        index = np.empty(steps.size, dtype=np.intp)
-        if steps.dtype.kind == "f":
-            decay_steps_into(steps, out, self.warmup_steps, clamp)
-            np.floor_divide(out, self.decay_steps, out=out)
-            np.minimum(out, table.size - 1, out=out)
-            np.copyto(index, out, casting="unsafe")
-        else:
-            np.subtract(steps, self.warmup_steps, out=index)
-            if clamp:
-                np.maximum(index, 0, out=index)
-            np.floor_divide(index, self.decay_steps, out=index)
-            np.minimum(index, table.size - 1, out=index)
-        np.take(table, index, out=out)
-
-    @property
-    def _table(self) -> np.ndarray | None:
-        return None if self._levels_cache is None else self._levels_cache[1]
-
-    def _levels(self, last_decay_step: int) -> np.ndarray | None:
-        """The distinct staircase values, enough for ``last_decay_step``.
-
-        Each level is computed exactly as the direct formula would; once a
-        level is clipped at ``min_lr`` every later one is too, so the table
-        stops there. ``None`` when the table would grow past its limit.
-        """
-        numpy, _ = numpy_kernels()
-        needed = max(last_decay_step, 0) // self.decay_steps + 1
-        cache = self._levels_cache
-        # The attributes are public, and DeePMD-kit lets them be changed.
-        inputs = (self._start_lr, self.decay_rate, self.min_lr)
-        if cache is None or cache[0] != inputs:
-            table, saturated = numpy.empty(0), False
-        else:
-            _, table, saturated = cache
-            if saturated or needed <= table.size:
-                return table
-        if table.size >= TABLE_LIMIT:
-            # Already as large as allowed: rebuilding would give the same table.
-            return None
-        size = min(max(needed, 2 * table.size, 64), TABLE_LIMIT)
-        levels: np.ndarray = numpy.power(
-            self.decay_rate, numpy.arange(size, dtype=numpy.float64)
-        )
-        numpy.multiply(levels, self._start_lr, out=levels)
-        numpy.maximum(levels, self.min_lr, out=levels)
-        floor_hits = numpy.flatnonzero(levels == self.min_lr)
-        saturated = floor_hits.size > 0
-        if saturated:
-            levels = levels[: floor_hits[0] + 1].copy()
-        self._levels_cache = (inputs, levels, saturated)
-        if saturated or needed <= levels.size:
-            return levels
-        return None
-
     def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
-        if self.smooth:
-            exponent = decay_step / self.decay_steps
-        else:
-            exponent = decay_step // self.decay_steps
+        exponent = decay_step / self.decay_steps
+        if not self.smooth:
+            # The floor of the rounded quotient is decay_step // decay_steps:
+            # below 2**53 steps, a quotient by a whole number never rounds up
+            # to the next whole number. NumPy computes it several times faster.
+            exponent = xp.floor(exponent)
         if decay_step.dtype == xp.float64:
-            levels = self.decay_rate**exponent
+            rate = self.decay_rate**exponent
         else:
             # decay_rate rounded to float32 and raised to the thousandth power
             # is off by 1e-4; its logarithm, rounded once, keeps 1e-6.
-            levels = xp.exp(math.log(self.decay_rate) * exponent)
-        return clamp(xp, self._start_lr * levels, self.min_lr)
+            exponent *= math.log(self.decay_rate)
+            rate = xp.exp(exponent)
+        rate *= self._start_lr
+        return clamp(xp, rate, self.min_lr)

@@ -8,7 +8,9 @@ step count that ``last_epoch`` had already restored, so the schedule ran
 ahead. Here every base rate is ``start_lr``, whatever a checkpoint says, and
 the step is ``last_epoch`` itself: the absolute training step.
 
-This module imports torch; ``import deepmd_lr`` does not import it.
+This module imports torch; ``import deepmd_lr`` does not import it, and
+``deepmd_lr.ScheduleLR`` and ``deepmd_lr.torch_lambda_lr`` load it on first
+access.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from deepmd_lr.section.text import describe, plain
 if TYPE_CHECKING:
     from deepmd_lr.schedules.base import BaseLR
 
-__all__ = ["ScheduleLR"]
+__all__ = ["ScheduleLR", "torch_lambda_lr"]
 
 
 class ScheduleLR(LRScheduler):
@@ -127,6 +129,31 @@ class ScheduleLR(LRScheduler):
                 group["lr"] = rate
         self.base_lrs = [start_lr] * len(groups)
         self._last_lr = [rate] * len(groups)
+
+
+def torch_lambda_lr(
+    optimizer: torch.optim.Optimizer, schedule: BaseLR, start_step: int = 0
+) -> ScheduleLR:
+    """A torch scheduler that gives ``optimizer`` the rate ``schedule.value(step)``.
+
+    ``ScheduleLR(optimizer, schedule, start_step)``: see
+    :class:`deepmd_lr.ScheduleLR` for the parameters and for what happens
+    when training resumes. The name is that of the first release, which
+    returned a ``LambdaLR``; the scheduler is now a
+    ``torch.optim.lr_scheduler.LRScheduler`` of its own and behaves the same.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from deepmd_lr import BaseLR
+    >>> weight = torch.nn.Parameter(torch.zeros(2))
+    >>> optimizer = torch.optim.SGD([weight], lr=1.0)
+    >>> lr = BaseLR(type="cosine", start_lr=1e-3, stop_lr=1e-5, num_steps=100)
+    >>> scheduler = torch_lambda_lr(optimizer, lr)
+    >>> optimizer.param_groups[0]["lr"]
+    0.001
+    """
+    return ScheduleLR(optimizer, schedule, start_step)
 
 
 def _repin(owner: weakref.ref[ScheduleLR]) -> None:

@@ -88,18 +88,7 @@ def scale_by_worker(
         For an unknown ``method``, or when the scaled ``start_lr`` is beyond
         the range of a float.
     """
-    num_workers = plain(num_workers)
-    if num_workers == FROM_TORCH:
-        num_workers = torch_world_size()
-    if (
-        isinstance(num_workers, bool)
-        or not isinstance(num_workers, int)
-        or not 1 <= num_workers <= _LARGEST_FLOAT
-    ):
-        raise ValueError(
-            f"num_workers must be an integer from 1 to the largest float "
-            f"(about 1.8e308), or {FROM_TORCH!r}; got {describe(num_workers)}"
-        )
+    num_workers = worker_count(num_workers)
     if method is None:
         method = schedule.scale_by_worker
     _METHOD_KEY.check(method)
@@ -117,6 +106,30 @@ def scale_by_worker(
     data["start_lr"] = start_lr
     data["scale_by_worker"] = "none"
     return type(schedule).deserialize(data)
+
+
+def worker_count(num_workers: int | str) -> int:
+    """``num_workers`` as the number it stands for, once it is known to be one.
+
+    Raises
+    ------
+    ValueError
+        For anything but an integer >= 1 within the range of a float, or
+        ``"torch.distributed"``.
+    """
+    num_workers = plain(num_workers)
+    if num_workers == FROM_TORCH:
+        num_workers = torch_world_size()
+    if (
+        isinstance(num_workers, bool)
+        or not isinstance(num_workers, int)
+        or not 1 <= num_workers <= _LARGEST_FLOAT
+    ):
+        raise ValueError(
+            f"num_workers must be an integer from 1 to the largest float "
+            f"(about 1.8e308), or {FROM_TORCH!r}; got {describe(num_workers)}"
+        )
+    return num_workers
 
 
 def torch_world_size() -> int:

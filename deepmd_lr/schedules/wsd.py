@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from deepmd_lr.schedules.arrays import clamp
 from deepmd_lr.schedules.base import BaseLR
-from deepmd_lr.schedules.steps import numpy_kernels
 from deepmd_lr.section.keys import Key
-
-if TYPE_CHECKING:
-    import numpy as np
 
 DECAY_TYPES = ("inverse_linear", "cosine", "linear")
 
@@ -125,29 +121,9 @@ class LearningRateWSD(BaseLR):
             return self.stop_lr
         return rate if rate < self._start_lr else self._start_lr
 
-    def _fill_decay(
-        self, steps: np.ndarray, out: np.ndarray, clamp: bool, high: Any
-    ) -> None:
-        np, decay_steps_into = numpy_kernels()
-        decay_steps_into(steps, out, self.warmup_steps, clamp)
-        plateau = out <= self.stable_steps
-        finished = out >= self.decay_num_steps
-        np.subtract(out, self.stable_steps, out=out)
-        np.divide(out, self.decay_phase_steps, out=out)
-        np.clip(out, 0.0, 1.0, out=out)
-        out[...] = self._curve(out, np.cos)
-        np.clip(out, self.stop_lr, self._start_lr, out=out)
-        out[plateau] = self._start_lr
-        out[finished] = self.stop_lr
-
     def _decay_xp(self, xp: Any, decay_step: Any) -> Any:
-        tau = clamp(
-            xp, (decay_step - self.stable_steps) / self.decay_phase_steps, 0.0, 1.0
-        )
+        progress = (decay_step - self.stable_steps) / self.decay_phase_steps
+        tau = clamp(xp, progress, 0.0, 1.0)
         rate = clamp(xp, self._curve(tau, xp.cos), self.stop_lr, self._start_lr)
-        rate = xp.where(
-            decay_step <= self.stable_steps, xp.full_like(rate, self._start_lr), rate
-        )
-        return xp.where(
-            decay_step >= self.decay_num_steps, xp.full_like(rate, self.stop_lr), rate
-        )
+        rate = xp.where(decay_step <= self.stable_steps, self._start_lr, rate)
+        return xp.where(decay_step >= self.decay_num_steps, self.stop_lr, rate)

@@ -1,0 +1,139 @@
+"""What ``help()``, :func:`inspect.signature` and the API reference show of a
+schedule type: a constructor signature and a numpydoc Parameters section,
+both written from the type's keys.
+
+A type's constructor takes its keys as keywords (through ``**keys``), so
+without these its signature would say nothing. Both are built on first
+use: they need :mod:`inspect`, which a ``deepmd-lr check`` has no use for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, REQUIRED, Key
+
+if TYPE_CHECKING:
+    import inspect
+
+T = TypeVar("T")
+
+POSITIONAL = ("start_lr", "num_steps", "stop_lr", "stop_lr_ratio")
+"""Constructor arguments that may be given by position, as in DeePMD-kit."""
+
+_NUM_STEPS_DOC = (
+    "The number of training steps, ``training/numb_steps`` of the input: "
+    "the schedule reaches its final rate at this step."
+)
+
+
+class BuiltOnFirstUse(Generic[T]):
+    """A class attribute (``__signature__``, ``__doc__``) built when first read."""
+
+    __slots__ = ("build", "built")
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self.build = build
+        self.built: T | None = None
+
+    def __get__(self, instance: object, owner: type | None = None) -> T:
+        if self.built is None:
+            self.built = self.build()
+        return self.built
+
+
+def base_signature() -> inspect.Signature:
+    """``BaseLR(...)``: its own ``__new__`` takes anything, so spell it out."""
+    import inspect
+
+    kind = inspect.Parameter
+    return inspect.Signature(
+        [
+            kind("start_lr", kind.POSITIONAL_OR_KEYWORD, annotation=float),
+            kind("num_steps", kind.POSITIONAL_OR_KEYWORD, annotation=int),
+            kind(
+                "stop_lr",
+                kind.POSITIONAL_OR_KEYWORD,
+                default=None,
+                annotation="float | None",
+            ),
+            kind(
+                "stop_lr_ratio",
+                kind.POSITIONAL_OR_KEYWORD,
+                default=None,
+                annotation="float | None",
+            ),
+            kind("type", kind.KEYWORD_ONLY, default=DEFAULT_TYPE, annotation=str),
+            kind("keys", kind.VAR_KEYWORD, annotation=Any),
+        ]
+    )
+
+
+def type_signature(variant_keys: Sequence[Key]) -> inspect.Signature:
+    """The constructor signature of a type with these keys of its own."""
+    import inspect
+
+    kind = inspect.Parameter
+    parameters = [kind("start_lr", kind.POSITIONAL_OR_KEYWORD, annotation=float)]
+    parameters.append(kind("num_steps", kind.POSITIONAL_OR_KEYWORD, annotation=int))
+    for key in _later_keys(variant_keys):
+        style = (
+            kind.POSITIONAL_OR_KEYWORD if key.name in POSITIONAL else kind.KEYWORD_ONLY
+        )
+        annotation: Any = (
+            key.kind if not key.nullable else f"{key.kind.__name__} | None"
+        )
+        default = kind.empty if key.default is REQUIRED else key.default
+        parameters.append(kind(key.name, style, default=default, annotation=annotation))
+    return inspect.Signature(parameters)
+
+
+def with_parameters(doc: str, variant_keys: Sequence[Key]) -> str:
+    """``doc`` with a numpydoc Parameters section written from the keys,
+    placed before its Examples; unchanged if it has one already."""
+    import inspect
+
+    text = inspect.cleandoc(doc)
+    if "\nParameters\n----------\n" in text:
+        return doc
+    section = "\n".join(["Parameters", "----------", *_parameter_entries(variant_keys)])
+    head, examples, tail = text.partition("\nExamples\n--------\n")
+    if not examples:
+        return f"{text}\n\n{section}\n"
+    return f"{head.rstrip()}\n\n{section}\n{examples}{tail}\n"
+
+
+def _later_keys(variant_keys: Sequence[Key]) -> list[Key]:
+    """The keys a constructor takes after ``start_lr`` and ``num_steps``, in order."""
+    return [
+        key for key in (*COMMON_KEYS, *variant_keys) if key.name not in POSITIONAL[:2]
+    ]
+
+
+def _parameter_entries(variant_keys: Sequence[Key]) -> list[str]:
+    keys = {key.name: key for key in (*COMMON_KEYS, *variant_keys)}
+    entries = []
+    for name in ("start_lr", "num_steps", *(k.name for k in _later_keys(variant_keys))):
+        key = keys.get(name)
+        if key is None:
+            entries += [f"{name} : int", f"    {_NUM_STEPS_DOC}"]
+            continue
+        if key.required:
+            kind = key.kind.__name__
+        elif key.nullable:
+            kind = f"{key.kind.__name__}, optional"
+        else:
+            kind = f"{key.kind.__name__}, default {key.default!r}"
+        entries += [
+            f"{key.name} : {kind}",
+            f"    {_literal_key_names(key.reference_doc(), [*keys, 'numb_steps'])}",
+        ]
+    return entries
+
+
+def _literal_key_names(text: str, names: Iterable[str]) -> str:
+    """``text`` with each of the key ``names`` in it set as a literal."""
+    pattern = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    return re.sub(rf"(?<![\w`])({pattern})(?![\w`])", r"``\1``", text)
