@@ -27,32 +27,25 @@ def check_num_steps(num_steps: Any) -> int:
     """
     num_steps = plain(num_steps)
     if isinstance(num_steps, bool) or not isinstance(num_steps, int):
-        raise LearningRateConfigError(
-            NUM_STEPS_PATH,
-            f"got {describe(num_steps)}, but the number of training steps must "
-            "be an integer",
-            "Fix: give numb_steps as a whole number such as 100000",
-            value=num_steps,
-            code=codes.BAD_NUM_STEPS,
+        rule = "be an integer"
+        fix = "Fix: give numb_steps as a whole number such as 100000"
+    elif num_steps < 0:
+        rule = "be >= 0"
+        fix = "Fix: give a non-negative numb_steps"
+    elif num_steps > MAX_STEPS:
+        rule = (
+            f"be at most 2**53 = {MAX_STEPS}, beyond which steps are not exact floats"
         )
-    if num_steps < 0:
-        raise LearningRateConfigError(
-            NUM_STEPS_PATH,
-            f"got {describe(num_steps)}, but the number of training steps must be >= 0",
-            "Fix: give a non-negative numb_steps",
-            value=num_steps,
-            code=codes.BAD_NUM_STEPS,
-        )
-    if num_steps > MAX_STEPS:
-        raise LearningRateConfigError(
-            NUM_STEPS_PATH,
-            f"got {describe(num_steps)}, but the number of training steps must be "
-            f"at most 2**53 = {MAX_STEPS}, beyond which steps are not exact floats",
-            f"Fix: give a numb_steps of at most {MAX_STEPS}",
-            value=num_steps,
-            code=codes.BAD_NUM_STEPS,
-        )
-    return num_steps
+        fix = f"Fix: give a numb_steps of at most {MAX_STEPS}"
+    else:
+        return num_steps
+    raise LearningRateConfigError(
+        NUM_STEPS_PATH,
+        f"got {describe(num_steps)}, but the number of training steps must {rule}",
+        fix,
+        value=num_steps,
+        code=codes.BAD_NUM_STEPS,
+    )
 
 
 def resolve_warmup_steps(values: Mapping[str, Any], num_steps: int) -> int:
