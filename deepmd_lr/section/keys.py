@@ -104,10 +104,9 @@ class Key:
 
     def __post_init__(self) -> None:
         # A declaration is code, not input: a mistake in it is the author's,
-        # reported when the schedule module is imported. The types of the
-        # fields are left to the type checker.
+        # reported when the schedule module is imported.
         where = f"Key {self.name!r}"
-        if not self.name.isidentifier():
+        if not isinstance(self.name, str) or not self.name.isidentifier():
             raise ValueError(f"{where}: a key name must be an identifier")
         if self.name.startswith("_"):
             raise ValueError(f"{where}: names starting with '_' are comments")
@@ -115,13 +114,24 @@ class Key:
             raise TypeError(
                 f"{where}: kind must be one of float, int, bool, str, got {self.kind!r}"
             )
-        if not self.doc.strip():
+        if not isinstance(self.doc, str) or not self.doc.strip():
             raise ValueError(f"{where}: every key needs its documentation")
+        if not isinstance(self.choices, tuple) or not all(
+            isinstance(choice, str) for choice in self.choices
+        ):
+            raise TypeError(f"{where}: choices must be a tuple of strings")
         if self.choices and self.kind is not str:
             raise ValueError(f"{where}: only str keys have choices")
         bounded = self.minimum is not None or self.maximum is not None
         if bounded and self.kind not in (int, float):
             raise ValueError(f"{where}: only int and float keys have bounds")
+        for bound in (self.minimum, self.maximum):
+            if bound is not None and (
+                isinstance(bound, bool)
+                or not isinstance(bound, (int, float))
+                or math.isnan(bound)
+            ):
+                raise ValueError(f"{where}: a bound must be a number, got {bound!r}")
         if (
             self.minimum is not None
             and self.maximum is not None
@@ -150,19 +160,16 @@ class Key:
         """The allowed values in words, e.g. ``0 <= value < 1``."""
         if self.choices:
             return "one of " + ", ".join(f'"{c}"' for c in self.choices)
-        parts = []
-        if self.minimum is not None:
-            parts.append(
-                f"{_num(self.minimum)} {'<' if self.exclusive_minimum else '<='} "
-            )
-        parts.append("value")
-        if self.maximum is not None:
-            parts.append(
-                f" {'<' if self.exclusive_maximum else '<='} {_num(self.maximum)}"
-            )
-        if len(parts) == 1:
+        if self.minimum is None and self.maximum is None:
             return _TYPE_WORDS[self.kind]
-        return "".join(parts)
+        text = "value"
+        if self.minimum is not None:
+            below = "<" if self.exclusive_minimum else "<="
+            text = f"{_num(self.minimum)} {below} {text}"
+        if self.maximum is not None:
+            above = "<" if self.exclusive_maximum else "<="
+            text += f" {above} {_num(self.maximum)}"
+        return text
 
     def check(self, value: Any) -> None:
         """Raise :class:`LearningRateConfigError` unless ``value`` is allowed.

@@ -19,11 +19,12 @@ from deepmd_lr.section.text import describe, plain, portable_float_text
 NUM_STEPS_PATH = "training/numb_steps"
 
 
-def check_num_steps(num_steps: Any) -> int:
+def check_num_steps(num_steps: Any, path: str = NUM_STEPS_PATH) -> int:
     """Validate the total number of training steps and return it as an ``int``.
 
     A NumPy integer counts as the integer it is; at most :data:`MAX_STEPS`.
-    A bad one is a :class:`LearningRateConfigError` of code LR401.
+    A bad one is a :class:`LearningRateConfigError` of code LR401 at
+    ``path``.
     """
     num_steps = plain(num_steps)
     if isinstance(num_steps, bool) or not isinstance(num_steps, int):
@@ -40,7 +41,7 @@ def check_num_steps(num_steps: Any) -> int:
     else:
         return num_steps
     raise LearningRateConfigError(
-        NUM_STEPS_PATH,
+        path,
         f"got {describe(num_steps)}, but the number of training steps must {rule}",
         fix,
         value=num_steps,
@@ -83,17 +84,7 @@ def training_num_steps(jdata: Mapping[str, Any]) -> int | None:
         )
     for name in ("numb_steps", "stop_batch"):
         if name in training:
-            value = training[name]
-            try:
-                return check_num_steps(value)
-            except LearningRateConfigError as error:
-                raise LearningRateConfigError(
-                    f"training/{name}",
-                    error.reason,
-                    error.fix,
-                    value=value,
-                    code=error.code,
-                ) from None
+            return check_num_steps(training[name], f"training/{name}")
     return None
 
 

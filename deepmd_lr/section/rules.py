@@ -15,7 +15,7 @@ its keys and its own cross-key rule. They never import the schedules.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -36,12 +36,7 @@ from deepmd_lr.section.keys import (
 from deepmd_lr.section.legacy import legacy_values, section_fix_text
 from deepmd_lr.section.length import check_against_num_steps, warmup_conflict
 from deepmd_lr.section.registry import SCHEDULES
-from deepmd_lr.section.text import (
-    describe,
-    did_you_mean,
-    plain,
-    short_text,
-)
+from deepmd_lr.section.text import describe, did_you_mean, plain, short_text
 
 
 class ScheduleSpec(Protocol):
@@ -64,12 +59,6 @@ def section_keys(spec: ScheduleSpec) -> frozenset[str]:
     return frozenset(
         ["type", *(k.name for k in COMMON_KEYS), *(k.name for k in spec.variant_keys)]
     )
-
-
-def schedule_spec(section: Mapping[str, Any]) -> ScheduleSpec:
-    """The schedule type the section selects (its ``type``, by default exp)."""
-    spec: ScheduleSpec = SCHEDULES.get(section.get("type", DEFAULT_TYPE))
-    return spec
 
 
 def check_section(section: Any, num_steps: int | None = None) -> Any:
@@ -180,13 +169,15 @@ def survey_section(section: Any, num_steps: int | None = None) -> SectionSurvey:
         )
         return SectionSurvey(None, [problem])
     try:
-        spec = schedule_spec(section)
+        spec: ScheduleSpec = SCHEDULES.get(section.get("type", DEFAULT_TYPE))
     except LearningRateConfigError as error:
         return SectionSurvey(None, [error])
     survey = SectionSurvey(spec)
     valid = _check_keys(spec, section, survey.problems)
-    _check_required(spec, section, survey.problems)
-    _check_combinations(spec, section, valid, survey.problems)
+    survey.problems += _missing_keys(spec, section)
+    survey.problems += _contradictions(spec, section, valid)
+    if not survey.problems:
+        survey.problems += _type_rule(spec, valid)
     if num_steps is not None:
         check_against_num_steps(
             section, valid, num_steps, survey.problems, survey.warnings
@@ -228,11 +219,9 @@ def _check_keys(
     return valid
 
 
-def _check_required(
-    spec: ScheduleSpec,
-    section: Mapping[str, Any],
-    problems: list[LearningRateConfigError],
-) -> None:
+def _missing_keys(
+    spec: ScheduleSpec, section: Mapping[str, Any]
+) -> Iterator[LearningRateConfigError]:
     no_start = "start_lr" not in section
     no_stop = not given(section, "stop_lr") and not given(section, "stop_lr_ratio")
     # A section without both is one problem with one fix: the values that
@@ -245,24 +234,20 @@ def _check_required(
         else:
             what = "start_lr is missing"
         subject = "it has" if not no_stop else "they have"
-        problems.append(
-            LearningRateConfigError(
-                key_path("start_lr" if no_start else "stop_lr"),
-                f"{what}; since DeePMD-kit 3.1.3 {subject} no default",
-                section_fix_text({**section, **legacy_values(section)}),
-                code=codes.START_LR_MISSING if no_start else codes.FINAL_RATE_MISSING,
-            )
+        yield LearningRateConfigError(
+            key_path("start_lr" if no_start else "stop_lr"),
+            f"{what}; since DeePMD-kit 3.1.3 {subject} no default",
+            section_fix_text({**section, **legacy_values(section)}),
+            code=codes.START_LR_MISSING if no_start else codes.FINAL_RATE_MISSING,
         )
     for key in spec.variant_keys:
         if key.required and key.name not in section:
-            problems.append(
-                LearningRateConfigError(
-                    key_path(key.name),
-                    f'{key.name} is missing, and type "{spec.type_name}" has no '
-                    "default for it",
-                    f"Fix: add {key.name} ({key.range_text()})",
-                    code=codes.REQUIRED_KEY_MISSING,
-                )
+            yield LearningRateConfigError(
+                key_path(key.name),
+                f'{key.name} is missing, and type "{spec.type_name}" has no '
+                "default for it",
+                f"Fix: add {key.name} ({key.range_text()})",
+                code=codes.REQUIRED_KEY_MISSING,
             )
 
 
@@ -302,23 +287,18 @@ def resolve_stop_lr(values: Mapping[str, Any]) -> float:
     return float(values["stop_lr"])
 
 
-def _check_combinations(
-    spec: ScheduleSpec,
-    section: Mapping[str, Any],
-    valid: Mapping[str, Any],
-    problems: list[LearningRateConfigError],
-) -> None:
+def _contradictions(
+    spec: ScheduleSpec, section: Mapping[str, Any], valid: Mapping[str, Any]
+) -> Iterator[LearningRateConfigError]:
     """The rules across keys, on the keys whose own values pass."""
     if given(valid, "stop_lr") and given(valid, "stop_lr_ratio"):
-        problems.append(
-            LearningRateConfigError(
-                key_path("stop_lr"),
-                f"stop_lr ({describe(valid['stop_lr'])}) and stop_lr_ratio "
-                f"({describe(valid['stop_lr_ratio'])}) are both given, but they are "
-                "two ways to set the same final rate",
-                "Fix: keep exactly one of stop_lr and stop_lr_ratio",
-                code=codes.BOTH_FINAL_RATES,
-            )
+        yield LearningRateConfigError(
+            key_path("stop_lr"),
+            f"stop_lr ({describe(valid['stop_lr'])}) and stop_lr_ratio "
+            f"({describe(valid['stop_lr_ratio'])}) are both given, but they are "
+            "two ways to set the same final rate",
+            "Fix: keep exactly one of stop_lr and stop_lr_ratio",
+            code=codes.BOTH_FINAL_RATES,
         )
     if (
         given(valid, "stop_lr")
@@ -326,30 +306,45 @@ def _check_combinations(
         and valid["stop_lr"] > valid["start_lr"]
     ):
         start_lr = valid["start_lr"]
-        problems.append(
-            LearningRateConfigError(
-                key_path("stop_lr"),
-                f"stop_lr ({describe(valid['stop_lr'])}) is larger than start_lr "
-                f"({describe(start_lr)}), but the schedule can only decrease",
-                f"Fix: set stop_lr to at most {describe(start_lr)}, or raise start_lr",
-                value=valid["stop_lr"],
-                code=codes.STOP_ABOVE_START,
-            )
+        yield LearningRateConfigError(
+            key_path("stop_lr"),
+            f"stop_lr ({describe(valid['stop_lr'])}) is larger than start_lr "
+            f"({describe(start_lr)}), but the schedule can only decrease",
+            f"Fix: set stop_lr to at most {describe(start_lr)}, or raise start_lr",
+            value=valid["stop_lr"],
+            code=codes.STOP_ABOVE_START,
         )
     if warmup_conflict(valid):
-        problems.append(
-            LearningRateConfigError(
-                key_path("warmup_steps"),
-                f"warmup_steps ({describe(valid['warmup_steps'])}) and warmup_ratio "
-                f"({describe(valid['warmup_ratio'])}) are both given, but they are "
-                "two ways to set the same warmup length",
-                "Fix: keep only one of warmup_steps and warmup_ratio",
-                code=codes.BOTH_WARMUP_LENGTHS,
-            )
+        yield LearningRateConfigError(
+            key_path("warmup_steps"),
+            f"warmup_steps ({describe(valid['warmup_steps'])}) and warmup_ratio "
+            f"({describe(valid['warmup_ratio'])}) are both given, but they are "
+            "two ways to set the same warmup length",
+            "Fix: keep only one of warmup_steps and warmup_ratio",
+            code=codes.BOTH_WARMUP_LENGTHS,
         )
-    _check_positive_stop(spec, section, valid, problems)
-    if problems:
+    escapes = spec.positive_stop_unless
+    # An escape key with a bad value of its own leaves the rule undecided.
+    if escapes is None or any(given(section, name) for name in escapes):
         return
+    for name in ("stop_lr", "stop_lr_ratio"):
+        if given(valid, name) and valid[name] == 0:
+            fix = f"Fix: set a positive {name}"
+            if escapes:
+                fix += ", or give " + " or ".join(escapes)
+            yield LearningRateConfigError(
+                key_path(name),
+                f'{name} is {describe(valid[name])}, but type "{spec.type_name}" '
+                "cannot decay to a rate of 0",
+                fix,
+                value=valid[name],
+                code=codes.ZERO_FINAL_RATE,
+            )
+
+
+def _type_rule(
+    spec: ScheduleSpec, valid: Mapping[str, Any]
+) -> Iterator[LearningRateConfigError]:
     # The type's own rule sees every one of its keys, defaults filled in, so
     # that it can compare two of them whichever the user wrote.
     try:
@@ -362,31 +357,4 @@ def _check_combinations(
     except LearningRateConfigError as error:
         if not error.code:
             error.code = codes.TYPE_RULE_BROKEN
-        problems.append(error)
-
-
-def _check_positive_stop(
-    spec: ScheduleSpec,
-    section: Mapping[str, Any],
-    valid: Mapping[str, Any],
-    problems: list[LearningRateConfigError],
-) -> None:
-    escapes = spec.positive_stop_unless
-    # An escape key with a bad value of its own leaves the rule undecided.
-    if escapes is None or any(given(section, name) for name in escapes):
-        return
-    for name in ("stop_lr", "stop_lr_ratio"):
-        if given(valid, name) and valid[name] == 0:
-            fix = f"Fix: set a positive {name}"
-            if escapes:
-                fix += ", or give " + " or ".join(escapes)
-            problems.append(
-                LearningRateConfigError(
-                    key_path(name),
-                    f'{name} is {describe(valid[name])}, but type "{spec.type_name}" '
-                    "cannot decay to a rate of 0",
-                    fix,
-                    value=valid[name],
-                    code=codes.ZERO_FINAL_RATE,
-                )
-            )
+        yield error
