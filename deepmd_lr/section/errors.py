@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import copyreg
 import os
 import sys
 import warnings
@@ -126,7 +125,8 @@ class LearningRateConfigError(ValueError):
     def __reduce__(self) -> tuple[Any, ...]:
         # The default reduction would call __init__ with the message alone;
         # this one restores the message and every attribute as they are.
-        return (copyreg.__newobj__, (type(self),), {**vars(self), "args": self.args})
+        state = {**vars(self), "args": self.args}
+        return (BaseException.__new__, (type(self),), state)
 
 
 class LearningRateWarning(UserWarning):

@@ -90,23 +90,23 @@ class ScheduleRegistry:
             self._load_plugins()
         if isinstance(name, str) and name in self._classes:
             return self._classes[name]
-        classes = self.classes()
-        known = ", ".join(f'"{n}"' for n in classes)
-        if not isinstance(name, str):
-            raise LearningRateConfigError(
-                key_path("type"),
-                f"got {describe(name)}, but type must be a string naming a schedule",
-                f"Fix: use one of {known}",
-                value=name,
-                code=codes.WRONG_TYPE,
+        known = ", ".join(f'"{n}"' for n in self.classes())
+        if isinstance(name, str):
+            reason = f"unknown schedule type {describe(name)}; known types are {known}"
+            hint = did_you_mean(name, list(self._classes))
+            code = codes.UNKNOWN_TYPE
+        else:
+            reason = (
+                f"got {describe(name)}, but type must be a string naming a schedule"
             )
-        hint = did_you_mean(name, list(classes))
+            hint = ""
+            code = codes.WRONG_TYPE
         raise LearningRateConfigError(
             key_path("type"),
-            f"unknown schedule type {describe(name)}; known types are {known}",
+            reason,
             hint or f"Fix: use one of {known}",
             value=name,
-            code=codes.UNKNOWN_TYPE,
+            code=code,
         )
 
     def classes(self) -> dict[str, ScheduleClass]:
@@ -177,30 +177,26 @@ class ScheduleRegistry:
             self._load_plugin(entry)
 
     def _load_plugin(self, entry: Any) -> None:
-        where = f"schedule plugin {entry.name!r} ({entry.value})"
+        def skip(reason: str) -> None:
+            where = f"schedule plugin {entry.name!r} ({entry.value})"
+            warnings.warn(f"{where} {reason}", PluginWarning, stacklevel=3)
+
         try:
-            obj = entry.load()
+            plugin = entry.load()
         except Exception as exc:  # a broken plugin must not break the built-ins
-            warnings.warn(
-                f"{where} failed to import and was skipped: {exc!r}",
-                PluginWarning,
-                stacklevel=2,
+            skip(f"failed to import and was skipped: {exc!r}")
+            return
+        registered_as = [name for name, cls in self._classes.items() if cls is plugin]
+        if not registered_as:
+            try:
+                self._add(entry.name, plugin)
+            except (TypeError, ValueError) as exc:
+                skip(f"was skipped: {exc}")
+        elif entry.name not in registered_as:
+            skip(
+                f"registers itself as {registered_as[0]!r}; the entry-point name "
+                "is ignored"
             )
-            return
-        registered_as = [name for name, cls in self._classes.items() if cls is obj]
-        if registered_as:
-            if entry.name not in registered_as:
-                warnings.warn(
-                    f"{where} registers itself as {registered_as[0]!r}; the "
-                    "entry-point name is ignored",
-                    PluginWarning,
-                    stacklevel=2,
-                )
-            return
-        try:
-            self._add(entry.name, obj)
-        except (TypeError, ValueError) as exc:
-            warnings.warn(f"{where} was skipped: {exc}", PluginWarning, stacklevel=2)
 
 
 SCHEDULES = ScheduleRegistry()
