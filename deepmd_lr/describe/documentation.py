@@ -194,7 +194,7 @@ class _RstWriter:
         self._add(indent, f"Which further keys are accepted depends on ``{flag}``.", "")
         signature = "| type: ``str`` (flag key)"
         if variant.optional:
-            signature += f", default: ``{_json_text(variant.default_tag)}``"
+            signature += f", default: ``{json.dumps(variant.default_tag)}``"
         listed = ", ".join(f"|code:{path}|_" for path in choices.values())
         body = self._entry(
             flag, flag_path, indent, signature, f"| possible choices: {listed}"
@@ -219,7 +219,7 @@ def _rst_signature(argument: Argument) -> str:
         return f"| type: {types}"
     if dict in argument.dtype:
         return f"| type: {types}, optional"
-    return f"| type: {types}, optional, default: ``{_json_text(argument.default)}``"
+    return f"| type: {types}, optional, default: ``{json.dumps(argument.default)}``"
 
 
 def markdown_reference(argument: Argument) -> str:
@@ -290,15 +290,9 @@ def _signature(argument: Argument) -> str:
     # Every optional key is declared with its default; an object (the
     # section, a schedule's group of keys) has none of its own.
     if dict not in argument.dtype:
-        text += f", default `{_json_text(argument.default)}`"
+        text += f", default `{json.dumps(argument.default)}`"
     return text
 
 
 def _type_name(dtype: Any) -> str:
-    if dtype is None or dtype is type(None) or dtype == "NoneType":
-        return "null"
-    return getattr(dtype, "__name__", str(dtype))
-
-
-def _json_text(value: Any) -> str:
-    return json.dumps(value)
+    return "null" if dtype is type(None) else dtype.__name__

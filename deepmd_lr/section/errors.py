@@ -116,10 +116,10 @@ class LearningRateConfigError(ValueError):
             return problems[0]
         error = copy.copy(problems[0])
         error.problems = list(problems)
-        lines = [f"{len(problems)} problems:"]
-        for problem in problems:
-            lines.append("  - " + str(problem).replace("\n", "\n    "))
-        error.args = ("\n".join(lines),)
+        listed = "".join(
+            "\n  - " + str(problem).replace("\n", "\n    ") for problem in problems
+        )
+        error.args = (f"{len(problems)} problems:{listed}",)
         return error
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -126,11 +126,7 @@ class Key:
         if bounded and self.kind not in (int, float):
             raise ValueError(f"{where}: only int and float keys have bounds")
         for bound in (self.minimum, self.maximum):
-            if bound is not None and (
-                isinstance(bound, bool)
-                or not isinstance(bound, (int, float))
-                or math.isnan(bound)
-            ):
+            if bound is not None and (not _has_kind(bound, float) or math.isnan(bound)):
                 raise ValueError(f"{where}: a bound must be a number, got {bound!r}")
         if (
             self.minimum is not None
