@@ -198,14 +198,12 @@ def _exactly_one_stop() -> dict[str, Any]:
 
 
 def _not_both_warmups() -> dict[str, Any]:
-    steps, ratio = "warmup_steps", "warmup_ratio"
-    both = {
-        "allOf": [_given(steps), _given(ratio)],
-        "not": {"properties": {steps: {"const": 0}}},
-    }
     return {
-        "description": f"A non-zero {steps} and {ratio} are not both given.",
-        "not": both,
+        "description": "A non-zero warmup_steps and warmup_ratio are not both given.",
+        "not": {
+            "allOf": [_given("warmup_steps"), _given("warmup_ratio")],
+            "not": {"properties": {"warmup_steps": {"const": 0}}},
+        },
     }
 
 
@@ -215,10 +213,9 @@ def _positive_stop_rule(escapes: tuple[str, ...] | None) -> dict[str, Any] | Non
     positive = {"properties": {name: {"not": {"const": 0}} for name in _STOP_KEYS}}
     if not escapes:
         return {"description": "The final rate is above 0.", **positive}
+    unless = " or ".join(escapes)
     return {
-        "description": "The final rate is above 0 unless "
-        + " or ".join(escapes)
-        + " is given.",
+        "description": f"The final rate is above 0 unless {unless} is given.",
         "if": {"not": {"anyOf": [_given(name) for name in escapes]}},
         "then": positive,
     }
