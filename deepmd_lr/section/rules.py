@@ -9,15 +9,20 @@ with its code from :mod:`deepmd_lr.section.codes`; constructors, normalization a
 the dargs ``Argument`` call :func:`check_section`, which raises on the same
 findings, so a rule is written once.
 
-The rules see a schedule type only through :class:`ScheduleSpec`: its name,
-its keys and its own cross-key rule. They never import the schedules.
+The rules see a schedule type only through four attributes of its class,
+which :class:`~deepmd_lr.BaseLR` declares: ``type_name``, the value of
+``type`` that selects it; ``variant_keys``, the keys only that type has;
+``positive_stop_unless``, ``None`` when a final rate of 0 is allowed, else
+the keys one of which must be given for a final rate of 0; and
+``check_variant(values)``, the type's own rule across several keys, which
+raises when broken. They never import the schedules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from deepmd_lr.section import codes
 from deepmd_lr.section.errors import (
@@ -29,32 +34,16 @@ from deepmd_lr.section.keys import (
     COMMON_KEYS,
     DEFAULT_TYPE,
     SECTION,
-    Key,
     given,
     key_path,
 )
 from deepmd_lr.section.legacy import legacy_values, section_fix_text
 from deepmd_lr.section.length import check_against_num_steps, warmup_conflict
-from deepmd_lr.section.registry import SCHEDULES
+from deepmd_lr.section.registry import SCHEDULES, ScheduleClass
 from deepmd_lr.section.text import describe, did_you_mean, plain, short_text
 
 
-class ScheduleSpec(Protocol):
-    """What the rules know of a schedule type; every schedule class is one."""
-
-    type_name: str
-    """The value of ``type`` that selects the schedule."""
-    variant_keys: tuple[Key, ...]
-    """The keys that only this type has."""
-    positive_stop_unless: tuple[str, ...] | None
-    """``None`` when a final rate of 0 is allowed; otherwise the final rate
-    must be above 0 unless one of the keys listed here is given."""
-
-    def check_variant(self, values: Mapping[str, Any]) -> None:
-        """The type's own rule across several keys; raises when broken."""
-
-
-def section_keys(spec: ScheduleSpec) -> frozenset[str]:
+def section_keys(spec: ScheduleClass) -> frozenset[str]:
     """Every key a section of type ``spec`` may hold, ``type`` included."""
     return frozenset(
         ["type", *(k.name for k in COMMON_KEYS), *(k.name for k in spec.variant_keys)]
@@ -144,7 +133,7 @@ def find_problems(
 class SectionSurvey:
     """What checking a section finds: its type, its problems, its warnings."""
 
-    spec: ScheduleSpec | None
+    spec: ScheduleClass | None
     """The schedule type the section selects; ``None`` when it selects none."""
     problems: list[LearningRateConfigError] = field(default_factory=list)
     """Every rule broken, in the order :func:`find_problems` documents."""
@@ -169,7 +158,7 @@ def survey_section(section: Any, num_steps: int | None = None) -> SectionSurvey:
         )
         return SectionSurvey(None, [problem])
     try:
-        spec: ScheduleSpec = SCHEDULES.get(section.get("type", DEFAULT_TYPE))
+        spec = SCHEDULES.get(section.get("type", DEFAULT_TYPE))
     except LearningRateConfigError as error:
         return SectionSurvey(None, [error])
     survey = SectionSurvey(spec)
@@ -186,7 +175,7 @@ def survey_section(section: Any, num_steps: int | None = None) -> SectionSurvey:
 
 
 def _check_keys(
-    spec: ScheduleSpec,
+    spec: ScheduleClass,
     section: Mapping[str, Any],
     problems: list[LearningRateConfigError],
 ) -> dict[str, Any]:
@@ -220,7 +209,7 @@ def _check_keys(
 
 
 def _missing_keys(
-    spec: ScheduleSpec, section: Mapping[str, Any]
+    spec: ScheduleClass, section: Mapping[str, Any]
 ) -> Iterator[LearningRateConfigError]:
     no_start = "start_lr" not in section
     no_stop = not given(section, "stop_lr") and not given(section, "stop_lr_ratio")
@@ -252,7 +241,7 @@ def _missing_keys(
 
 
 def unknown_key_error(
-    name: str, value: Any, spec: ScheduleSpec
+    name: str, value: Any, spec: ScheduleClass
 ) -> LearningRateConfigError:
     """The error for a key that the schedule type ``spec`` does not have."""
     owners = [
@@ -288,7 +277,7 @@ def resolve_stop_lr(values: Mapping[str, Any]) -> float:
 
 
 def _contradictions(
-    spec: ScheduleSpec, section: Mapping[str, Any], valid: Mapping[str, Any]
+    spec: ScheduleClass, section: Mapping[str, Any], valid: Mapping[str, Any]
 ) -> Iterator[LearningRateConfigError]:
     """The rules across keys, on the keys whose own values pass."""
     if given(valid, "stop_lr") and given(valid, "stop_lr_ratio"):
@@ -343,7 +332,7 @@ def _contradictions(
 
 
 def _type_rule(
-    spec: ScheduleSpec, valid: Mapping[str, Any]
+    spec: ScheduleClass, valid: Mapping[str, Any]
 ) -> Iterator[LearningRateConfigError]:
     # The type's own rule sees every one of its keys, defaults filled in, so
     # that it can compare two of them whichever the user wrote.
