@@ -30,13 +30,7 @@ from deepmd_lr.section.errors import (
     LearningRateWarning,
     warn_user,
 )
-from deepmd_lr.section.keys import (
-    COMMON_KEYS,
-    DEFAULT_TYPE,
-    SECTION,
-    given,
-    key_path,
-)
+from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, SECTION, given, key_path
 from deepmd_lr.section.legacy import legacy_values, section_fix_text
 from deepmd_lr.section.length import check_against_num_steps, warmup_conflict
 from deepmd_lr.section.registry import SCHEDULES, ScheduleClass
