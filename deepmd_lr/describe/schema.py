@@ -170,8 +170,6 @@ def key_schema(key: Key) -> dict[str, Any]:
         schema["default"] = key.default
     if key.choices:
         schema["enum"] = [*key.choices, None] if key.nullable else list(key.choices)
-    if key.kind not in (int, float):
-        return schema
     if key.minimum is not None:
         schema["exclusiveMinimum" if key.exclusive_minimum else "minimum"] = key.minimum
     if key.maximum is not None:

@@ -245,22 +245,17 @@ def unknown_key_error(
     ]
     if owners:
         where = " or ".join(f'"{o}"' for o in owners)
-        return LearningRateConfigError(
-            key_path(name),
-            f'{name} belongs to type {where}, not to type "{spec.type_name}"',
-            f"Fix: remove {name}, or set type to {where}",
-            value=value,
-            code=codes.KEY_OF_OTHER_TYPE,
-        )
-    known = sorted(section_keys(spec))
-    hint = did_you_mean(name, known)
-    return LearningRateConfigError(
-        key_path(name),
-        f'{short_text(name)} is not a key of learning_rate for type "{spec.type_name}"',
-        hint or "Fix: remove it; known keys are " + ", ".join(known),
-        value=value,
-        code=codes.UNKNOWN_KEY,
-    )
+        reason = f'{name} belongs to type {where}, not to type "{spec.type_name}"'
+        fix = f"Fix: remove {name}, or set type to {where}"
+        code = codes.KEY_OF_OTHER_TYPE
+    else:
+        known = sorted(section_keys(spec))
+        shown = short_text(name)
+        reason = f'{shown} is not a key of learning_rate for type "{spec.type_name}"'
+        hint = did_you_mean(name, known)
+        fix = hint or "Fix: remove it; known keys are " + ", ".join(known)
+        code = codes.UNKNOWN_KEY
+    return LearningRateConfigError(key_path(name), reason, fix, value=value, code=code)
 
 
 def resolve_stop_lr(values: Mapping[str, Any]) -> float:
