@@ -133,16 +133,17 @@ def check_against_num_steps(
         )
     ratio = valid.get("warmup_ratio")
     if ratio is not None and ratio > 0 and warmup == 0 and num_steps > 0:
+        if num_steps > 1:
+            least = _least_warmup_ratio(num_steps)
+            fix = f"Fix: remove warmup_ratio, or raise it to at least {least}"
+        else:
+            fix = (
+                "Fix: remove warmup_ratio: one step of training leaves no room for one"
+            )
         warnings.append(
             LearningRateWarning(
                 f"{key_path('warmup_ratio')}: {describe(ratio)} of {num_steps} steps "
-                "rounds down to 0 warmup steps, so there is no warmup. Fix: remove "
-                + (
-                    f"warmup_ratio, or raise it to at least "
-                    f"{_least_warmup_ratio(num_steps)}"
-                    if num_steps > 1
-                    else "warmup_ratio: one step of training leaves no room for one"
-                ),
+                f"rounds down to 0 warmup steps, so there is no warmup. {fix}",
                 path=key_path("warmup_ratio"),
                 code=codes.WARMUP_ROUNDS_TO_ZERO,
             )
