@@ -6,6 +6,7 @@ import copy
 import io
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 from deepmd_lr.cli.main import main
 from deepmd_lr.files.reader import KeyPath, KeyPosition, parse_input
-from deepmd_lr.lint.check import check_file, check_text
+from deepmd_lr.lint.check import Problem, check_file, check_text
 from deepmd_lr.lint.report import github_line
 from deepmd_lr.section.codes import CODES
 
@@ -578,3 +579,11 @@ def test_a_v1_input_the_converter_cannot_read_is_checked_as_written() -> None:
     codes = {p.code for p in check_text(json.dumps(data), "in.json", "json")}
     assert "LW104" not in codes
     assert "LR107" in codes
+
+
+def test_a_problem_is_a_frozen_value_that_survives_pickle() -> None:
+    problem = Problem("in.json", 1, 2, "LR204", "error", "learning_rate/x", "bad")
+    assert problem == pickle.loads(pickle.dumps(problem))
+    assert problem != Problem("in.json", 1, 2, "LR204", "error", "learning_rate/x", "")
+    with pytest.raises(AttributeError):
+        problem.line = 3  # type: ignore[misc]

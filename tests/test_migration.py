@@ -359,3 +359,12 @@ def test_a_0_x_input_is_refused_not_read_as_a_section() -> None:
     assert problem.fix.startswith("Fix: write the input in the current form")
     # A bare section is no 0.x input.
     assert deepmd_lr.migrate({"start_lr": 1e-3})[0]["stop_lr"] == 1e-8
+
+
+def test_a_migration_note_is_a_frozen_value() -> None:
+    note = MigrationNote("learning_rate/stop_lr", "a rule", None, 1e-8)
+    assert note == MigrationNote("learning_rate/stop_lr", "a rule", None, 1e-8)
+    assert note != MigrationNote("learning_rate/stop_lr", "a rule", None, 1e-5)
+    assert hash(note) == hash(copy.copy(note))
+    with pytest.raises(AttributeError):
+        note.new = 1e-5  # type: ignore[misc]

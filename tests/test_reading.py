@@ -256,3 +256,18 @@ def test_a_key_repeated_in_a_list_inside_the_section_is_named_by_its_path(
     assert "learning_rate/x/0/a: the key is given more than once (again at line 1)" in (
         capsys.readouterr().err
     )
+
+
+def test_an_input_document_is_equal_by_its_text_and_never_changes() -> None:
+    text = '{"start_lr": 1e-3, "start_lr": 2e-3}'
+    document = parse_input(text, "json")
+    assert document == parse_input(text, "json")
+    assert document != parse_input('{"start_lr": 2e-3}', "json")
+    assert repr(document) == (
+        "InputDocument(format='json', data={'start_lr': 0.002}, "
+        "duplicate_keys=(DuplicateKey(path=('start_lr',), line=1),))"
+    )
+    with pytest.raises(AttributeError):
+        document.data = {}  # type: ignore[misc]
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(document)

@@ -58,12 +58,7 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
     from dargs import Argument, Variant
 
     choices = [
-        Argument(
-            name,
-            dict,
-            variant_arguments(cls),
-            doc=cls.variant_doc,
-        )
+        Argument(name, dict, variant_arguments(cls), doc=cls.variant_doc)
         for name, cls in SCHEDULES.classes().items()
     ]
     variant = Variant(
@@ -111,11 +106,7 @@ def key_argument(key: Key) -> Argument:
         dtype.append(None)
     declared: dict[str, Any] = {} if key.required else {"default": key.default}
     return Argument(
-        key.name,
-        dtype,
-        optional=not key.required,
-        doc=key.reference_doc(),
-        **declared,
+        key.name, dtype, optional=not key.required, doc=key.reference_doc(), **declared
     )
 
 

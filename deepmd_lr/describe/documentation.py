@@ -14,10 +14,11 @@ import re
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dargs import Argument, Variant
 
 Format = Literal["md", "rst"]
-FORMATS: tuple[Format, ...] = ("md", "rst")
 
 
 def argument_reference(fmt: Format = "md") -> str:
@@ -39,6 +40,75 @@ def argument_reference(fmt: Format = "md") -> str:
     if fmt == "rst":
         return rst_reference(argument)
     raise ValueError(f"unknown documentation format {fmt!r}; use 'md' or 'rst'")
+
+
+def markdown_reference(argument: Argument) -> str:
+    """Markdown: one heading per key, its type, default and documentation."""
+    writer = _MarkdownWriter()
+    writer.write(argument)
+    return writer.text()
+
+
+class _ReferenceWriter:
+    """Writes the section in the order of the reference, through the parts a
+    subclass writes in its markup: the section and its common keys, then
+    the flag of each variant, and for each choice its heading and its keys.
+
+    ``depth`` is that of the key in the ``Argument`` tree (the section 0, a
+    choice's key 3); ``part`` is ``""`` for the common keys and the schedule
+    type for that type's own keys.
+    """
+
+    key: Callable[[Argument, str, int, str], None]
+    flag: Callable[[Variant, str], None]
+    choice: Callable[[str, str, str, str], None]
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def text(self) -> str:
+        return "\n".join(self.lines).rstrip() + "\n"
+
+    def write(self, section: Argument) -> None:
+        name = section.name
+        self.key(section, name, 0, "")
+        if section.fold_subdoc:
+            return
+        for field in section.sub_fields.values():
+            self.key(field, f"{name}/{field.name}", 1, "")
+        for variant in section.sub_variants.values():
+            self.flag(variant, name)
+            for choice_name, choice in variant.choice_dict.items():
+                self.choice(variant.flag_name, choice_name, choice.doc, name)
+                for field in choice.sub_fields.values():
+                    self.key(
+                        field, f"{name}[{choice_name}]/{field.name}", 3, choice_name
+                    )
+
+
+class _MarkdownWriter(_ReferenceWriter):
+    """Markdown, a heading per key one level below what holds it."""
+
+    def _block(self, depth: int, title: str, *body: str, doc: str) -> None:
+        self.lines += [f"{'#' * (depth + 1)} {title}", "", *body]
+        if doc:
+            self.lines += [doc, ""]
+
+    def key(self, argument: Argument, path: str, depth: int, part: str) -> None:
+        body = [f"Path: `{path}`  ", _signature(argument), ""]
+        self._block(depth, f"`{argument.name}`", *body, doc=argument.doc)
+
+    def flag(self, variant: Variant, section: str) -> None:
+        signature = "Type: `str`, selects the keys below"
+        if variant.optional:
+            signature += f", optional, default `{variant.default_tag}`"
+        choices = ", ".join(f"`{name}`" for name in variant.choice_dict)
+        path = f"Path: `{section}/{variant.flag_name}`  "
+        body = [path, signature + "  ", f"Choices: {choices}", ""]
+        self._block(1, f"`{variant.flag_name}`", *body, doc=variant.doc)
+
+    def choice(self, flag: str, name: str, doc: str, section: str) -> None:
+        self._block(2, f"When `{flag}` is `{name}`", doc=doc)
 
 
 def rst_reference(argument: Argument, *, sphinx_domain: bool = False) -> str:
@@ -63,7 +133,7 @@ def rst_reference(argument: Argument, *, sphinx_domain: bool = False) -> str:
     True
     """
     writer = _RstWriter(_KeyLinks(argument), sphinx_domain)
-    writer.argument(argument, "", 0)
+    writer.write(argument)
     return writer.text()
 
 
@@ -140,21 +210,22 @@ def _literal_link(kind: str, path: str, name: str) -> list[str]:
     ]
 
 
-class _RstWriter:
-    """The reStructuredText of an ``Argument`` tree, indented by nesting."""
+class _RstWriter(_ReferenceWriter):
+    """reStructuredText: every key in the section's body, and each key's
+    body indented below its title."""
 
     def __init__(self, links: _KeyLinks, sphinx_domain: bool) -> None:
+        super().__init__()
         self._links = links
         self._sphinx_domain = sphinx_domain
-        self._lines: list[str] = []
         self._definitions: list[str] = []
 
     def text(self) -> str:
-        lines = [*self._lines, "", *self._definitions, *self._links.definitions()]
-        return "\n".join(lines).rstrip() + "\n"
+        self.lines += ["", *self._definitions, *self._links.definitions()]
+        return super().text()
 
     def _add(self, indent: int, *lines: str) -> None:
-        self._lines += [" " * indent + line if line else "" for line in lines]
+        self.lines += [" " * indent + line if line else "" for line in lines]
 
     def _entry(self, name: str, path: str, indent: int, kind: str, *more: str) -> int:
         """The anchor, title, type and path of a key; returns the body's indent."""
@@ -167,37 +238,26 @@ class _RstWriter:
         self._add(body, kind, f"| argument path: ``{path}``", *more, "")
         return body
 
-    def argument(
-        self, argument: Argument, parent: str, indent: int, part: str = ""
-    ) -> None:
-        path = f"{parent}/{argument.name}" if parent else argument.name
-        body = self._entry(argument.name, path, indent, _rst_signature(argument))
-        self._doc(body, argument.doc, part, argument.name)
-        self._children(argument, path, body, part)
-
     def _doc(self, indent: int, doc: str, part: str, own: str) -> None:
         if doc:
             self._add(indent, self._links.link(doc, part, own), "")
 
-    def _children(self, argument: Argument, path: str, indent: int, part: str) -> None:
-        if argument.fold_subdoc:
-            return
-        for field in argument.sub_fields.values():
-            self.argument(field, path, indent, part)
-        for variant in argument.sub_variants.values():
-            self._variant(variant, path, indent)
+    def key(self, argument: Argument, path: str, depth: int, part: str) -> None:
+        indent = 4 if depth else 0
+        body = self._entry(argument.name, path, indent, _rst_signature(argument))
+        self._doc(body, argument.doc, part, argument.name)
 
-    def _variant(self, variant: Variant, parent: str, indent: int) -> None:
+    def flag(self, variant: Variant, section: str) -> None:
         flag = variant.flag_name
-        flag_path = f"{parent}/{flag}"
-        choices = {name: f"{parent}[{name}]" for name in variant.choice_dict}
-        self._add(indent, f"Which further keys are accepted depends on ``{flag}``.", "")
+        flag_path = f"{section}/{flag}"
+        choices = {name: f"{section}[{name}]" for name in variant.choice_dict}
+        self._add(4, f"Which further keys are accepted depends on ``{flag}``.", "")
         signature = "| type: ``str`` (flag key)"
         if variant.optional:
-            signature += f", default: ``{_json_text(variant.default_tag)}``"
+            signature += f", default: ``{json.dumps(variant.default_tag)}``"
         listed = ", ".join(f"|code:{path}|_" for path in choices.values())
         body = self._entry(
-            flag, flag_path, indent, signature, f"| possible choices: {listed}"
+            flag, flag_path, 4, signature, f"| possible choices: {listed}"
         )
         self._doc(body, variant.doc, "", flag)
         for name, choice in variant.choice_dict.items():
@@ -206,11 +266,11 @@ class _RstWriter:
             self._definitions += _literal_link("code", choices[name], name)
         self._add(body, "")
         self._definitions += _literal_link("flag", flag_path, flag)
-        for name, choice in variant.choice_dict.items():
-            self._add(indent, f".. _`{choices[name]}`:", "")
-            self._add(indent, f"When |flag:{flag_path}|_ is set to ``{name}``:", "")
-            self._doc(indent, choice.doc, name, "")
-            self._children(choice, choices[name], indent, name)
+
+    def choice(self, flag: str, name: str, doc: str, section: str) -> None:
+        self._add(4, f".. _`{section}[{name}]`:", "")
+        self._add(4, f"When |flag:{section}/{flag}|_ is set to ``{name}``:", "")
+        self._doc(4, doc, name, "")
 
 
 def _rst_signature(argument: Argument) -> str:
@@ -219,66 +279,7 @@ def _rst_signature(argument: Argument) -> str:
         return f"| type: {types}"
     if dict in argument.dtype:
         return f"| type: {types}, optional"
-    return f"| type: {types}, optional, default: ``{_json_text(argument.default)}``"
-
-
-def markdown_reference(argument: Argument) -> str:
-    """Markdown: one heading per key, its type, default and documentation."""
-    lines: list[str] = []
-    _markdown_argument(argument, [], 1, lines)
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _markdown_argument(
-    argument: Argument, parent: list[str], level: int, lines: list[str]
-) -> None:
-    path = [*parent, argument.name]
-    lines.append(f"{'#' * min(level, 6)} `{argument.name}`")
-    lines.append("")
-    lines.append(f"Path: `{'/'.join(path)}`  ")
-    lines.append(_signature(argument))
-    lines.append("")
-    _markdown_body(argument, path, level, lines)
-
-
-def _markdown_body(
-    argument: Argument, path: list[str], level: int, lines: list[str]
-) -> None:
-    if argument.doc:
-        lines.append(argument.doc)
-        lines.append("")
-    if argument.fold_subdoc:
-        return
-    for field in argument.sub_fields.values():
-        _markdown_argument(field, path, level + 1, lines)
-    for variant in argument.sub_variants.values():
-        _markdown_variant(variant, path, level + 1, lines)
-
-
-def _markdown_variant(
-    variant: Variant, path: list[str], level: int, lines: list[str]
-) -> None:
-    flag_path = "/".join([*path, variant.flag_name])
-    choices = ", ".join(f"`{name}`" for name in variant.choice_dict)
-    lines.append(f"{'#' * min(level, 6)} `{variant.flag_name}`")
-    lines.append("")
-    lines.append(f"Path: `{flag_path}`  ")
-    signature = "Type: `str`, selects the keys below"
-    if variant.optional:
-        signature += f", optional, default `{variant.default_tag}`"
-    lines.append(signature + "  ")
-    lines.append(f"Choices: {choices}")
-    lines.append("")
-    if variant.doc:
-        lines.append(variant.doc)
-        lines.append("")
-    for name, choice in variant.choice_dict.items():
-        choice_path = [*path[:-1], f"{path[-1]}[{name}]"]
-        lines.append(
-            f"{'#' * min(level + 1, 6)} When `{variant.flag_name}` is `{name}`"
-        )
-        lines.append("")
-        _markdown_body(choice, choice_path, level + 1, lines)
+    return f"| type: {types}, optional, default: ``{json.dumps(argument.default)}``"
 
 
 def _signature(argument: Argument) -> str:
@@ -290,15 +291,9 @@ def _signature(argument: Argument) -> str:
     # Every optional key is declared with its default; an object (the
     # section, a schedule's group of keys) has none of its own.
     if dict not in argument.dtype:
-        text += f", default `{_json_text(argument.default)}`"
+        text += f", default `{json.dumps(argument.default)}`"
     return text
 
 
 def _type_name(dtype: Any) -> str:
-    if dtype is None or dtype is type(None) or dtype == "NoneType":
-        return "null"
-    return getattr(dtype, "__name__", str(dtype))
-
-
-def _json_text(value: Any) -> str:
-    return json.dumps(value)
+    return "null" if dtype is type(None) else dtype.__name__

@@ -44,14 +44,20 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from deepmd_lr.section.keys import COMMON_KEYS, SECTION, Key
+from deepmd_lr.section.keys import (
+    COMMON_KEYS,
+    DEFAULT_TYPE,
+    SECTION,
+    SECTION_DOC,
+    TYPE_DOC,
+    Key,
+)
 from deepmd_lr.section.registry import SCHEDULES
 
 SCHEMA_ID = "urn:deepmd-lr:learning-rate"
 """The ``$id`` written into the generated schema."""
 
 _STOP_KEYS = ("stop_lr", "stop_lr_ratio")
-_WARMUP_KEYS = ("warmup_steps", "warmup_ratio")
 
 
 def json_schema() -> dict[str, Any]:
@@ -102,10 +108,7 @@ def section_schema() -> dict[str, Any]:
     >>> schema["properties"]["stop_lr"]["type"]
     ['null', 'number']
     """
-    from deepmd_lr.section.keys import DEFAULT_TYPE, SECTION_DOC, TYPE_DOC
-
     schedules = SCHEDULES.classes()
-    common = {key.name: key for key in COMMON_KEYS}
     properties: dict[str, Any] = {key.name: key_schema(key) for key in COMMON_KEYS}
     properties["type"] = {
         "type": "string",
@@ -136,7 +139,7 @@ def section_schema() -> dict[str, Any]:
         required = [key.name for key in cls.variant_keys if key.required]
         if required:
             branch["required"] = required
-        positive = _positive_stop_rule(cls.positive_stop_unless, common)
+        positive = _positive_stop_rule(cls.positive_stop_unless)
         if positive is not None:
             branch["allOf"] = [positive]
         selects: dict[str, Any] = {"properties": {"type": {"const": type_name}}}
@@ -152,7 +155,7 @@ def section_schema() -> dict[str, Any]:
         "required": [key.name for key in COMMON_KEYS if key.required],
         "patternProperties": {"^_": True},
         "additionalProperties": False,
-        "allOf": [*branches, _exactly_one_stop(common), _not_both_warmups(common)],
+        "allOf": [*branches, _exactly_one_stop(), _not_both_warmups()],
     }
 
 
@@ -167,8 +170,6 @@ def key_schema(key: Key) -> dict[str, Any]:
         schema["default"] = key.default
     if key.choices:
         schema["enum"] = [*key.choices, None] if key.nullable else list(key.choices)
-    if key.kind not in (int, float):
-        return schema
     if key.minimum is not None:
         schema["exclusiveMinimum" if key.exclusive_minimum else "minimum"] = key.minimum
     if key.maximum is not None:
@@ -187,39 +188,32 @@ def _given(name: str) -> dict[str, Any]:
     return {"required": [name], "not": {"properties": {name: {"type": "null"}}}}
 
 
-def _exactly_one_stop(common: dict[str, Key]) -> dict[str, Any]:
+def _exactly_one_stop() -> dict[str, Any]:
     return {
         "description": "Exactly one of " + " and ".join(_STOP_KEYS) + " is given.",
-        "oneOf": [_given(common[name].name) for name in _STOP_KEYS],
+        "oneOf": [_given(name) for name in _STOP_KEYS],
     }
 
 
-def _not_both_warmups(common: dict[str, Key]) -> dict[str, Any]:
-    steps, ratio = (common[name].name for name in _WARMUP_KEYS)
-    both = {
-        "allOf": [_given(steps), _given(ratio)],
-        "not": {"properties": {steps: {"const": 0}}},
-    }
+def _not_both_warmups() -> dict[str, Any]:
     return {
-        "description": f"A non-zero {steps} and {ratio} are not both given.",
-        "not": both,
+        "description": "A non-zero warmup_steps and warmup_ratio are not both given.",
+        "not": {
+            "allOf": [_given("warmup_steps"), _given("warmup_ratio")],
+            "not": {"properties": {"warmup_steps": {"const": 0}}},
+        },
     }
 
 
-def _positive_stop_rule(
-    escapes: tuple[str, ...] | None, common: dict[str, Key]
-) -> dict[str, Any] | None:
+def _positive_stop_rule(escapes: tuple[str, ...] | None) -> dict[str, Any] | None:
     if escapes is None:
         return None
-    positive = {
-        "properties": {common[name].name: {"not": {"const": 0}} for name in _STOP_KEYS}
-    }
+    positive = {"properties": {name: {"not": {"const": 0}} for name in _STOP_KEYS}}
     if not escapes:
         return {"description": "The final rate is above 0.", **positive}
+    unless = " or ".join(escapes)
     return {
-        "description": "The final rate is above 0 unless "
-        + " or ".join(escapes)
-        + " is given.",
+        "description": f"The final rate is above 0 unless {unless} is given.",
         "if": {"not": {"anyOf": [_given(name) for name in escapes]}},
         "then": positive,
     }

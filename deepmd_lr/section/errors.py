@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 import warnings
@@ -113,41 +114,19 @@ class LearningRateConfigError(ValueError):
             raise ValueError("from_problems needs at least one problem")
         if len(problems) == 1:
             return problems[0]
-        first = problems[0]
-        if first.has_value:
-            error = cls(first.path, first.reason, first.fix, value=first.value)
-        else:
-            error = cls(first.path, first.reason, first.fix)
-        error.code = first.code
+        error = copy.copy(problems[0])
         error.problems = list(problems)
-        lines = [f"{len(problems)} problems:"]
-        for problem in problems:
-            lines.append("  - " + str(problem).replace("\n", "\n    "))
-        error.args = ("\n".join(lines),)
+        listed = "".join(
+            "\n  - " + str(problem).replace("\n", "\n    ") for problem in problems
+        )
+        error.args = (f"{len(problems)} problems:{listed}",)
         return error
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # The default reduction would call __init__ with the message alone.
-        if len(self.problems) > 1:
-            return (_rebuild_from_problems, (tuple(self.problems),))
-        return (
-            _rebuild,
-            (self.path, self.reason, self.fix, self.has_value, self.value, self.code),
-        )
-
-
-def _rebuild(
-    path: str, reason: str, fix: str, has_value: bool, value: Any, code: str = ""
-) -> LearningRateConfigError:
-    if has_value:
-        return LearningRateConfigError(path, reason, fix, value=value, code=code)
-    return LearningRateConfigError(path, reason, fix, code=code)
-
-
-def _rebuild_from_problems(
-    problems: tuple[LearningRateConfigError, ...],
-) -> LearningRateConfigError:
-    return LearningRateConfigError.from_problems(problems)
+        # The default reduction would call __init__ with the message alone;
+        # this one restores the message and every attribute as they are.
+        state = {**vars(self), "args": self.args}
+        return (BaseException.__new__, (type(self),), state)
 
 
 class LearningRateWarning(UserWarning):

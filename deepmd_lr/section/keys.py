@@ -30,8 +30,6 @@ MAX_STEPS = 2**53
 """The largest count of training steps: up to it every step is an exact
 float64, so no two steps of a schedule are computed as the same one."""
 
-"""Characters of a long string that messages show before its length."""
-
 
 class _Required:
     def __repr__(self) -> str:
@@ -128,11 +126,7 @@ class Key:
         if bounded and self.kind not in (int, float):
             raise ValueError(f"{where}: only int and float keys have bounds")
         for bound in (self.minimum, self.maximum):
-            if bound is not None and (
-                isinstance(bound, bool)
-                or not isinstance(bound, (int, float))
-                or math.isnan(bound)
-            ):
+            if bound is not None and (not _has_kind(bound, float) or math.isnan(bound)):
                 raise ValueError(f"{where}: a bound must be a number, got {bound!r}")
         if (
             self.minimum is not None
@@ -162,19 +156,16 @@ class Key:
         """The allowed values in words, e.g. ``0 <= value < 1``."""
         if self.choices:
             return "one of " + ", ".join(f'"{c}"' for c in self.choices)
-        parts = []
-        if self.minimum is not None:
-            parts.append(
-                f"{_num(self.minimum)} {'<' if self.exclusive_minimum else '<='} "
-            )
-        parts.append("value")
-        if self.maximum is not None:
-            parts.append(
-                f" {'<' if self.exclusive_maximum else '<='} {_num(self.maximum)}"
-            )
-        if len(parts) == 1:
+        if self.minimum is None and self.maximum is None:
             return _TYPE_WORDS[self.kind]
-        return "".join(parts)
+        text = "value"
+        if self.minimum is not None:
+            below = "<" if self.exclusive_minimum else "<="
+            text = f"{_num(self.minimum)} {below} {text}"
+        if self.maximum is not None:
+            above = "<" if self.exclusive_maximum else "<="
+            text += f" {above} {_num(self.maximum)}"
+        return text
 
     def check(self, value: Any) -> None:
         """Raise :class:`LearningRateConfigError` unless ``value`` is allowed.
@@ -184,53 +175,41 @@ class Key:
         LR202 a string outside the choices, LR203 a number that is not
         finite, LR204 a number out of range.
         """
-        path = key_path(self.name)
         value = plain(value)
+        broken = self._broken_rule(value)
+        if broken is not None:
+            reason, code = broken
+            hint = (
+                did_you_mean(value, self.choices) if code == codes.NOT_A_CHOICE else ""
+            )
+            raise LearningRateConfigError(
+                key_path(self.name), reason, hint or self._fix(), value=value, code=code
+            )
+
+    def _broken_rule(self, value: Any) -> tuple[str, codes.Code] | None:
+        """The reason ``value`` breaks the key's rule and the rule's code."""
         if value is None:
             if self.nullable:
-                return
-            raise LearningRateConfigError(
-                path,
-                f"got null, but {self.name} must be {_TYPE_WORDS[self.kind]}",
-                self._fix(),
-                value=value,
-                code=codes.WRONG_TYPE,
-            )
+                return None
+            kind = _TYPE_WORDS[self.kind]
+            return f"got null, but {self.name} must be {kind}", codes.WRONG_TYPE
+        shown = describe(value)
         if not _has_kind(value, self.kind):
-            raise LearningRateConfigError(
-                path,
-                f"got {describe(value)} ({json_type_name(value)}), "
+            return (
+                f"got {shown} ({json_type_name(value)}), "
                 f"but {self.name} must be {_TYPE_WORDS[self.kind]}",
-                self._fix(),
-                value=value,
-                code=codes.WRONG_TYPE,
+                codes.WRONG_TYPE,
             )
-        if self.kind is str:
-            if self.choices and value not in self.choices:
-                raise LearningRateConfigError(
-                    path,
-                    f"got {describe(value)}, but {self.name} must be {self.range_text()}",
-                    did_you_mean(value, self.choices) or self._fix(),
-                    value=value,
-                    code=codes.NOT_A_CHOICE,
-                )
-            return
+        if self.choices and value not in self.choices:
+            reason = f"got {shown}, but {self.name} must be {self.range_text()}"
+            return reason, codes.NOT_A_CHOICE
         if self.kind is float and not _is_finite(value):
-            raise LearningRateConfigError(
-                path,
-                f"got {describe(value)}, but {self.name} must be a finite number",
-                self._fix(),
-                value=value,
-                code=codes.NOT_FINITE,
-            )
-        if not self.in_range(value):
-            raise LearningRateConfigError(
-                path,
-                f"got {describe(value)}, but {self.name} must satisfy {self.range_text()}",
-                self._fix(),
-                value=value,
-                code=codes.OUT_OF_RANGE,
-            )
+            reason = f"got {shown}, but {self.name} must be a finite number"
+            return reason, codes.NOT_FINITE
+        if self.kind is not str and not self.in_range(value):
+            reason = f"got {shown}, but {self.name} must satisfy {self.range_text()}"
+            return reason, codes.OUT_OF_RANGE
+        return None
 
     def in_range(self, value: float) -> bool:
         if self.minimum is not None and (
@@ -259,15 +238,13 @@ class Key:
 
     def full_doc(self) -> str:
         """The documentation with the allowed range and default appended."""
-        text = self.reference_doc()
-        extra = []
         if self.required:
-            extra.append("Required.")
+            default = "Required."
         elif self.default is None:
-            extra.append("Not set by default.")
+            default = "Not set by default."
         else:
-            extra.append(f"Default: {describe(self.default)}.")
-        return f"{text} {' '.join(extra)}"
+            default = f"Default: {describe(self.default)}."
+        return f"{self.reference_doc()} {default}"
 
 
 def _is_finite(value: float) -> bool:

@@ -19,40 +19,34 @@ from deepmd_lr.section.text import describe, plain, portable_float_text
 NUM_STEPS_PATH = "training/numb_steps"
 
 
-def check_num_steps(num_steps: Any) -> int:
+def check_num_steps(num_steps: Any, path: str = NUM_STEPS_PATH) -> int:
     """Validate the total number of training steps and return it as an ``int``.
 
     A NumPy integer counts as the integer it is; at most :data:`MAX_STEPS`.
-    A bad one is a :class:`LearningRateConfigError` of code LR401.
+    A bad one is a :class:`LearningRateConfigError` of code LR401 at
+    ``path``.
     """
     num_steps = plain(num_steps)
     if isinstance(num_steps, bool) or not isinstance(num_steps, int):
-        raise LearningRateConfigError(
-            NUM_STEPS_PATH,
-            f"got {describe(num_steps)}, but the number of training steps must "
-            "be an integer",
-            "Fix: give numb_steps as a whole number such as 100000",
-            value=num_steps,
-            code=codes.BAD_NUM_STEPS,
+        rule = "be an integer"
+        fix = "Fix: give numb_steps as a whole number such as 100000"
+    elif num_steps < 0:
+        rule = "be >= 0"
+        fix = "Fix: give a non-negative numb_steps"
+    elif num_steps > MAX_STEPS:
+        rule = (
+            f"be at most 2**53 = {MAX_STEPS}, beyond which steps are not exact floats"
         )
-    if num_steps < 0:
-        raise LearningRateConfigError(
-            NUM_STEPS_PATH,
-            f"got {describe(num_steps)}, but the number of training steps must be >= 0",
-            "Fix: give a non-negative numb_steps",
-            value=num_steps,
-            code=codes.BAD_NUM_STEPS,
-        )
-    if num_steps > MAX_STEPS:
-        raise LearningRateConfigError(
-            NUM_STEPS_PATH,
-            f"got {describe(num_steps)}, but the number of training steps must be "
-            f"at most 2**53 = {MAX_STEPS}, beyond which steps are not exact floats",
-            f"Fix: give a numb_steps of at most {MAX_STEPS}",
-            value=num_steps,
-            code=codes.BAD_NUM_STEPS,
-        )
-    return num_steps
+        fix = f"Fix: give a numb_steps of at most {MAX_STEPS}"
+    else:
+        return num_steps
+    raise LearningRateConfigError(
+        path,
+        f"got {describe(num_steps)}, but the number of training steps must {rule}",
+        fix,
+        value=num_steps,
+        code=codes.BAD_NUM_STEPS,
+    )
 
 
 def resolve_warmup_steps(values: Mapping[str, Any], num_steps: int) -> int:
@@ -90,17 +84,7 @@ def training_num_steps(jdata: Mapping[str, Any]) -> int | None:
         )
     for name in ("numb_steps", "stop_batch"):
         if name in training:
-            value = training[name]
-            try:
-                return check_num_steps(value)
-            except LearningRateConfigError as error:
-                raise LearningRateConfigError(
-                    f"training/{name}",
-                    error.reason,
-                    error.fix,
-                    value=value,
-                    code=error.code,
-                ) from None
+            return check_num_steps(training[name], f"training/{name}")
     return None
 
 
@@ -149,16 +133,17 @@ def check_against_num_steps(
         )
     ratio = valid.get("warmup_ratio")
     if ratio is not None and ratio > 0 and warmup == 0 and num_steps > 0:
+        if num_steps > 1:
+            least = _least_warmup_ratio(num_steps)
+            fix = f"Fix: remove warmup_ratio, or raise it to at least {least}"
+        else:
+            fix = (
+                "Fix: remove warmup_ratio: one step of training leaves no room for one"
+            )
         warnings.append(
             LearningRateWarning(
                 f"{key_path('warmup_ratio')}: {describe(ratio)} of {num_steps} steps "
-                "rounds down to 0 warmup steps, so there is no warmup. Fix: remove "
-                + (
-                    f"warmup_ratio, or raise it to at least "
-                    f"{_least_warmup_ratio(num_steps)}"
-                    if num_steps > 1
-                    else "warmup_ratio: one step of training leaves no room for one"
-                ),
+                f"rounds down to 0 warmup steps, so there is no warmup. {fix}",
                 path=key_path("warmup_ratio"),
                 code=codes.WARMUP_ROUNDS_TO_ZERO,
             )

@@ -35,16 +35,11 @@ class PluginWarning(UserWarning):
 class ScheduleRegistry:
     """Maps each ``type`` name to the class that computes that schedule."""
 
-    def __init__(
-        self,
-        entry_point_group: str | None = ENTRY_POINT_GROUP,
-        built_in_module: str | None = None,
-    ) -> None:
+    def __init__(self) -> None:
         self._classes: dict[str, ScheduleClass] = {}
-        self._entry_point_group = entry_point_group
-        self._plugins_loaded = entry_point_group is None
-        self._built_in_module = built_in_module
         self._base: type | None = None
+        self._built_ins_loaded = False
+        self._plugins_loaded = False
 
     def bind(self, base: type) -> None:
         """Only subclasses of ``base`` may be registered."""
@@ -88,38 +83,36 @@ class ScheduleRegistry:
             that name (LR105); the message lists the known types and
             suggests the closest one.
         """
-        self._load_built_ins()
         # A plugin cannot take a name that is registered already, so a known
         # name is answered without reading the entry points.
-        registered = self._classes.get(name) if isinstance(name, str) else None
-        if registered is not None:
-            return registered
-        classes = self.classes()
-        if isinstance(name, str) and name in classes:
-            return classes[name]
-        known = ", ".join(f'"{n}"' for n in classes)
-        if not isinstance(name, str):
-            raise LearningRateConfigError(
-                key_path("type"),
-                f"got {describe(name)}, but type must be a string naming a schedule",
-                f"Fix: use one of {known}",
-                value=name,
-                code=codes.WRONG_TYPE,
+        self._load_built_ins()
+        if isinstance(name, str) and name not in self._classes:
+            self._load_plugins()
+        if isinstance(name, str) and name in self._classes:
+            return self._classes[name]
+        known = ", ".join(f'"{n}"' for n in self.classes())
+        if isinstance(name, str):
+            reason = f"unknown schedule type {describe(name)}; known types are {known}"
+            hint = did_you_mean(name, list(self._classes))
+            code = codes.UNKNOWN_TYPE
+        else:
+            reason = (
+                f"got {describe(name)}, but type must be a string naming a schedule"
             )
-        hint = did_you_mean(name, list(classes))
+            hint = ""
+            code = codes.WRONG_TYPE
         raise LearningRateConfigError(
             key_path("type"),
-            f"unknown schedule type {describe(name)}; known types are {known}",
+            reason,
             hint or f"Fix: use one of {known}",
             value=name,
-            code=codes.UNKNOWN_TYPE,
+            code=code,
         )
 
     def classes(self) -> dict[str, ScheduleClass]:
         """All registered classes by name, in registration order (a copy)."""
         self._load_built_ins()
-        if not self._plugins_loaded:
-            self._load_plugins()
+        self._load_plugins()
         return dict(self._classes)
 
     def names(self) -> tuple[str, ...]:
@@ -158,7 +151,7 @@ class ScheduleRegistry:
         type_names = {name: cls.type_name for name, cls in classes.items()}
         plugins_loaded = self._plugins_loaded
         if reload_plugins:
-            self._plugins_loaded = self._entry_point_group is None
+            self._plugins_loaded = False
         try:
             yield self
         finally:
@@ -170,45 +163,41 @@ class ScheduleRegistry:
     def _load_built_ins(self) -> None:
         # Importing the module registers its classes; it is imported on first
         # use, so that reading a file does not pay for the schedules.
-        if self._built_in_module is not None:
-            module, self._built_in_module = self._built_in_module, None
-            import_module(module)
+        if not self._built_ins_loaded:
+            self._built_ins_loaded = True
+            import_module("deepmd_lr.schedules")
 
     def _load_plugins(self) -> None:
+        if self._plugins_loaded:
+            return
         self._plugins_loaded = True
         from importlib.metadata import entry_points
 
-        assert self._entry_point_group is not None
-        for entry in entry_points(group=self._entry_point_group):
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
             self._load_plugin(entry)
 
     def _load_plugin(self, entry: Any) -> None:
-        where = f"schedule plugin {entry.name!r} ({entry.value})"
+        def skip(reason: str) -> None:
+            where = f"schedule plugin {entry.name!r} ({entry.value})"
+            warnings.warn(f"{where} {reason}", PluginWarning, stacklevel=3)
+
         try:
-            obj = entry.load()
+            plugin = entry.load()
         except Exception as exc:  # a broken plugin must not break the built-ins
-            warnings.warn(
-                f"{where} failed to import and was skipped: {exc!r}",
-                PluginWarning,
-                stacklevel=2,
+            skip(f"failed to import and was skipped: {exc!r}")
+            return
+        registered_as = [name for name, cls in self._classes.items() if cls is plugin]
+        if not registered_as:
+            try:
+                self._add(entry.name, plugin)
+            except (TypeError, ValueError) as exc:
+                skip(f"was skipped: {exc}")
+        elif entry.name not in registered_as:
+            skip(
+                f"registers itself as {registered_as[0]!r}; the entry-point name "
+                "is ignored"
             )
-            return
-        if self._classes.get(entry.name) is obj:
-            return
-        for name, cls in self._classes.items():
-            if cls is obj:
-                warnings.warn(
-                    f"{where} registers itself as {name!r}; the entry-point name "
-                    "is ignored",
-                    PluginWarning,
-                    stacklevel=2,
-                )
-                return
-        try:
-            self._add(entry.name, obj)
-        except (TypeError, ValueError) as exc:
-            warnings.warn(f"{where} was skipped: {exc}", PluginWarning, stacklevel=2)
 
 
-SCHEDULES = ScheduleRegistry(built_in_module="deepmd_lr.schedules")
+SCHEDULES = ScheduleRegistry()
 """The registry consulted by :class:`~deepmd_lr.BaseLR` and the argument layer."""

@@ -9,15 +9,20 @@ with its code from :mod:`deepmd_lr.section.codes`; constructors, normalization a
 the dargs ``Argument`` call :func:`check_section`, which raises on the same
 findings, so a rule is written once.
 
-The rules see a schedule type only through :class:`ScheduleSpec`: its name,
-its keys and its own cross-key rule. They never import the schedules.
+The rules see a schedule type only through four attributes of its class,
+which :class:`~deepmd_lr.BaseLR` declares: ``type_name``, the value of
+``type`` that selects it; ``variant_keys``, the keys only that type has;
+``positive_stop_unless``, ``None`` when a final rate of 0 is allowed, else
+the keys one of which must be given for a final rate of 0; and
+``check_variant(values)``, the type's own rule across several keys, which
+raises when broken. They never import the schedules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from deepmd_lr.section import codes
 from deepmd_lr.section.errors import (
@@ -25,51 +30,18 @@ from deepmd_lr.section.errors import (
     LearningRateWarning,
     warn_user,
 )
-from deepmd_lr.section.keys import (
-    COMMON_KEYS,
-    DEFAULT_TYPE,
-    SECTION,
-    Key,
-    given,
-    key_path,
-)
+from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, SECTION, given, key_path
 from deepmd_lr.section.legacy import legacy_values, section_fix_text
 from deepmd_lr.section.length import check_against_num_steps, warmup_conflict
-from deepmd_lr.section.registry import SCHEDULES
-from deepmd_lr.section.text import (
-    describe,
-    did_you_mean,
-    plain,
-    short_text,
-)
+from deepmd_lr.section.registry import SCHEDULES, ScheduleClass
+from deepmd_lr.section.text import describe, did_you_mean, plain, short_text
 
 
-class ScheduleSpec(Protocol):
-    """What the rules know of a schedule type; every schedule class is one."""
-
-    type_name: str
-    """The value of ``type`` that selects the schedule."""
-    variant_keys: tuple[Key, ...]
-    """The keys that only this type has."""
-    positive_stop_unless: tuple[str, ...] | None
-    """``None`` when a final rate of 0 is allowed; otherwise the final rate
-    must be above 0 unless one of the keys listed here is given."""
-
-    def check_variant(self, values: Mapping[str, Any]) -> None:
-        """The type's own rule across several keys; raises when broken."""
-
-
-def section_keys(spec: ScheduleSpec) -> frozenset[str]:
+def section_keys(spec: ScheduleClass) -> frozenset[str]:
     """Every key a section of type ``spec`` may hold, ``type`` included."""
     return frozenset(
         ["type", *(k.name for k in COMMON_KEYS), *(k.name for k in spec.variant_keys)]
     )
-
-
-def schedule_spec(section: Mapping[str, Any]) -> ScheduleSpec:
-    """The schedule type the section selects (its ``type``, by default exp)."""
-    spec: ScheduleSpec = SCHEDULES.get(section.get("type", DEFAULT_TYPE))
-    return spec
 
 
 def check_section(section: Any, num_steps: int | None = None) -> Any:
@@ -155,7 +127,7 @@ def find_problems(
 class SectionSurvey:
     """What checking a section finds: its type, its problems, its warnings."""
 
-    spec: ScheduleSpec | None
+    spec: ScheduleClass | None
     """The schedule type the section selects; ``None`` when it selects none."""
     problems: list[LearningRateConfigError] = field(default_factory=list)
     """Every rule broken, in the order :func:`find_problems` documents."""
@@ -180,13 +152,15 @@ def survey_section(section: Any, num_steps: int | None = None) -> SectionSurvey:
         )
         return SectionSurvey(None, [problem])
     try:
-        spec = schedule_spec(section)
+        spec = SCHEDULES.get(section.get("type", DEFAULT_TYPE))
     except LearningRateConfigError as error:
         return SectionSurvey(None, [error])
     survey = SectionSurvey(spec)
     valid = _check_keys(spec, section, survey.problems)
-    _check_required(spec, section, survey.problems)
-    _check_combinations(spec, section, valid, survey.problems)
+    survey.problems += _missing_keys(spec, section)
+    survey.problems += _contradictions(spec, section, valid)
+    if not survey.problems:
+        survey.problems += _type_rule(spec, valid)
     if num_steps is not None:
         check_against_num_steps(
             section, valid, num_steps, survey.problems, survey.warnings
@@ -195,7 +169,7 @@ def survey_section(section: Any, num_steps: int | None = None) -> SectionSurvey:
 
 
 def _check_keys(
-    spec: ScheduleSpec,
+    spec: ScheduleClass,
     section: Mapping[str, Any],
     problems: list[LearningRateConfigError],
 ) -> dict[str, Any]:
@@ -228,11 +202,9 @@ def _check_keys(
     return valid
 
 
-def _check_required(
-    spec: ScheduleSpec,
-    section: Mapping[str, Any],
-    problems: list[LearningRateConfigError],
-) -> None:
+def _missing_keys(
+    spec: ScheduleClass, section: Mapping[str, Any]
+) -> Iterator[LearningRateConfigError]:
     no_start = "start_lr" not in section
     no_stop = not given(section, "stop_lr") and not given(section, "stop_lr_ratio")
     # A section without both is one problem with one fix: the values that
@@ -245,29 +217,25 @@ def _check_required(
         else:
             what = "start_lr is missing"
         subject = "it has" if not no_stop else "they have"
-        problems.append(
-            LearningRateConfigError(
-                key_path("start_lr" if no_start else "stop_lr"),
-                f"{what}; since DeePMD-kit 3.1.3 {subject} no default",
-                section_fix_text({**section, **legacy_values(section)}),
-                code=codes.START_LR_MISSING if no_start else codes.FINAL_RATE_MISSING,
-            )
+        yield LearningRateConfigError(
+            key_path("start_lr" if no_start else "stop_lr"),
+            f"{what}; since DeePMD-kit 3.1.3 {subject} no default",
+            section_fix_text({**section, **legacy_values(section)}),
+            code=codes.START_LR_MISSING if no_start else codes.FINAL_RATE_MISSING,
         )
     for key in spec.variant_keys:
         if key.required and key.name not in section:
-            problems.append(
-                LearningRateConfigError(
-                    key_path(key.name),
-                    f'{key.name} is missing, and type "{spec.type_name}" has no '
-                    "default for it",
-                    f"Fix: add {key.name} ({key.range_text()})",
-                    code=codes.REQUIRED_KEY_MISSING,
-                )
+            yield LearningRateConfigError(
+                key_path(key.name),
+                f'{key.name} is missing, and type "{spec.type_name}" has no '
+                "default for it",
+                f"Fix: add {key.name} ({key.range_text()})",
+                code=codes.REQUIRED_KEY_MISSING,
             )
 
 
 def unknown_key_error(
-    name: str, value: Any, spec: ScheduleSpec
+    name: str, value: Any, spec: ScheduleClass
 ) -> LearningRateConfigError:
     """The error for a key that the schedule type ``spec`` does not have."""
     owners = [
@@ -277,22 +245,17 @@ def unknown_key_error(
     ]
     if owners:
         where = " or ".join(f'"{o}"' for o in owners)
-        return LearningRateConfigError(
-            key_path(name),
-            f'{name} belongs to type {where}, not to type "{spec.type_name}"',
-            f"Fix: remove {name}, or set type to {where}",
-            value=value,
-            code=codes.KEY_OF_OTHER_TYPE,
-        )
-    known = sorted(section_keys(spec))
-    hint = did_you_mean(name, known)
-    return LearningRateConfigError(
-        key_path(name),
-        f'{short_text(name)} is not a key of learning_rate for type "{spec.type_name}"',
-        hint or "Fix: remove it; known keys are " + ", ".join(known),
-        value=value,
-        code=codes.UNKNOWN_KEY,
-    )
+        reason = f'{name} belongs to type {where}, not to type "{spec.type_name}"'
+        fix = f"Fix: remove {name}, or set type to {where}"
+        code = codes.KEY_OF_OTHER_TYPE
+    else:
+        known = sorted(section_keys(spec))
+        shown = short_text(name)
+        reason = f'{shown} is not a key of learning_rate for type "{spec.type_name}"'
+        hint = did_you_mean(name, known)
+        fix = hint or "Fix: remove it; known keys are " + ", ".join(known)
+        code = codes.UNKNOWN_KEY
+    return LearningRateConfigError(key_path(name), reason, fix, value=value, code=code)
 
 
 def resolve_stop_lr(values: Mapping[str, Any]) -> float:
@@ -302,23 +265,18 @@ def resolve_stop_lr(values: Mapping[str, Any]) -> float:
     return float(values["stop_lr"])
 
 
-def _check_combinations(
-    spec: ScheduleSpec,
-    section: Mapping[str, Any],
-    valid: Mapping[str, Any],
-    problems: list[LearningRateConfigError],
-) -> None:
+def _contradictions(
+    spec: ScheduleClass, section: Mapping[str, Any], valid: Mapping[str, Any]
+) -> Iterator[LearningRateConfigError]:
     """The rules across keys, on the keys whose own values pass."""
     if given(valid, "stop_lr") and given(valid, "stop_lr_ratio"):
-        problems.append(
-            LearningRateConfigError(
-                key_path("stop_lr"),
-                f"stop_lr ({describe(valid['stop_lr'])}) and stop_lr_ratio "
-                f"({describe(valid['stop_lr_ratio'])}) are both given, but they are "
-                "two ways to set the same final rate",
-                "Fix: keep exactly one of stop_lr and stop_lr_ratio",
-                code=codes.BOTH_FINAL_RATES,
-            )
+        yield LearningRateConfigError(
+            key_path("stop_lr"),
+            f"stop_lr ({describe(valid['stop_lr'])}) and stop_lr_ratio "
+            f"({describe(valid['stop_lr_ratio'])}) are both given, but they are "
+            "two ways to set the same final rate",
+            "Fix: keep exactly one of stop_lr and stop_lr_ratio",
+            code=codes.BOTH_FINAL_RATES,
         )
     if (
         given(valid, "stop_lr")
@@ -326,30 +284,45 @@ def _check_combinations(
         and valid["stop_lr"] > valid["start_lr"]
     ):
         start_lr = valid["start_lr"]
-        problems.append(
-            LearningRateConfigError(
-                key_path("stop_lr"),
-                f"stop_lr ({describe(valid['stop_lr'])}) is larger than start_lr "
-                f"({describe(start_lr)}), but the schedule can only decrease",
-                f"Fix: set stop_lr to at most {describe(start_lr)}, or raise start_lr",
-                value=valid["stop_lr"],
-                code=codes.STOP_ABOVE_START,
-            )
+        yield LearningRateConfigError(
+            key_path("stop_lr"),
+            f"stop_lr ({describe(valid['stop_lr'])}) is larger than start_lr "
+            f"({describe(start_lr)}), but the schedule can only decrease",
+            f"Fix: set stop_lr to at most {describe(start_lr)}, or raise start_lr",
+            value=valid["stop_lr"],
+            code=codes.STOP_ABOVE_START,
         )
     if warmup_conflict(valid):
-        problems.append(
-            LearningRateConfigError(
-                key_path("warmup_steps"),
-                f"warmup_steps ({describe(valid['warmup_steps'])}) and warmup_ratio "
-                f"({describe(valid['warmup_ratio'])}) are both given, but they are "
-                "two ways to set the same warmup length",
-                "Fix: keep only one of warmup_steps and warmup_ratio",
-                code=codes.BOTH_WARMUP_LENGTHS,
-            )
+        yield LearningRateConfigError(
+            key_path("warmup_steps"),
+            f"warmup_steps ({describe(valid['warmup_steps'])}) and warmup_ratio "
+            f"({describe(valid['warmup_ratio'])}) are both given, but they are "
+            "two ways to set the same warmup length",
+            "Fix: keep only one of warmup_steps and warmup_ratio",
+            code=codes.BOTH_WARMUP_LENGTHS,
         )
-    _check_positive_stop(spec, section, valid, problems)
-    if problems:
+    escapes = spec.positive_stop_unless
+    # An escape key with a bad value of its own leaves the rule undecided.
+    if escapes is None or any(given(section, name) for name in escapes):
         return
+    for name in ("stop_lr", "stop_lr_ratio"):
+        if given(valid, name) and valid[name] == 0:
+            fix = f"Fix: set a positive {name}"
+            if escapes:
+                fix += ", or give " + " or ".join(escapes)
+            yield LearningRateConfigError(
+                key_path(name),
+                f'{name} is {describe(valid[name])}, but type "{spec.type_name}" '
+                "cannot decay to a rate of 0",
+                fix,
+                value=valid[name],
+                code=codes.ZERO_FINAL_RATE,
+            )
+
+
+def _type_rule(
+    spec: ScheduleClass, valid: Mapping[str, Any]
+) -> Iterator[LearningRateConfigError]:
     # The type's own rule sees every one of its keys, defaults filled in, so
     # that it can compare two of them whichever the user wrote.
     try:
@@ -362,31 +335,4 @@ def _check_combinations(
     except LearningRateConfigError as error:
         if not error.code:
             error.code = codes.TYPE_RULE_BROKEN
-        problems.append(error)
-
-
-def _check_positive_stop(
-    spec: ScheduleSpec,
-    section: Mapping[str, Any],
-    valid: Mapping[str, Any],
-    problems: list[LearningRateConfigError],
-) -> None:
-    escapes = spec.positive_stop_unless
-    # An escape key with a bad value of its own leaves the rule undecided.
-    if escapes is None or any(given(section, name) for name in escapes):
-        return
-    for name in ("stop_lr", "stop_lr_ratio"):
-        if given(valid, name) and valid[name] == 0:
-            fix = f"Fix: set a positive {name}"
-            if escapes:
-                fix += ", or give " + " or ".join(escapes)
-            problems.append(
-                LearningRateConfigError(
-                    key_path(name),
-                    f'{name} is {describe(valid[name])}, but type "{spec.type_name}" '
-                    "cannot decay to a rate of 0",
-                    fix,
-                    value=valid[name],
-                    code=codes.ZERO_FINAL_RATE,
-                )
-            )
+        yield error

@@ -37,9 +37,6 @@ class OutOfRangeFloat(float):
         number.literal = literal
         return number
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (OutOfRangeFloat, (self.literal,))
-
 
 _BUILT_IN_SCALARS = (int, float, bool, str, type(None))
 
