@@ -364,7 +364,7 @@ def test_the_read_back_guard_refuses_a_wrong_result(
 
     # A value written as YAML 1.2 spells it, which YAML 1.1 reads as text.
     monkeypatch.setattr(
-        yaml_editing._YamlEdit, "_value_text", lambda self, value: "1e-08"
+        yaml_editing.YamlEdit, "value_text", lambda self, value: "1e-08"
     )
     with pytest.raises(InputFileError, match="would read back differently"):
         edit_section(

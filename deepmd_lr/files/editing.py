@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deepmd_lr.files.json_editing import edit_json
+from deepmd_lr.files.json_editing import JsonEdit
 from deepmd_lr.files.reader import InputDocument, InputFileError, parse_input
 from deepmd_lr.files.splicing import same_value
 from deepmd_lr.files.writer import check_writable
-from deepmd_lr.files.yaml_editing import edit_yaml
+from deepmd_lr.files.yaml_editing import YamlEdit
 from deepmd_lr.section.keys import SECTION
 
 __all__ = ["edit_document", "edit_section"]
@@ -89,8 +89,8 @@ def edit_document(
     # What the reader accepts but the format cannot hold (JSON's Infinity)
     # is refused as when the whole input is written.
     check_writable(intended, json_only=document.format == "json")
-    editor = edit_json if document.format == "json" else edit_yaml
-    edited = editor(document, section, bare=bare)
+    editor = JsonEdit if document.format == "json" else YamlEdit
+    edited = editor(document).edit(section, bare=bare)
     _check_reads_back(edited, document.format, intended)
     return edited
 
