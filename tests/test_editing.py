@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from deepmd_lr.deepmd.migration import is_whole_input
 from deepmd_lr.files.editing import edit_document, edit_section
-from deepmd_lr.files.reader import InputFileError, file_format, parse_input
+from deepmd_lr.files.reader import file_format, parse_input
 from deepmd_lr.files.splicing import same_value
+from deepmd_lr.files.storage import InputFileError
 
 yaml = pytest.importorskip("yaml")
 

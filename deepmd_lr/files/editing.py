@@ -19,15 +19,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from deepmd_lr.files.json_editing import JsonEdit
-from deepmd_lr.files.reader import InputDocument, InputFileError, parse_input
+from deepmd_lr.files.reader import InputDocument, parse_input
 from deepmd_lr.files.splicing import same_value
+from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.files.writer import check_writable
 from deepmd_lr.files.yaml_editing import YamlEdit
 from deepmd_lr.section.keys import SECTION
-
-__all__ = ["edit_document", "edit_section"]
-
-_BYTE_ORDER_MARK = "\ufeff"
 
 
 def edit_section(
@@ -56,7 +53,7 @@ def edit_section(
     {"learning_rate": {"type": "exp", "start_lr": 1e-3, "stop_lr": 1e-08},
      "x": [1, 2]}
     """
-    body = text.removeprefix(_BYTE_ORDER_MARK)
+    body = text.removeprefix("\ufeff")
     edited = edit_document(parse_input(body, fmt), new_section, bare=bare)
     if edited == body:
         return text

@@ -16,22 +16,6 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = [
-    "ALIAS",
-    "MAPPING",
-    "MAX_ALIAS_VALUES",
-    "MAX_DEPTH",
-    "SCALAR",
-    "SEQUENCE",
-    "Node",
-    "depth_message",
-    "int_digit_limit",
-    "line_and_column",
-    "line_of",
-    "line_starts",
-    "long_integer_message",
-]
-
 MAX_DEPTH = 100
 """Deepest nesting of lists and objects that is read."""
 MAX_ALIAS_VALUES = 100_000

@@ -6,9 +6,9 @@ its nodes placed in the text (:mod:`.nodes`), from which come the position
 of every key and the spans an edit replaces, and its repeated keys.
 
 Reading has stated limits, each reported as its own one-line
-:class:`InputFileError`: at most :data:`MAX_DEPTH` nested lists and objects,
+:class:`InputFileError`: at most :data:`~.nodes.MAX_DEPTH` nested lists and objects,
 integer literals no longer than Python converts (4300 digits by default), at
-most :data:`MAX_ALIAS_VALUES` values added by YAML aliases, one YAML
+most :data:`~.nodes.MAX_ALIAS_VALUES` values added by YAML aliases, one YAML
 document. These are checked before anything recursive touches the data.
 """
 
@@ -22,8 +22,6 @@ from typing import Any, NamedTuple
 from deepmd_lr.files.json_text import read_json
 from deepmd_lr.files.nodes import (
     MAPPING,
-    MAX_ALIAS_VALUES,
-    MAX_DEPTH,
     SEQUENCE,
     Node,
     line_and_column,
@@ -31,20 +29,6 @@ from deepmd_lr.files.nodes import (
 )
 from deepmd_lr.files.storage import InputFileError, read_text
 from deepmd_lr.files.yaml_text import read_yaml
-
-__all__ = [
-    "MAX_ALIAS_VALUES",
-    "MAX_DEPTH",
-    "YAML_SUFFIXES",
-    "DuplicateKey",
-    "InputDocument",
-    "InputFileError",
-    "KeyPosition",
-    "file_format",
-    "load_file",
-    "parse_input",
-    "read_input",
-]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -66,10 +50,6 @@ class DuplicateKey:
     def key_path(self) -> str:
         """The slash-separated path, as messages show it."""
         return "/".join(str(part) for part in self.path)
-
-    def __str__(self) -> str:
-        where = f" (line {self.line})" if self.line is not None else ""
-        return self.key_path + where
 
 
 class KeyPosition(NamedTuple):
@@ -181,8 +161,6 @@ def parse_input(text: str, fmt: str) -> InputDocument:
 def _duplicate_keys(text: str, root: Node) -> tuple[DuplicateKey, ...]:
     repeated: list[tuple[KeyPath, Node]] = []
     _find_repeated_keys(root, (), repeated)
-    if not repeated:
-        return ()
     starts = line_starts(text)
     return tuple(
         DuplicateKey(path, line_and_column(starts, key.start)[0])

@@ -17,8 +17,6 @@ from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.files.yaml_text import pyyaml
 from deepmd_lr.section.text import OutOfRangeFloat, describe, short_text
 
-__all__ = ["check_writable", "dumps", "safe_dumper", "to_json"]
-
 
 def dumps(data: Any, fmt: str = "json") -> str:
     """Render ``data`` as JSON (indented by 4) or YAML, keeping key order.
@@ -57,8 +55,6 @@ def to_json(value: Any, indent: int | None = None) -> str:
 _UNICODE_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
 # Outside JSON strings the output is ASCII, so every surrogate is inside one.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-# Integers below this many bits always print, whatever the digit limit.
-_PRINTABLE_BITS = 640 * 3
 
 
 def check_writable(data: Any, *, json_only: bool) -> None:
@@ -112,8 +108,6 @@ def _path_part(key: Any) -> str:
 
 
 def _fits_in_text(number: int) -> bool:
-    if number.bit_length() <= _PRINTABLE_BITS:
-        return True
     try:
         str(number)
     except ValueError:

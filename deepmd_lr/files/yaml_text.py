@@ -39,8 +39,6 @@ from deepmd_lr.files.nodes import (
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section.text import OutOfRangeFloat
 
-__all__ = ["pyyaml", "read_yaml"]
-
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
