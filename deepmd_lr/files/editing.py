@@ -75,14 +75,9 @@ def edit_document(
             "the file is left as it is"
         )
     section = dict(new_section)
-    if bare:
-        if same_value(original, section):
-            return document.text
-        intended = section
-    else:
-        if SECTION in original and same_value(original[SECTION], section):
-            return document.text
-        intended = {**original, SECTION: section}
+    intended = section if bare else {**original, SECTION: section}
+    if same_value(original, intended):
+        return document.text
     # What the reader accepts but the format cannot hold (JSON's Infinity)
     # is refused as when the whole input is written.
     check_writable(intended, json_only=document.format == "json")

@@ -30,8 +30,6 @@ from deepmd_lr.files.nodes import (
 from deepmd_lr.files.storage import InputFileError, read_text
 from deepmd_lr.files.yaml_text import read_yaml
 
-YAML_SUFFIXES = (".yaml", ".yml")
-
 KeyPath = tuple[Any, ...]
 """Keys from the top of a file down to a value: a mapping's key as the
 reader builds it (a string in JSON), a list's index as an ``int``."""
@@ -108,7 +106,7 @@ class InputDocument:
 
 def file_format(path: str | Path) -> str:
     """``"yaml"`` for ``.yaml``/``.yml`` files, ``"json"`` for anything else."""
-    return "yaml" if Path(path).suffix.lower() in YAML_SUFFIXES else "json"
+    return "yaml" if Path(path).suffix.lower() in (".yaml", ".yml") else "json"
 
 
 def load_file(path: str | Path) -> Any:
@@ -152,42 +150,35 @@ def parse_input(text: str, fmt: str) -> InputDocument:
         raise InputFileError("the file is empty")
     try:
         data, root = read_yaml(text) if fmt == "yaml" else read_json(text)
-        duplicates = _duplicate_keys(text, root)
+        repeated: list[DuplicateKey] = []
+        _find_repeated_keys(root, (), line_starts(text), repeated)
     except MemoryError:
         raise InputFileError("out of memory while reading the file") from None
-    return InputDocument(text, fmt, data, root, duplicates)
-
-
-def _duplicate_keys(text: str, root: Node) -> tuple[DuplicateKey, ...]:
-    repeated: list[tuple[KeyPath, Node]] = []
-    _find_repeated_keys(root, (), repeated)
-    starts = line_starts(text)
-    return tuple(
-        DuplicateKey(path, line_and_column(starts, key.start)[0])
-        for path, key in repeated
-    )
+    return InputDocument(text, fmt, data, root, tuple(repeated))
 
 
 def _find_repeated_keys(
-    node: Node, path: KeyPath, repeated: list[tuple[KeyPath, Node]]
+    node: Node, path: KeyPath, starts: list[int], repeated: list[DuplicateKey]
 ) -> None:
-    """Add to ``repeated`` each key of ``node`` written again in its mapping."""
+    """Add to ``repeated`` each key of ``node`` written again in its mapping,
+    given the :func:`~.nodes.line_starts` of the text."""
     node = node.resolved
     if node.kind == SEQUENCE:
         for index, item in enumerate(node.items):
-            _find_repeated_keys(item, (*path, index), repeated)
+            _find_repeated_keys(item, (*path, index), starts, repeated)
     elif node.kind == MAPPING:
         seen = set()
         for key, value in node.pairs():
             if key.merge:
                 # The merged mappings fill the mapping that merges them.
                 for source in _merged_mappings(value):
-                    _find_repeated_keys(source, path, repeated)
+                    _find_repeated_keys(source, path, starts, repeated)
                 continue
             if key.key in seen:
-                repeated.append(((*path, key.key), key))
+                line, _ = line_and_column(starts, key.start)
+                repeated.append(DuplicateKey((*path, key.key), line))
             seen.add(key.key)
-            _find_repeated_keys(value, (*path, key.key), repeated)
+            _find_repeated_keys(value, (*path, key.key), starts, repeated)
 
 
 def _find_kept_keys(node: Node, path: KeyPath, keys: dict[KeyPath, Node]) -> None:

@@ -19,12 +19,9 @@ from pathlib import Path
 
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-# Names of a descriptor already open in this process (``-o /dev/stdout``).
-_DESCRIPTOR_NAME = re.compile(
-    r"/dev/(?P<standard>stdin|stdout|stderr)"
-    r"|(?:/dev|/proc/(?P<process>self|thread-self|\d+))/fd/(?P<number>\d+)"
-)
-_STANDARD_STREAMS = ("stdin", "stdout", "stderr")
+# Names of a descriptor already open in this process; ``/dev/stdout`` is a
+# symbolic link to one of them.
+_DESCRIPTOR_NAME = re.compile(r"(?:/dev|/proc/self)/fd/(\d+)")
 _MAX_SYMBOLIC_LINKS = 40
 _NAME_MAX = 255
 """Longest file name, in bytes, on the usual file systems."""
@@ -224,20 +221,12 @@ def open_descriptor_named(path: str | Path) -> int | None:
     for _ in range(_MAX_SYMBOLIC_LINKS):
         match = _DESCRIPTOR_NAME.fullmatch(name)
         if match is not None:
-            return _descriptor_number(match)
+            return int(match[1])
         try:
             link = os.readlink(name)
         except OSError:
             return None
         name = os.path.abspath(os.path.join(os.path.dirname(name), link))
-    return None
-
-
-def _descriptor_number(match: re.Match[str]) -> int | None:
-    if match["standard"] is not None:
-        return _STANDARD_STREAMS.index(match["standard"])
-    if match["process"] in (None, "self", "thread-self", str(os.getpid())):
-        return int(match["number"])
     return None
 
 
