@@ -20,10 +20,8 @@ from deepmd_lr.files.nodes import (
     Node,
     depth_message,
     int_digit_limit,
-    line_and_column,
-    line_of,
-    line_starts,
     long_integer_message,
+    position,
 )
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section.text import OutOfRangeFloat
@@ -54,7 +52,7 @@ def read_json(text: str) -> tuple[Any, Node]:
     try:
         data = json.loads(text, parse_int=_integer, parse_float=_float)
     except json.JSONDecodeError as error:
-        line, column = line_and_column(line_starts(text), error.pos)
+        line, column = position(text, error.pos)
         raise InputFileError(
             f"not valid JSON: {error.msg} at line {line}, column {column}",
             line=line,
@@ -92,7 +90,7 @@ def _scan(text: str) -> tuple[Node | None, list[Node]]:
             continue
         if first in "[{":
             if len(open_nodes) >= MAX_DEPTH:
-                line = line_of(text, start)
+                line, _ = position(text, start)
                 raise InputFileError(depth_message(f"at line {line}"), line=line)
             node = Node(MAPPING if first == "{" else SEQUENCE, start, end)
         else:

@@ -254,13 +254,13 @@ class SectionEdit(ABC):
         pieces.extend((member, None) for member in added)
         if not pieces:
             return "{" + (trail[trail.rfind("\n") :] if "\n" in trail else "") + "}"
-        parts = [lead]
-        for index, (piece, following) in enumerate(pieces):
-            parts.append(piece)
-            if index + 1 < len(pieces):
-                parts.append(separator if following is None else following)
-        parts.append(trail)
-        return "{" + "".join(parts) + "}"
+        # Each member but the last is followed by the text that followed it,
+        # or if it followed none, by the separator of added members.
+        joined = "".join(
+            piece + (separator if following is None else following)
+            for piece, following in pieces[:-1]
+        )
+        return "{" + lead + joined + pieces[-1][0] + trail + "}"
 
     def _added_separator(self, mapping: Node, opening: int) -> str:
         """The text between two members of ``mapping``, as it already writes it."""
