@@ -83,13 +83,9 @@ def edit_document(
     check_writable(intended, json_only=document.format == "json")
     editor = JsonEdit if document.format == "json" else YamlEdit
     edited = editor(document).edit(section, bare=bare)
-    _check_reads_back(edited, document.format, intended)
-    return edited
-
-
-def _check_reads_back(edited: str, fmt: str, intended: dict[str, Any]) -> None:
+    # Whatever the editor wrote must read back as the intended input.
     try:
-        result = parse_input(edited, fmt).data
+        result = parse_input(edited, document.format).data
     except InputFileError as error:
         raise InputFileError(
             f"the edited file would not read back ({error}); it is left as it is"
@@ -99,3 +95,4 @@ def _check_reads_back(edited: str, fmt: str, intended: dict[str, Any]) -> None:
             "the learning_rate section cannot be edited in place: the edited "
             "file would read back differently; it is left as it is"
         )
+    return edited

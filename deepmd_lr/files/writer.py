@@ -35,10 +35,7 @@ def dumps(data: Any, fmt: str = "json") -> str:
     """
     check_writable(data, json_only=fmt != "yaml")
     if fmt == "yaml":
-        yaml = pyyaml()
-        return yaml.dump(  # type: ignore[no-any-return]
-            data, Dumper=safe_dumper(yaml), sort_keys=False, allow_unicode=True
-        )
+        return to_yaml(data)
     return to_json(data, indent=4) + "\n"
 
 
@@ -50,6 +47,16 @@ def to_json(value: Any, indent: int | None = None) -> str:
     """
     text = json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
     return _LONE_SURROGATE.sub(lambda char: f"\\u{ord(char.group()):04x}", text)
+
+
+def to_yaml(value: Any, **layout: Any) -> str:
+    """``value`` as YAML text that reads back as ``value``, in key order; the
+    ``layout`` options go to :func:`yaml.dump`."""
+    yaml = pyyaml()
+    text: str = yaml.dump(
+        value, Dumper=safe_dumper(yaml), sort_keys=False, allow_unicode=True, **layout
+    )
+    return text
 
 
 _UNICODE_LINE_BREAK = re.compile("[\x85\u2028\u2029]")

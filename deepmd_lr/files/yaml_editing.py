@@ -27,8 +27,7 @@ from deepmd_lr.files.splicing import (
     relative_indent,
     same_value,
 )
-from deepmd_lr.files.writer import safe_dumper
-from deepmd_lr.files.yaml_text import pyyaml
+from deepmd_lr.files.writer import to_yaml
 from deepmd_lr.section.keys import SECTION
 
 _MAPPING_KEY_SPACE = re.compile(r"[ \t]*:[ \t]*")
@@ -146,13 +145,4 @@ class YamlEdit(SectionEdit):
         return self._flow_text([value])[1:-1]
 
     def _flow_text(self, data: Any) -> str:
-        yaml = pyyaml()
-        text: str = yaml.dump(
-            data,
-            Dumper=safe_dumper(yaml),
-            default_flow_style=True,
-            sort_keys=False,
-            allow_unicode=True,
-            width=math.inf,
-        )
-        return text.rstrip("\n")
+        return to_yaml(data, default_flow_style=True, width=math.inf).rstrip("\n")
