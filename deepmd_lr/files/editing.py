@@ -75,9 +75,10 @@ def edit_document(
             "the file is left as it is"
         )
     section = dict(new_section)
-    intended = section if bare else {**original, SECTION: section}
-    if same_value(original, intended):
+    # Only the section is compared: the rest of a large input stays as read.
+    if same_value(original if bare else original.get(SECTION), section):
         return document.text
+    intended = section if bare else {**original, SECTION: section}
     # What the reader accepts but the format cannot hold (JSON's Infinity)
     # is refused as when the whole input is written.
     check_writable(intended, json_only=document.format == "json")

@@ -165,17 +165,20 @@ class SectionEdit(ABC):
         self, mapping: Node, old: dict[Any, Any], new: dict[str, Any]
     ) -> None:
         """Refuse an edit of ``mapping`` that would change another place too."""
-        seen = set()
-        for key, value in mapping.pairs():
+        pairs = mapping.pairs()
+        for key, _ in pairs:
             if key.merge:
                 raise refuse(
                     "it uses a merge key (<<); write the merged keys out in the section"
                 )
             if key.kind != SCALAR or not isinstance(key.key, str):
                 raise refuse("it has a key that is not a string")
+        seen = set()
+        for key, _ in pairs:
             if key.key in seen:
                 raise refuse(f"the key {short_text(key.key)} is given twice")
             seen.add(key.key)
+        for key, value in pairs:
             if key.key not in new or not same_value(old[key.key], new[key.key]):
                 self.check_not_shared(value, f"learning_rate/{key.key}")
 
