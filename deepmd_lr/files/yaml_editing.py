@@ -71,16 +71,15 @@ class YamlEdit(SectionEdit):
             for name, item in new.items()
             if name not in present
         ]
-        if added and kept_end is None:
-            place = line_start(text, first_key.start)
-            lines = "".join(indent + member + self.line_break for member in added)
-            edits.append((place, place, lines))
-        elif added and kept_end is not None:
-            place = line_end(text, kept_end)
-            lines = "".join(self.line_break + indent + member for member in added)
-            edits.append((place, place, lines))
         if not added and kept_end is None:
             raise refuse("it would have no key left")
+        if kept_end is None:
+            place = line_start(text, first_key.start)
+            lines = "".join(indent + member + self.line_break for member in added)
+        else:
+            place = line_end(text, kept_end)
+            lines = "".join(self.line_break + indent + member for member in added)
+        edits.append((place, place, lines))
         edited = text
         for start, end, replacement in sorted(edits, reverse=True):
             edited = edited[:start] + replacement + edited[end:]
