@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 
 from deepmd_lr.deepmd.migration import is_whole_input
 from deepmd_lr.files.editing import edit_document, edit_section
-from deepmd_lr.files.reader import InputFileError, file_format, parse_input
+from deepmd_lr.files.reader import file_format, parse_input
 from deepmd_lr.files.splicing import same_value
+from deepmd_lr.files.storage import InputFileError
+from deepmd_lr.files.writer import dumps
 
 yaml = pytest.importorskip("yaml")
 
@@ -231,6 +233,19 @@ def test_json_edits(before: str, new: dict[str, Any], after: str) -> None:
     assert_only_section_changed(before, after, "json")
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("{}\n", "{learning_rate: {type: exp}}\n"),
+        ("{\r\n}\r\n", "{\r\n  learning_rate: {type: exp}\r\n}\r\n"),
+    ],
+)
+def test_a_section_is_added_to_an_empty_yaml_flow_mapping(
+    before: str, after: str
+) -> None:
+    assert edit_section(before, "yaml", {"type": "exp"}) == after
+
+
 def test_a_repeated_json_section_is_refused() -> None:
     text = '{"learning_rate": {"a": 1}, "learning_rate": {"a": 2}}'
     with pytest.raises(InputFileError, match="more than one learning_rate"):
@@ -364,7 +379,7 @@ def test_the_read_back_guard_refuses_a_wrong_result(
 
     # A value written as YAML 1.2 spells it, which YAML 1.1 reads as text.
     monkeypatch.setattr(
-        yaml_editing._YamlEdit, "_value_text", lambda self, value: "1e-08"
+        yaml_editing.YamlEdit, "value_text", lambda self, value: "1e-08"
     )
     with pytest.raises(InputFileError, match="would read back differently"):
         edit_section(
@@ -575,10 +590,30 @@ def test_where_yaml_1_1_and_1_2_differ(
     assert same_value(round_trip_load(text)["start_lr"], yaml_1_2)
 
 
-@pytest.mark.parametrize(
-    "value", [1e-08, 1e22, 0.001, 5000, True, None, "yes", "1e-3", "0o10", "010", "~"]
-)
+WRITTEN_VALUES = [
+    1e-08,
+    1e22,
+    0.001,
+    5000,
+    True,
+    None,
+    "yes",
+    "1e-3",
+    "0o10",
+    "010",
+    "~",
+]
+
+
+@pytest.mark.parametrize("value", WRITTEN_VALUES)
 def test_written_values_read_the_same_in_yaml_1_1_and_1_2(value: Any) -> None:
     after = edit_section("type: exp\n", "yaml", {"type": "exp", "x": value}, bare=True)
     assert same_value(read(after, "yaml")["x"], value)
     assert_readers_agree(after)
+
+
+@pytest.mark.parametrize("value", WRITTEN_VALUES)
+def test_whole_yaml_files_read_the_same_in_yaml_1_1_and_1_2(value: Any) -> None:
+    text = dumps({"learning_rate": {"type": "exp", "x": value}}, "yaml")
+    assert same_value(read(text, "yaml")["learning_rate"]["x"], value)
+    assert_readers_agree(text)

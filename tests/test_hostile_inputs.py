@@ -20,12 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deepmd_lr.cli.main import main
-from deepmd_lr.files.reader import (
-    MAX_ALIAS_VALUES,
-    MAX_DEPTH,
-    InputFileError,
-    read_input,
-)
+from deepmd_lr.files.nodes import MAX_ALIAS_VALUES, MAX_DEPTH
+from deepmd_lr.files.reader import read_input
+from deepmd_lr.files.storage import InputFileError
 
 ROOT = Path(__file__).resolve().parent.parent
 # Warnings (such as one about a broken plugin installed next to the package)

@@ -11,13 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deepmd_lr.cli.main import main
-from deepmd_lr.files.reader import (
-    MAX_DEPTH,
-    DuplicateKey,
-    InputFileError,
-    KeyPath,
-    parse_input,
-)
+from deepmd_lr.files.nodes import MAX_DEPTH
+from deepmd_lr.files.reader import DuplicateKey, KeyPath, parse_input
+from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.files.writer import safe_dumper
 from deepmd_lr.lint.check import check_text
 

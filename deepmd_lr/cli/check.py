@@ -7,10 +7,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.cli.streams import PROG, detach_stdout
-from deepmd_lr.files.reader import (
-    InputFileError,
-    file_format,
-)
+from deepmd_lr.files.reader import file_format
+from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section import codes
 
 if TYPE_CHECKING:

@@ -18,10 +18,8 @@ from deepmd_lr.cli.reading import (
 )
 from deepmd_lr.cli.streams import CommandError, print_notes, report_stream, write
 from deepmd_lr.deepmd.migration import is_whole_input
-from deepmd_lr.files.reader import (
-    InputFileError,
-    file_format,
-)
+from deepmd_lr.files.reader import file_format
+from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section.keys import SECTION
 from deepmd_lr.section.text import one_line
 

@@ -14,12 +14,8 @@ from deepmd_lr.deepmd.reading import (
     input_data,
     read_run_input,
 )
-from deepmd_lr.files.reader import (
-    InputFileError,
-    file_format,
-    parse_input,
-)
-from deepmd_lr.files.storage import read_text
+from deepmd_lr.files.reader import file_format, parse_input
+from deepmd_lr.files.storage import InputFileError, read_text
 from deepmd_lr.files.writer import dumps
 from deepmd_lr.section.errors import LearningRateConfigError, captured_warnings
 

@@ -11,10 +11,11 @@ import signal
 import sys
 from typing import Any, TextIO
 
-from deepmd_lr.files.reader import (
+from deepmd_lr.files.storage import (
     InputFileError,
+    open_descriptor_named,
+    write_atomically,
 )
-from deepmd_lr.files.storage import open_descriptor_named, write_atomically
 from deepmd_lr.section.text import one_line
 
 PROG = "deepmd-lr"

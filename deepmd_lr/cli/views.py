@@ -18,9 +18,7 @@ from deepmd_lr.cli.streams import (
     report_stream,
     write_bytes,
 )
-from deepmd_lr.files.reader import (
-    InputFileError,
-)
+from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section.text import one_line
 
 

@@ -18,16 +18,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deepmd_lr.files.json_editing import edit_json
-from deepmd_lr.files.reader import InputDocument, InputFileError, parse_input
+from deepmd_lr.files.json_editing import JsonEdit
+from deepmd_lr.files.reader import InputDocument, parse_input
 from deepmd_lr.files.splicing import same_value
+from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.files.writer import check_writable
-from deepmd_lr.files.yaml_editing import edit_yaml
+from deepmd_lr.files.yaml_editing import YamlEdit
 from deepmd_lr.section.keys import SECTION
-
-__all__ = ["edit_document", "edit_section"]
-
-_BYTE_ORDER_MARK = "\ufeff"
 
 
 def edit_section(
@@ -56,7 +53,7 @@ def edit_section(
     {"learning_rate": {"type": "exp", "start_lr": 1e-3, "stop_lr": 1e-08},
      "x": [1, 2]}
     """
-    body = text.removeprefix(_BYTE_ORDER_MARK)
+    body = text.removeprefix("\ufeff")
     edited = edit_document(parse_input(body, fmt), new_section, bare=bare)
     if edited == body:
         return text
@@ -78,26 +75,18 @@ def edit_document(
             "the file is left as it is"
         )
     section = dict(new_section)
-    if bare:
-        if same_value(original, section):
-            return document.text
-        intended = section
-    else:
-        if SECTION in original and same_value(original[SECTION], section):
-            return document.text
-        intended = {**original, SECTION: section}
+    # Only the section is compared: the rest of a large input stays as read.
+    if same_value(original if bare else original.get(SECTION), section):
+        return document.text
+    intended = section if bare else {**original, SECTION: section}
     # What the reader accepts but the format cannot hold (JSON's Infinity)
     # is refused as when the whole input is written.
     check_writable(intended, json_only=document.format == "json")
-    editor = edit_json if document.format == "json" else edit_yaml
-    edited = editor(document, section, bare=bare)
-    _check_reads_back(edited, document.format, intended)
-    return edited
-
-
-def _check_reads_back(edited: str, fmt: str, intended: dict[str, Any]) -> None:
+    editor = JsonEdit if document.format == "json" else YamlEdit
+    edited = editor(document).edit(section, bare=bare)
+    # Whatever the editor wrote must read back as the intended input.
     try:
-        result = parse_input(edited, fmt).data
+        result = parse_input(edited, document.format).data
     except InputFileError as error:
         raise InputFileError(
             f"the edited file would not read back ({error}); it is left as it is"
@@ -107,3 +96,4 @@ def _check_reads_back(edited: str, fmt: str, intended: dict[str, Any]) -> None:
             "the learning_rate section cannot be edited in place: the edited "
             "file would read back differently; it is left as it is"
         )
+    return edited

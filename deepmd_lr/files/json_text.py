@@ -20,15 +20,11 @@ from deepmd_lr.files.nodes import (
     Node,
     depth_message,
     int_digit_limit,
-    line_and_column,
-    line_of,
-    line_starts,
     long_integer_message,
+    position,
 )
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section.text import OutOfRangeFloat
-
-__all__ = ["read_json"]
 
 # A string, a bracket or a literal (a number, true, false, null); commas
 # and colons are skipped. A string followed by a colon is a key. A string
@@ -41,11 +37,6 @@ _TOKEN = re.compile(
 )
 
 
-class _LongIntegerLiteralError(Exception):
-    def __init__(self, digits: int) -> None:
-        self.digits = digits
-
-
 def read_json(text: str) -> tuple[Any, Node]:
     """The data of the JSON ``text`` and its top node.
 
@@ -54,20 +45,19 @@ def read_json(text: str) -> tuple[Any, Node]:
     InputFileError
         When the text is nested too deep, is not valid JSON (the error
         carries its line and column) or holds an integer literal longer
-        than Python reads.
+        than Python reads (:func:`json.loads` lets the error of
+        :func:`_integer` through).
     """
     root, keys = _scan(text)
     try:
         data = json.loads(text, parse_int=_integer, parse_float=_float)
     except json.JSONDecodeError as error:
-        line, column = line_and_column(line_starts(text), error.pos)
+        line, column = position(text, error.pos)
         raise InputFileError(
             f"not valid JSON: {error.msg} at line {line}, column {column}",
             line=line,
             column=column,
         ) from None
-    except _LongIntegerLiteralError as error:
-        raise InputFileError(long_integer_message(error.digits)) from None
     # The text is valid JSON now: it has a top value, and every key is a
     # whole string.
     assert root is not None
@@ -100,7 +90,7 @@ def _scan(text: str) -> tuple[Node | None, list[Node]]:
             continue
         if first in "[{":
             if len(open_nodes) >= MAX_DEPTH:
-                line = line_of(text, start)
+                line, _ = position(text, start)
                 raise InputFileError(depth_message(f"at line {line}"), line=line)
             node = Node(MAPPING if first == "{" else SEQUENCE, start, end)
         else:
@@ -120,7 +110,7 @@ def _scan(text: str) -> tuple[Node | None, list[Node]]:
 def _integer(literal: str) -> int:
     digits = len(literal.lstrip("-"))
     if 0 < int_digit_limit() < digits:
-        raise _LongIntegerLiteralError(digits)
+        raise InputFileError(long_integer_message(digits))
     return int(literal)
 
 

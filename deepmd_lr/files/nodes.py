@@ -16,22 +16,6 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = [
-    "ALIAS",
-    "MAPPING",
-    "MAX_ALIAS_VALUES",
-    "MAX_DEPTH",
-    "SCALAR",
-    "SEQUENCE",
-    "Node",
-    "depth_message",
-    "int_digit_limit",
-    "line_and_column",
-    "line_of",
-    "line_starts",
-    "long_integer_message",
-]
-
 MAX_DEPTH = 100
 """Deepest nesting of lists and objects that is read."""
 MAX_ALIAS_VALUES = 100_000
@@ -90,9 +74,9 @@ def line_starts(text: str) -> list[int]:
     return [0, *(found.end() for found in _LINE_BREAK.finditer(text))]
 
 
-def line_of(text: str, offset: int) -> int:
-    """The line (from 1) holding the character at ``offset``."""
-    return len(_LINE_BREAK.findall(text, 0, offset)) + 1
+def position(text: str, offset: int) -> tuple[int, int]:
+    """The line and column (from 1) of ``offset`` in ``text``."""
+    return line_and_column(line_starts(text), offset)
 
 
 def line_and_column(starts: list[int], offset: int) -> tuple[int, int]:

@@ -6,9 +6,9 @@ its nodes placed in the text (:mod:`.nodes`), from which come the position
 of every key and the spans an edit replaces, and its repeated keys.
 
 Reading has stated limits, each reported as its own one-line
-:class:`InputFileError`: at most :data:`MAX_DEPTH` nested lists and objects,
+:class:`InputFileError`: at most :data:`~.nodes.MAX_DEPTH` nested lists and objects,
 integer literals no longer than Python converts (4300 digits by default), at
-most :data:`MAX_ALIAS_VALUES` values added by YAML aliases, one YAML
+most :data:`~.nodes.MAX_ALIAS_VALUES` values added by YAML aliases, one YAML
 document. These are checked before anything recursive touches the data.
 """
 
@@ -22,8 +22,6 @@ from typing import Any, NamedTuple
 from deepmd_lr.files.json_text import read_json
 from deepmd_lr.files.nodes import (
     MAPPING,
-    MAX_ALIAS_VALUES,
-    MAX_DEPTH,
     SEQUENCE,
     Node,
     line_and_column,
@@ -31,22 +29,6 @@ from deepmd_lr.files.nodes import (
 )
 from deepmd_lr.files.storage import InputFileError, read_text
 from deepmd_lr.files.yaml_text import read_yaml
-
-__all__ = [
-    "MAX_ALIAS_VALUES",
-    "MAX_DEPTH",
-    "YAML_SUFFIXES",
-    "DuplicateKey",
-    "InputDocument",
-    "InputFileError",
-    "KeyPosition",
-    "file_format",
-    "load_file",
-    "parse_input",
-    "read_input",
-]
-
-YAML_SUFFIXES = (".yaml", ".yml")
 
 KeyPath = tuple[Any, ...]
 """Keys from the top of a file down to a value: a mapping's key as the
@@ -66,10 +48,6 @@ class DuplicateKey:
     def key_path(self) -> str:
         """The slash-separated path, as messages show it."""
         return "/".join(str(part) for part in self.path)
-
-    def __str__(self) -> str:
-        where = f" (line {self.line})" if self.line is not None else ""
-        return self.key_path + where
 
 
 class KeyPosition(NamedTuple):
@@ -128,7 +106,7 @@ class InputDocument:
 
 def file_format(path: str | Path) -> str:
     """``"yaml"`` for ``.yaml``/``.yml`` files, ``"json"`` for anything else."""
-    return "yaml" if Path(path).suffix.lower() in YAML_SUFFIXES else "json"
+    return "yaml" if Path(path).suffix.lower() in (".yaml", ".yml") else "json"
 
 
 def load_file(path: str | Path) -> Any:
@@ -172,44 +150,35 @@ def parse_input(text: str, fmt: str) -> InputDocument:
         raise InputFileError("the file is empty")
     try:
         data, root = read_yaml(text) if fmt == "yaml" else read_json(text)
-        duplicates = _duplicate_keys(text, root)
+        repeated: list[DuplicateKey] = []
+        _find_repeated_keys(root, (), line_starts(text), repeated)
     except MemoryError:
         raise InputFileError("out of memory while reading the file") from None
-    return InputDocument(text, fmt, data, root, duplicates)
-
-
-def _duplicate_keys(text: str, root: Node) -> tuple[DuplicateKey, ...]:
-    repeated: list[tuple[KeyPath, Node]] = []
-    _find_repeated_keys(root, (), repeated)
-    if not repeated:
-        return ()
-    starts = line_starts(text)
-    return tuple(
-        DuplicateKey(path, line_and_column(starts, key.start)[0])
-        for path, key in repeated
-    )
+    return InputDocument(text, fmt, data, root, tuple(repeated))
 
 
 def _find_repeated_keys(
-    node: Node, path: KeyPath, repeated: list[tuple[KeyPath, Node]]
+    node: Node, path: KeyPath, starts: list[int], repeated: list[DuplicateKey]
 ) -> None:
-    """Add to ``repeated`` each key of ``node`` written again in its mapping."""
+    """Add to ``repeated`` each key of ``node`` written again in its mapping,
+    given the :func:`~.nodes.line_starts` of the text."""
     node = node.resolved
     if node.kind == SEQUENCE:
         for index, item in enumerate(node.items):
-            _find_repeated_keys(item, (*path, index), repeated)
+            _find_repeated_keys(item, (*path, index), starts, repeated)
     elif node.kind == MAPPING:
         seen = set()
         for key, value in node.pairs():
             if key.merge:
                 # The merged mappings fill the mapping that merges them.
                 for source in _merged_mappings(value):
-                    _find_repeated_keys(source, path, repeated)
+                    _find_repeated_keys(source, path, starts, repeated)
                 continue
             if key.key in seen:
-                repeated.append(((*path, key.key), key))
+                line, _ = line_and_column(starts, key.start)
+                repeated.append(DuplicateKey((*path, key.key), line))
             seen.add(key.key)
-            _find_repeated_keys(value, (*path, key.key), repeated)
+            _find_repeated_keys(value, (*path, key.key), starts, repeated)
 
 
 def _find_kept_keys(node: Node, path: KeyPath, keys: dict[KeyPath, Node]) -> None:

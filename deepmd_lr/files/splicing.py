@@ -2,35 +2,30 @@
 
 What the JSON and YAML editors share: whether a value stays the same (and
 so keeps its bytes), the layout of the text around a key (its line, its
-indent, the line break the file uses) and the edit of an object written in
-braces, a JSON object or a YAML flow mapping.
+indent, the line break the file uses), and :class:`SectionEdit`, the steps
+of an edit of the section, which each format completes with how it writes
+keys and values. An object written in braces, a JSON object or a YAML flow
+mapping, is edited member by member, in the same way for both.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from deepmd_lr.files.nodes import Node
+from deepmd_lr.files.nodes import MAPPING, SCALAR, Node
+from deepmd_lr.files.reader import InputDocument
 from deepmd_lr.files.storage import InputFileError
+from deepmd_lr.section.keys import SECTION
+from deepmd_lr.section.text import short_text
 
-__all__ = [
-    "Braces",
-    "Member",
-    "added_separator",
-    "braces_of",
-    "edit_braces",
-    "indent_of_line",
-    "line_break_of",
-    "line_end",
-    "line_start",
-    "refuse",
-    "relative_indent",
-    "same_value",
-]
+_INDENT = re.compile(r"[ \t]*")
+
+Pair = tuple[Node, Node]
+"""A key of a mapping with its value."""
 
 
 def same_value(first: Any, second: Any) -> bool:
@@ -71,33 +66,6 @@ def refuse(reason: str) -> InputFileError:
     )
 
 
-@dataclass
-class Member:
-    """One key and its value, by position in the text."""
-
-    key: Any
-    key_start: int
-    key_end: int
-    value_start: int
-    value_end: int
-    """Where the value's own text ends (a YAML comment after it is outside)."""
-
-
-@dataclass
-class Braces:
-    """An object in braces: a JSON object or a YAML flow mapping."""
-
-    open: int
-    close: int
-    members: list[Member]
-
-
-def line_break_of(text: str) -> str:
-    """The line break the text uses: ``\\r\\n`` or ``\\n``."""
-    first = text.find("\n")
-    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
-
-
 def line_start(text: str, index: int) -> int:
     return text.rfind("\n", 0, index) + 1
 
@@ -111,8 +79,7 @@ def line_end(text: str, index: int) -> int:
 
 
 def indent_of_line(text: str, index: int) -> str:
-    start = line_start(text, index)
-    match = re.compile(r"[ \t]*").match(text, start)
+    match = _INDENT.match(text, line_start(text, index))
     assert match is not None
     return match.group()
 
@@ -123,87 +90,194 @@ def relative_indent(inner: str, outer: str, default: str) -> str:
     return default
 
 
-def added_separator(text: str, braces: Braces, line_break: str) -> str:
-    """The text between two members, as the object already writes it."""
-    members = braces.members
-    if len(members) >= 2:
-        separator = text[members[-2].value_end : members[-1].key_start]
-    else:
-        lead = text[braces.open + 1 : members[0].key_start]
-        colon = text[members[0].key_end : members[0].value_start]
-        separator = "," + (lead or ("" if colon == ":" else " "))
-    if "#" in separator:
-        # A comment belongs to the members it stands between.
-        if "\n" not in separator:
-            return ", "
-        return "," + line_break + indent_of_line(text, members[-1].key_start)
-    return separator
+def _written(node: Node) -> Iterator[Node]:
+    """``node`` and every node written inside it (not those an alias repeats)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.items)
 
 
-def edit_braces(
-    text: str,
-    braces: Braces,
-    old: Mapping[Any, Any],
-    new: Mapping[Any, Any],
-    render_value: Callable[[Any], str],
-    render_member: Callable[[Any, Any, Member | None], str],
-    unit: str,
-) -> str:
-    """The new text of ``braces``, from its ``{`` to its ``}``."""
-    members = braces.members
-    line_break = line_break_of(text)
-    interior = text[braces.open + 1 : braces.close]
-    present = {member.key for member in members}
-    like = members[-1] if members else None
-    added = [
-        render_member(key, value, like)
-        for key, value in new.items()
-        if key not in present
-    ]
-    pieces: list[tuple[str, str | None]] = []
-    for index, member in enumerate(members):
-        if member.key not in new:
-            continue
-        if same_value(old[member.key], new[member.key]):
-            value = text[member.value_start : member.value_end]
-        else:
-            value = render_value(new[member.key])
-        following = (
-            text[member.value_end : members[index + 1].key_start]
-            if index + 1 < len(members)
-            else None
+class SectionEdit(ABC):
+    """The edit of one document's section (or with ``bare``, of its whole
+    mapping), in the document's own text.
+
+    Every place the edit would change beyond the section is refused: a
+    repeated section, a key merged in (``<<``), an anchor that an alias
+    repeats elsewhere.
+    """
+
+    unit = "  "
+    """The indent of one level, for an empty object written over lines."""
+
+    def __init__(self, document: InputDocument) -> None:
+        self.text = document.text
+        self.data: dict[Any, Any] = document.data
+        self.root = document.root
+        first_break = self.text.find("\n")
+        crlf = first_break > 0 and self.text[first_break - 1] == "\r"
+        self.line_break = "\r\n" if crlf else "\n"
+        self.aliased = {
+            node.target.anchor
+            for node in _written(document.root)
+            if node.target is not None and node.target.anchor is not None
+        }
+
+    def edit(self, section: dict[str, Any], *, bare: bool) -> str:
+        if bare:
+            return self.edit_mapping(self.root, self.data, section)
+        found = [pair for pair in self.root.pairs() if pair[0].key == SECTION]
+        if len(found) > 1:
+            raise refuse("the file has more than one learning_rate")
+        if not found and SECTION in self.data:
+            raise refuse(
+                "learning_rate comes from a merge key (<<); write the "
+                "section out under its own key"
+            )
+        if not found:
+            return self.add_section(section)
+        key, value = found[0]
+        self.check_not_shared(value, "learning_rate")
+        if value.kind == MAPPING and isinstance(self.data[SECTION], dict):
+            return self.edit_mapping(value, self.data[SECTION], section)
+        return self.replace_value(key, value, section)
+
+    def check_not_shared(self, node: Node, what: str) -> None:
+        anchors = {inner.anchor for inner in _written(node) if inner.anchor}
+        used = sorted(anchor for anchor in self.aliased if anchor in anchors)
+        if used:
+            raise refuse(
+                f"{what} holds the anchor &{used[0]}, which an alias (*{used[0]}) "
+                "repeats elsewhere; editing it would change that place too"
+            )
+
+    def edit_mapping(
+        self, mapping: Node, old: dict[Any, Any], new: dict[str, Any]
+    ) -> str:
+        """The text with ``mapping``, written in braces, holding ``new``."""
+        self.check_members(mapping, old, new)
+        opening = self.text.index("{", mapping.start)
+        replacement = self._braces_text(mapping, opening, old, new)
+        return self.text[:opening] + replacement + self.text[mapping.end :]
+
+    def check_members(
+        self, mapping: Node, old: dict[Any, Any], new: dict[str, Any]
+    ) -> None:
+        """Refuse an edit of ``mapping`` that would change another place too."""
+        pairs = mapping.pairs()
+        for key, _ in pairs:
+            if key.merge:
+                raise refuse(
+                    "it uses a merge key (<<); write the merged keys out in the section"
+                )
+            if key.kind != SCALAR or not isinstance(key.key, str):
+                raise refuse("it has a key that is not a string")
+        seen = set()
+        for key, _ in pairs:
+            if key.key in seen:
+                raise refuse(f"the key {short_text(key.key)} is given twice")
+            seen.add(key.key)
+        for key, value in pairs:
+            if key.key not in new or not same_value(old[key.key], new[key.key]):
+                self.check_not_shared(value, f"learning_rate/{key.key}")
+
+    def add_section(self, section: dict[str, Any]) -> str:
+        """The text with the section added to a top-level object in braces."""
+        pairs = self.root.pairs()
+        if not pairs:
+            return self.edit_mapping(self.root, {}, {SECTION: section})
+        place = pairs[-1][1].end
+        separator = self._added_separator(
+            self.root, self.text.index("{", self.root.start)
         )
-        pieces.append((text[member.key_start : member.value_start] + value, following))
-    if members:
-        lead = text[braces.open + 1 : members[0].key_start]
-        trail = text[members[-1].value_end : braces.close]
-        separator = added_separator(text, braces, line_break)
-    elif "\n" not in interior:
-        lead, trail, separator = "", interior, ", "
-    else:
-        indent = indent_of_line(text, braces.close) + unit
-        lead = line_break + indent
-        trail = interior[line_start(interior, len(interior)) - len(line_break) :]
-        separator = "," + line_break + indent
-    pieces.extend((member, None) for member in added)
-    if not pieces:
-        return "{" + (trail[trail.rfind("\n") :] if "\n" in trail else "") + "}"
-    parts = [lead]
-    for index, (piece, following) in enumerate(pieces):
-        parts.append(piece)
-        if index + 1 < len(pieces):
-            parts.append(separator if following is None else following)
-    parts.append(trail)
-    return "{" + "".join(parts) + "}"
+        member = self.section_member(section, pairs[-1])
+        return self.text[:place] + separator + member + self.text[place:]
 
+    def section_member(self, section: dict[str, Any], like: Pair) -> str:
+        """The section as a new member of the top-level object, after ``like``."""
+        return self.member_text(SECTION, section, like)
 
-def braces_of(text: str, mapping: Node) -> Braces:
-    """A mapping written in braces (a JSON object, a YAML flow mapping), by position."""
-    return Braces(
-        text.index("{", mapping.start),
-        mapping.end - 1,
-        [
-            Member(key.key, key.start, key.end, value.start, value.end)
-            for key, value in mapping.pairs()
-        ],
-    )
+    @abstractmethod
+    def replace_value(self, key: Node, value: Node, section: dict[str, Any]) -> str:
+        """The text with ``value``, the section's value that is not a mapping,
+        replaced by ``section``."""
+
+    @abstractmethod
+    def value_text(self, value: Any) -> str:
+        """``value`` as the format writes it inside braces."""
+
+    @abstractmethod
+    def member_text(self, key: str, value: Any, like: Pair | None) -> str:
+        """A new member of an object in braces, written like the member ``like``."""
+
+    def _braces_text(
+        self,
+        mapping: Node,
+        opening: int,
+        old: Mapping[Any, Any],
+        new: Mapping[Any, Any],
+    ) -> str:
+        """The new text of ``mapping`` written in braces, from its ``{`` to its ``}``."""
+        text, line_break, pairs = self.text, self.line_break, mapping.pairs()
+        closing = mapping.end - 1
+        interior = text[opening + 1 : closing]
+        present = {key.key for key, _ in pairs}
+        like = pairs[-1] if pairs else None
+        added = [
+            self.member_text(key, value, like)
+            for key, value in new.items()
+            if key not in present
+        ]
+        pieces: list[tuple[str, str | None]] = []
+        for index, (key, value) in enumerate(pairs):
+            if key.key not in new:
+                continue
+            if same_value(old[key.key], new[key.key]):
+                value_text = text[value.start : value.end]
+            else:
+                value_text = self.value_text(new[key.key])
+            following = (
+                text[value.end : pairs[index + 1][0].start]
+                if index + 1 < len(pairs)
+                else None
+            )
+            pieces.append((text[key.start : value.start] + value_text, following))
+        if pairs:
+            lead = text[opening + 1 : pairs[0][0].start]
+            trail = text[pairs[-1][1].end : closing]
+            separator = self._added_separator(mapping, opening)
+        elif "\n" not in interior:
+            lead, trail, separator = "", interior, ", "
+        else:
+            indent = indent_of_line(text, closing) + self.unit
+            lead = line_break + indent
+            trail = interior[line_start(interior, len(interior)) - len(line_break) :]
+            separator = "," + line_break + indent
+        pieces.extend((member, None) for member in added)
+        if not pieces:
+            return "{" + (trail[trail.rfind("\n") :] if "\n" in trail else "") + "}"
+        # Each member but the last is followed by the text that followed it,
+        # or if it followed none, by the separator of added members.
+        joined = "".join(
+            piece + (separator if following is None else following)
+            for piece, following in pieces[:-1]
+        )
+        return "{" + lead + joined + pieces[-1][0] + trail + "}"
+
+    def _added_separator(self, mapping: Node, opening: int) -> str:
+        """The text between two members of ``mapping``, as it already writes it."""
+        text, pairs = self.text, mapping.pairs()
+        if len(pairs) >= 2:
+            separator = text[pairs[-2][1].end : pairs[-1][0].start]
+        else:
+            ((key, value),) = pairs
+            lead = text[opening + 1 : key.start]
+            colon = text[key.end : value.start]
+            separator = "," + (lead or ("" if colon == ":" else " "))
+        if "#" in separator:
+            # A comment belongs to the members it stands between.
+            if "\n" not in separator:
+                return ", "
+            return "," + self.line_break + indent_of_line(text, pairs[-1][0].start)
+        return separator

@@ -17,21 +17,14 @@ import stat
 import sys
 from pathlib import Path
 
-BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-# Names of a descriptor already open in this process (``-o /dev/stdout``).
-_DESCRIPTOR_NAME = re.compile(
-    r"/dev/(?:(?P<standard>stdin|stdout|stderr)|fd/(?P<fd>\d+))"
-    r"|/proc/(?P<process>self|thread-self|\d+)/fd/(?P<proc_fd>\d+)"
-)
-_STANDARD_DESCRIPTORS = {"stdin": 0, "stdout": 1, "stderr": 2}
+# Names of a descriptor already open in this process; ``/dev/stdout`` is a
+# symbolic link to one of them.
+_DESCRIPTOR_NAME = re.compile(r"(?:/dev|/proc/self)/fd/(\d+)")
 _MAX_SYMBOLIC_LINKS = 40
 _NAME_MAX = 255
 """Longest file name, in bytes, on the usual file systems."""
-# Whatever is found there is a device or a view of a process, never a file
-# that a rename may replace.
-_SYSTEM_DIRECTORIES = ("/dev/", "/proc/")
 
 
 class InputFileError(Exception):
@@ -65,19 +58,17 @@ def read_text(path: str | Path, *, keep_byte_order_mark: bool = False) -> str:
         # Checked before opening: opening a FIFO with no writer blocks.
         _require_regular(os.stat(path).st_mode)
         descriptor = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_CLOEXEC)
+        try:
+            # The name may have been swapped for something else since the stat.
+            _require_regular(os.fstat(descriptor).st_mode)
+            with open(descriptor, "rb", closefd=False) as stream:
+                content = stream.read()
+        finally:
+            os.close(descriptor)
     except FileNotFoundError:
         raise InputFileError("no such file") from None
     except OSError as error:
         raise InputFileError(f"cannot read the file: {_reason(error)}") from None
-    try:
-        # The name may have been swapped for something else since the stat.
-        _require_regular(os.fstat(descriptor).st_mode)
-        with open(descriptor, "rb", closefd=False) as stream:
-            content = stream.read()
-    except OSError as error:
-        raise InputFileError(f"cannot read the file: {_reason(error)}") from None
-    finally:
-        os.close(descriptor)
     return decode_text(content, keep_byte_order_mark=keep_byte_order_mark)
 
 
@@ -91,7 +82,7 @@ def decode_text(content: bytes, *, keep_byte_order_mark: bool = False) -> str:
         When it is not UTF-8.
     """
     if not keep_byte_order_mark:
-        content = content.removeprefix(BYTE_ORDER_MARK)
+        content = content.removeprefix(b"\xef\xbb\xbf")
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -116,16 +107,16 @@ def write_atomically(path: str | Path, content: bytes) -> None:
 
     The bytes go to a temporary file in the target's directory, are flushed
     and fsynced, and the temporary file is renamed over the target. An
-    existing target keeps its permission bits; a new one gets the usual
-    mode for new files (0o666 less the umask). A symbolic link is followed,
-    and the file it points to is replaced. A name of an open descriptor
-    (``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/3``) gets the bytes
-    written to that descriptor, so that what the shell opened (``>> log``)
-    is appended to, not replaced. A character device or a FIFO
-    (``/dev/null``) has no content to replace and is written directly; no
-    other file under ``/dev`` or ``/proc`` is written. When this returns,
-    the new content is in place; when it raises, the target is as it was
-    and no temporary file is left.
+    existing target keeps its owner (where this process may give it) and its
+    permission bits; a new one gets the usual mode for new files (0o666 less
+    the umask). A symbolic link is followed, and the file it points to is
+    replaced. A name of an open descriptor (``/dev/stdout``, ``/dev/fd/3``,
+    ``/proc/self/fd/3``) gets the bytes written to that descriptor, so that
+    what the shell opened (``>> log``) is appended to, not replaced. A
+    character device or a FIFO (``/dev/null``) has no content to replace
+    and is written directly; no other file under ``/dev`` or ``/proc`` is
+    written. When this returns, the new content is in place; when it
+    raises, the target is as it was and no temporary file is left.
 
     Raises
     ------
@@ -156,8 +147,10 @@ def write_atomically(path: str | Path, content: bytes) -> None:
     except FileNotFoundError:
         existing = None
     except OSError as error:
-        raise InputFileError(f"cannot write the file: {_reason(error)}") from None
-    if existing is not None and _is_stream(existing.st_mode):
+        raise _cannot_write(error) from None
+    if existing is not None and (
+        stat.S_ISCHR(existing.st_mode) or stat.S_ISFIFO(existing.st_mode)
+    ):
         _write_stream(target, content)
         return
     _check_replaceable(path, target, existing)
@@ -169,17 +162,23 @@ def _check_replaceable(
     path: str | Path, target: str, existing: os.stat_result | None
 ) -> None:
     """Refuse a ``target`` (``path`` resolved) that a new file must not replace."""
-    if _in_system_directory(path) or _in_system_directory(target):
-        raise InputFileError(
-            "cannot write the file: it lies under /dev or /proc, where nothing "
-            "is replaced; write to a file elsewhere"
-        )
-    if existing is not None and not stat.S_ISREG(existing.st_mode):
+    for name in (os.path.abspath(path), target):
+        if name.startswith(("/dev/", "/proc/")):
+            # Whatever is found there is a device or a view of a process,
+            # never a file that a rename may replace.
+            raise InputFileError(
+                "cannot write the file: it lies under /dev or /proc, where "
+                "nothing is replaced; write to a file elsewhere"
+            )
+    if existing is None:
+        return
+    if not stat.S_ISREG(existing.st_mode):
         raise InputFileError(
             "cannot write the file: it exists and is not a regular file "
             "(a directory, a socket or a block device)"
         )
-    if existing is not None and _is_read_only(target, existing.st_mode):
+    no_write_bits = not existing.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    if no_write_bits or not os.access(target, os.W_OK):
         # A rename needs only the directory's permission; the file's own
         # mode says whether it may be changed.
         raise InputFileError(
@@ -194,7 +193,10 @@ def _replace(target: str, content: bytes, existing: os.stat_result | None) -> No
     try:
         try:
             if existing is not None:
-                _copy_owner_and_mode(descriptor, existing)
+                # Only a privileged process may give a file away; others keep theirs.
+                with contextlib.suppress(OSError):
+                    os.fchown(descriptor, existing.st_uid, existing.st_gid)
+                os.fchmod(descriptor, stat.S_IMODE(existing.st_mode))
             _write_all(descriptor, content)
             os.fsync(descriptor)
         finally:
@@ -204,9 +206,7 @@ def _replace(target: str, content: bytes, existing: os.stat_result | None) -> No
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         if isinstance(error, OSError):
-            raise InputFileError(
-                f"cannot write the file: {_reason(error)}; it is unchanged"
-            ) from None
+            raise _cannot_write(error, "; it is unchanged") from None
         raise
 
 
@@ -221,22 +221,12 @@ def open_descriptor_named(path: str | Path) -> int | None:
     for _ in range(_MAX_SYMBOLIC_LINKS):
         match = _DESCRIPTOR_NAME.fullmatch(name)
         if match is not None:
-            return _descriptor_number(match)
+            return int(match[1])
         try:
             link = os.readlink(name)
         except OSError:
             return None
         name = os.path.abspath(os.path.join(os.path.dirname(name), link))
-    return None
-
-
-def _descriptor_number(match: re.Match[str]) -> int | None:
-    if match["standard"] is not None:
-        return _STANDARD_DESCRIPTORS[match["standard"]]
-    if match["fd"] is not None:
-        return int(match["fd"])
-    if match["process"] in ("self", "thread-self", str(os.getpid())):
-        return int(match["proc_fd"])
     return None
 
 
@@ -250,7 +240,7 @@ def _write_descriptor(number: int, content: bytes) -> None:
     except BrokenPipeError:
         raise
     except OSError as error:
-        raise InputFileError(f"cannot write the file: {_reason(error)}") from None
+        raise _cannot_write(error) from None
 
 
 def _write_all(descriptor: int, content: bytes) -> None:
@@ -260,32 +250,16 @@ def _write_all(descriptor: int, content: bytes) -> None:
         view = view[os.write(descriptor, view) :]
 
 
-def _in_system_directory(path: str | Path) -> bool:
-    name = os.path.abspath(path)
-    return any(name.startswith(prefix) for prefix in _SYSTEM_DIRECTORIES)
-
-
-def _is_read_only(target: str, mode: int) -> bool:
-    no_write_bits = not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
-    return no_write_bits or not os.access(target, os.W_OK)
-
-
-def _is_stream(mode: int) -> bool:
-    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
-
-
 def _write_stream(target: str, content: bytes) -> None:
     """Write to a character device or FIFO (``-o /dev/null``): nothing to replace."""
     try:
         # Without a reader, a FIFO then fails at once instead of blocking.
         descriptor = os.open(target, os.O_WRONLY | _O_NONBLOCK | _O_CLOEXEC)
     except OSError as error:
-        raise InputFileError(f"cannot write the file: {_reason(error)}") from None
+        raise _cannot_write(error) from None
     try:
         os.set_blocking(descriptor, True)
-        _write_all(descriptor, content)
-    except OSError as error:
-        raise InputFileError(f"cannot write the file: {_reason(error)}") from None
+        _write_descriptor(descriptor, content)
     finally:
         os.close(descriptor)
 
@@ -311,15 +285,6 @@ def _create_beside(target: str) -> tuple[str, int]:
             ) from None
 
 
-def _copy_owner_and_mode(descriptor: int, existing: os.stat_result) -> None:
-    current = os.fstat(descriptor)
-    if (current.st_uid, current.st_gid) != (existing.st_uid, existing.st_gid):
-        # Only a privileged process may give a file away; others keep theirs.
-        with contextlib.suppress(OSError):
-            os.fchown(descriptor, existing.st_uid, existing.st_gid)
-    os.fchmod(descriptor, stat.S_IMODE(existing.st_mode))
-
-
 def _sync_directory(directory: str) -> None:
     # Makes the rename itself durable; some file systems cannot sync a directory.
     with contextlib.suppress(OSError):
@@ -328,6 +293,10 @@ def _sync_directory(directory: str) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def _cannot_write(error: OSError, after: str = "") -> InputFileError:
+    return InputFileError(f"cannot write the file: {_reason(error)}{after}")
 
 
 def _reason(error: OSError) -> str:

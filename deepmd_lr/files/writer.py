@@ -11,15 +11,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from pathlib import Path
 from typing import Any
 
-from deepmd_lr.files.reader import file_format
-from deepmd_lr.files.storage import InputFileError, write_atomically
+from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.files.yaml_text import pyyaml
 from deepmd_lr.section.text import OutOfRangeFloat, describe, short_text
-
-__all__ = ["check_writable", "dumps", "safe_dumper", "to_json", "write_file"]
 
 
 def dumps(data: Any, fmt: str = "json") -> str:
@@ -39,10 +35,7 @@ def dumps(data: Any, fmt: str = "json") -> str:
     """
     check_writable(data, json_only=fmt != "yaml")
     if fmt == "yaml":
-        yaml = pyyaml()
-        return yaml.dump(  # type: ignore[no-any-return]
-            data, Dumper=safe_dumper(yaml), sort_keys=False, allow_unicode=True
-        )
+        return to_yaml(data)
     return to_json(data, indent=4) + "\n"
 
 
@@ -56,17 +49,19 @@ def to_json(value: Any, indent: int | None = None) -> str:
     return _LONE_SURROGATE.sub(lambda char: f"\\u{ord(char.group()):04x}", text)
 
 
+def to_yaml(value: Any, **layout: Any) -> str:
+    """``value`` as YAML text that reads back as ``value``, in key order; the
+    ``layout`` options go to :func:`yaml.dump`."""
+    yaml = pyyaml()
+    text: str = yaml.dump(
+        value, Dumper=safe_dumper(yaml), sort_keys=False, allow_unicode=True, **layout
+    )
+    return text
+
+
 _UNICODE_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
 # Outside JSON strings the output is ASCII, so every surrogate is inside one.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-# Integers below this many bits always print, whatever the digit limit.
-_PRINTABLE_BITS = 640 * 3
-
-
-def write_file(path: str | Path, data: Any, fmt: str | None = None) -> None:
-    """Write ``data`` to ``path`` atomically, by default in the format of its suffix."""
-    text = dumps(data, fmt or file_format(path))
-    write_atomically(path, text.encode("utf-8"))
 
 
 def check_writable(data: Any, *, json_only: bool) -> None:
@@ -120,8 +115,6 @@ def _path_part(key: Any) -> str:
 
 
 def _fits_in_text(number: int) -> bool:
-    if number.bit_length() <= _PRINTABLE_BITS:
-        return True
     try:
         str(number)
     except ValueError:
@@ -160,24 +153,41 @@ def _kind(value: Any) -> str:
     return f"a value of type {type(value).__name__}"
 
 
+# Plain scalars that YAML 1.1 reads as text but the YAML 1.2 core schema reads
+# as a number, boolean or null (1e-3, 0o10, 0E0, .5e3).
+_YAML_1_2_NOT_TEXT = re.compile(
+    r"null|Null|NULL|~|true|True|TRUE|false|False|FALSE"
+    r"|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+
+
 def safe_dumper(yaml: Any) -> Any:
-    class LiteralKeepingDumper(yaml.SafeDumper):  # type: ignore[misc]
-        """The safe dumper, with two kinds of scalar written so they read back.
+    class PortableDumper(yaml.SafeDumper):  # type: ignore[misc]
+        """The safe dumper, with three kinds of scalar written so they read back.
 
         A number read as beyond the float range is written as it was read.
         A string with a Unicode line break (NEL, U+2028, U+2029) is
         double-quoted, where these are escaped; other styles fold them.
+        Text that a YAML 1.2 reader (ruamel.yaml, editors) takes for a
+        number, a boolean or null is single-quoted; YAML 1.1 readers
+        (PyYAML, DeePMD-kit) read it as text either way.
         """
 
     def represent_text(dumper: Any, text: str) -> Any:
-        style = '"' if _UNICODE_LINE_BREAK.search(text) else None
+        style = None
+        if _UNICODE_LINE_BREAK.search(text):
+            style = '"'
+        elif _YAML_1_2_NOT_TEXT.fullmatch(text):
+            style = "'"
         return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
-    LiteralKeepingDumper.add_representer(str, represent_text)
-    LiteralKeepingDumper.add_representer(
+    PortableDumper.add_representer(str, represent_text)
+    PortableDumper.add_representer(
         OutOfRangeFloat,
         lambda dumper, number: dumper.represent_scalar(
             "tag:yaml.org,2002:float", number.literal
         ),
     )
-    return LiteralKeepingDumper
+    return PortableDumper

@@ -31,15 +31,11 @@ from deepmd_lr.files.nodes import (
     SEQUENCE,
     Node,
     depth_message,
-    line_and_column,
-    line_of,
-    line_starts,
     long_integer_message,
+    position,
 )
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section.text import OutOfRangeFloat
-
-__all__ = ["pyyaml", "read_yaml"]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -81,7 +77,7 @@ def read_yaml(text: str) -> tuple[Any, Node]:
             raise InputFileError("the file is empty (it holds no YAML document)")
         composed = loader.compose_document()
         if not loader.check_event(yaml.StreamEndEvent):
-            line = line_of(text, loader.peek_event().start_mark.index)
+            line, _ = position(text, loader.peek_event().start_mark.index)
             raise InputFileError(
                 f"holds more than one YAML document (another starts at line "
                 f"{line}); put the input in a single document",
@@ -108,7 +104,7 @@ def _not_valid(text: str, error: Any) -> InputFileError:
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     if where is None:
         return InputFileError(f"not valid YAML: {problem}")
-    line, column = line_and_column(line_starts(text), where.index)
+    line, column = position(text, where.index)
     return InputFileError(
         f"not valid YAML: {problem} at line {line}, column {column}",
         line=line,
@@ -209,7 +205,7 @@ class _Composition:
             raise InputFileError(depth_message(where))
 
     def _line(self, event: Any) -> int:
-        return line_of(self.text, event.start_mark.index)
+        return position(self.text, event.start_mark.index)[0]
 
     def _scalar(self, composed: Any, anchor: str | None) -> Node:
         start, end = composed.start_mark.index, composed.end_mark.index
@@ -246,7 +242,7 @@ def _loader_class() -> Any:
                 return super().construct_yaml_int(node)  # type: ignore[no-any-return]
             except ValueError:
                 digits = sum(ch.isdigit() for ch in node.value)
-                line = line_of(self.composition.text, node.start_mark.index)
+                line, _ = position(self.composition.text, node.start_mark.index)
                 raise InputFileError(
                     f"{long_integer_message(digits)} (line {line})"
                 ) from None
