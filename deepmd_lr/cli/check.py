@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from deepmd_lr.cli.streams import PROG, detach_stdout
-from deepmd_lr.files.reader import (
-    InputFileError,
-    file_format,
-)
+from deepmd_lr.files.reader import InputFileError, file_format
 from deepmd_lr.section import codes
-
-if TYPE_CHECKING:
-    pass
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
-from deepmd_lr.cli.reading import dumps_or_fail
-from deepmd_lr.cli.streams import write
-
-if TYPE_CHECKING:
-    pass
+from deepmd_lr.cli.streams import PROG, file_errors, write
 
 
 def run_doc(args: argparse.Namespace) -> int:
@@ -22,8 +17,10 @@ def run_doc(args: argparse.Namespace) -> int:
 
 def run_schema(args: argparse.Namespace) -> int:
     from deepmd_lr.describe.schema import json_schema
+    from deepmd_lr.files.writer import dumps
 
-    text = dumps_or_fail(json_schema(), "json")
+    with file_errors(PROG):
+        text = dumps(json_schema(), "json")
     if args.output is None:
         sys.stdout.write(text)
     else:
