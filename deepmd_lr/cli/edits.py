@@ -22,7 +22,7 @@ from deepmd_lr.cli.streams import (
     report_stream,
     write,
 )
-from deepmd_lr.deepmd.migration import is_whole_input
+from deepmd_lr.deepmd.migration import is_whole_input, migrate
 from deepmd_lr.files.reader import file_format
 from deepmd_lr.files.writer import dumps
 from deepmd_lr.section.keys import SECTION
@@ -30,9 +30,17 @@ from deepmd_lr.section.text import one_line
 
 
 def run_normalize(args: argparse.Namespace) -> int:
+    """Print the input with learning_rate checked and its defaults filled in
+    (JSON; other sections unchanged)."""
+    from deepmd_lr.deepmd.reading import normalize
+    from deepmd_lr.section.normalization import normalize_learning_rate
+
     source, data = read_source(args.file)
     with config_errors(args.file), captured_notes() as notes:
-        normalized = _normalized(data)
+        if is_whole_input(data):
+            normalized = normalize(data)
+        else:
+            normalized = normalize_learning_rate(data)
     to_stdout = args.output is None and not args.in_place and not args.diff
     fmt = "json" if to_stdout else file_format(args.output or args.file)
     text = _rewritten(args.file, source, data, normalized, fmt)
@@ -41,18 +49,11 @@ def run_normalize(args: argparse.Namespace) -> int:
     return 0
 
 
-def _normalized(data: dict[str, Any]) -> dict[str, Any]:
-    from deepmd_lr.deepmd.reading import normalize
-    from deepmd_lr.section.normalization import normalize_learning_rate
-
-    if is_whole_input(data):
-        return normalize(data)
-    return normalize_learning_rate(data)
-
-
 def run_migrate(args: argparse.Namespace) -> int:
-    from deepmd_lr.deepmd.migration import migrate
-
+    """Write what older DeePMD-kit releases did implicitly into an old input:
+    the defaults releases before 3.1.3 filled in silently (start_lr 1e-3,
+    stop_lr 1e-8, decay_steps 5000), and the stop_lr its input converter
+    computes from a v1-era decay_rate; an up-to-date input is left as it is."""
     source, data = read_source(args.file)
     migrated, notes = migrate(data)
     try:

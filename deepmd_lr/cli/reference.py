@@ -9,6 +9,7 @@ from deepmd_lr.cli.streams import PROG, file_errors, write
 
 
 def run_doc(args: argparse.Namespace) -> int:
+    """Print the reference of every learning_rate key."""
     from deepmd_lr.describe.documentation import argument_reference
 
     sys.stdout.write(argument_reference(args.format))
@@ -16,6 +17,7 @@ def run_doc(args: argparse.Namespace) -> int:
 
 
 def run_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema for editors."""
     from deepmd_lr.describe.schema import json_schema
     from deepmd_lr.files.writer import dumps
 

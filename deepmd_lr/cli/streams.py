@@ -51,11 +51,9 @@ def run_guarded(command: Callable[[], int]) -> int:
     except OSError as error:
         # Files have messages of their own, so this is an output stream failing.
         detach_stdout()
-        reason = (
-            "standard output is closed"
-            if error.errno == errno.EBADF
-            else error.strerror or str(error)
-        )
+        reason = error.strerror or str(error)
+        if error.errno == errno.EBADF:
+            reason = "standard output is closed"
         print_error(f"{PROG}: cannot write the output: {reason}")
         return 1
     except KeyboardInterrupt as interruption:

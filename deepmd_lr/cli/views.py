@@ -23,6 +23,7 @@ from deepmd_lr.section.text import one_line
 
 
 def run_show(args: argparse.Namespace) -> int:
+    """Describe the schedule: phases, decay rate and the rate at milestones."""
     from deepmd_lr.views.summary import describe_schedule
 
     schedule, _, source, notes = read_schedule(args.file, args.num_steps)
@@ -36,6 +37,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_plot(args: argparse.Namespace) -> int:
+    """Draw the schedule into an image file."""
     from deepmd_lr.views.plotting import (
         MatplotlibMissingError,
         plot_logged_rates,
@@ -95,6 +97,8 @@ def _logged_rates(run: str, training: Any) -> tuple[str, list[int], list[float]]
 
 
 def run_audit(args: argparse.Namespace) -> int:
+    """Compare the rates a DeePMD-kit run used (its learning curve and
+    checkpoints) with the schedule of its input; exit 1 if they depart."""
     from deepmd_lr.audit.report import describe_audit
     from deepmd_lr.audit.run import audit_files
     from deepmd_lr.audit.run_files import find_run_files
