@@ -30,9 +30,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 from deepmd_lr.views.plotting import (  # noqa: E402
     CURVE_GID,
     FINAL_RATE_GID,
+    LOGGED_RATES_GID,
     PHASE_LABEL_GID,
     WARMUP_INSET_GID,
     format_rate,
+    plot_logged_rates,
     plot_schedule,
 )
 
@@ -128,6 +130,19 @@ def test_a_log_axis_leaves_out_a_rate_of_zero() -> None:
     ax = draw({**COSINE, "warmup_steps": 10}, log=True)
     assert math.isnan(curve(ax).get_ydata()[0])
     assert (curve(ax).get_ydata()[1:] > 0).all()
+
+
+@pytest.mark.parametrize("section", [COSINE, EXP], ids=["linear", "log"])
+def test_logged_rates_of_zero_leave_the_rate_axis_as_it_is(
+    section: dict[str, Any],
+) -> None:
+    ax = draw(section)
+    limits = ax.get_ylim()
+    plot_logged_rates(ax, [0, 10], [0.0, 0.0])
+    assert ax.get_ylim() == limits
+    (points,) = [line for line in ax.lines if line.get_gid() == LOGGED_RATES_GID]
+    zero = 0.0 if ax.get_yscale() == "linear" else math.nan
+    np.testing.assert_array_equal(points.get_ydata(), [zero, zero])
 
 
 def test_curves_drawn_into_one_axes_share_its_unit_and_limits() -> None:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from deepmd_lr.cli.streams import PROG, detach_stdout
 from deepmd_lr.files.reader import file_format
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section import codes
 
-if TYPE_CHECKING:
-    pass
-
 
 def run_check(args: argparse.Namespace) -> int:
+    """Check files; print one line per problem (FILE:LINE:COLUMN: CODE message)
+    and a summary; exit 1 if any has an error."""
     from deepmd_lr.deepmd.releases import default_deepmd_version
     from deepmd_lr.lint.check import check_file
     from deepmd_lr.lint.report import github_line, json_report, summary_line, text_line
@@ -34,6 +33,7 @@ def run_check(args: argparse.Namespace) -> int:
     release = args.deepmd_version or default_deepmd_version()
     every: list[Any] = []
     printing = args.format != "json"
+    line_of = text_line if args.format == "text" else github_line
     for name in args.files:
         problems = (
             _check_stdin(args, release) if name == "-" else check_file(name, release)
@@ -44,11 +44,7 @@ def run_check(args: argparse.Namespace) -> int:
             continue
         try:
             for problem in problems:
-                print(
-                    text_line(problem)
-                    if args.format == "text"
-                    else github_line(problem)
-                )
+                print(line_of(problem))
         except BrokenPipeError:
             # Nobody reads the report any more, but the status still counts
             # every file.

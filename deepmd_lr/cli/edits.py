@@ -12,64 +12,48 @@ from typing import Any
 from deepmd_lr.cli.reading import (
     captured_notes,
     config_errors,
-    dumps_or_fail,
     read_source,
     run_input_of,
 )
-from deepmd_lr.cli.streams import CommandError, print_notes, report_stream, write
-from deepmd_lr.deepmd.migration import is_whole_input
+from deepmd_lr.cli.streams import (
+    CommandError,
+    file_errors,
+    print_notes,
+    report_stream,
+    write,
+)
+from deepmd_lr.deepmd.migration import is_whole_input, migrate
 from deepmd_lr.files.reader import file_format
-from deepmd_lr.files.storage import InputFileError
+from deepmd_lr.files.writer import dumps
 from deepmd_lr.section.keys import SECTION
 from deepmd_lr.section.text import one_line
 
 
 def run_normalize(args: argparse.Namespace) -> int:
+    """Print the input with learning_rate checked and its defaults filled in
+    (JSON; other sections unchanged)."""
+    from deepmd_lr.deepmd.reading import normalize
+    from deepmd_lr.section.normalization import normalize_learning_rate
+
     source, data = read_source(args.file)
     with config_errors(args.file), captured_notes() as notes:
-        normalized = _normalized(data)
-    if args.diff or args.in_place:
-        edited = _rewritten(args.file, source, data, normalized, file_format(args.file))
-        if args.diff:
-            _print_diff(args.file, source, edited)
-        elif edited != source:
-            write(args.file, edited)
-    elif args.output is None:
-        sys.stdout.write(_rewritten(args.file, source, data, normalized, "json"))
-    else:
-        fmt = file_format(args.output)
-        write(args.output, _rewritten(args.file, source, data, normalized, fmt))
-        _note_format_change(args.file, args.output)
+        if is_whole_input(data):
+            normalized = normalize(data)
+        else:
+            normalized = normalize_learning_rate(data)
+    to_stdout = args.output is None and not args.in_place and not args.diff
+    fmt = "json" if to_stdout else file_format(args.output or args.file)
+    text = _rewritten(args.file, source, data, normalized, fmt)
+    _put(args, source, text, rewrite_in_place=text != source)
     print_notes(f"{args.file}: ", notes, sys.stderr)
     return 0
 
 
-def _note_format_change(path: str, output: str) -> None:
-    """Say so when ``-o`` names another format, which is written anew."""
-    fmt = file_format(output)
-    if fmt != file_format(path):
-        print(
-            one_line(
-                f"{path}: {output} is written as {fmt.upper()} (by its name), "
-                f"not as {file_format(path).upper()} like {path}, so it is written "
-                "anew: its data and key order are kept, not the layout or comments"
-            ),
-            file=sys.stderr,
-        )
-
-
-def _normalized(data: dict[str, Any]) -> dict[str, Any]:
-    from deepmd_lr.deepmd.reading import normalize
-    from deepmd_lr.section.normalization import normalize_learning_rate
-
-    if is_whole_input(data):
-        return normalize(data)
-    return normalize_learning_rate(data)
-
-
 def run_migrate(args: argparse.Namespace) -> int:
-    from deepmd_lr.deepmd.migration import migrate
-
+    """Write what older DeePMD-kit releases did implicitly into an old input:
+    the defaults releases before 3.1.3 filled in silently (start_lr 1e-3,
+    stop_lr 1e-8, decay_steps 5000), and the stop_lr its input converter
+    computes from a v1-era decay_rate; an up-to-date input is left as it is."""
     source, data = read_source(args.file)
     migrated, notes = migrate(data)
     try:
@@ -78,18 +62,10 @@ def run_migrate(args: argparse.Namespace) -> int:
     except CommandError as error:
         after = "after migration; " if notes else ""
         raise CommandError(f"{error} ({after}nothing was written)") from None
-    to_stdout = args.output is None and not args.in_place
     fmt = file_format(args.output or args.file)
     text = _rewritten(args.file, source, data, migrated, fmt)
-    if args.diff:
-        _print_diff(args.file, source, text)
-    elif to_stdout:
-        sys.stdout.write(text)
-    elif args.output is not None:
-        write(args.output, text)
-        _note_format_change(args.file, args.output)
-    elif notes:
-        write(args.file, text)
+    _put(args, source, text, rewrite_in_place=bool(notes))
+    to_stdout = args.output is None and not args.in_place
     report = sys.stderr if to_stdout else report_stream(args.output or args.file)
     for note in notes:
         print(f"{args.file}: {note}", file=report)
@@ -105,17 +81,45 @@ def _rewritten(
 
     In another format than the file's, the whole input is written anew.
     """
-    if fmt != file_format(path):
-        return dumps_or_fail(new_data, fmt, path)
-    from deepmd_lr.files.editing import edit_section
+    with file_errors(path):
+        if fmt != file_format(path):
+            return dumps(new_data, fmt)
+        from deepmd_lr.files.editing import edit_section
 
-    whole = is_whole_input(data)
-    try:
+        whole = is_whole_input(data)
         return edit_section(
             source, fmt, new_data[SECTION] if whole else new_data, bare=not whole
         )
-    except InputFileError as error:
-        raise CommandError(f"{path}: {error}") from None
+
+
+def _put(
+    args: argparse.Namespace, source: str, text: str, rewrite_in_place: bool
+) -> None:
+    """Show ``text``, the edited input, as a diff, write it to ``--output`` or
+    the file itself, or print it, as the options ask."""
+    if args.diff:
+        _print_diff(args.file, source, text)
+    elif args.output is not None:
+        write(args.output, text)
+        _note_format_change(args.file, args.output)
+    elif not args.in_place:
+        sys.stdout.write(text)
+    elif rewrite_in_place:
+        write(args.file, text)
+
+
+def _note_format_change(path: str, output: str) -> None:
+    """Say so when ``-o`` names another format, which is written anew."""
+    fmt = file_format(output)
+    if fmt != file_format(path):
+        print(
+            one_line(
+                f"{path}: {output} is written as {fmt.upper()} (by its name), "
+                f"not as {file_format(path).upper()} like {path}, so it is written "
+                "anew: its data and key order are kept, not the layout or comments"
+            ),
+            file=sys.stderr,
+        )
 
 
 def _print_diff(path: str, source: str, edited: str) -> None:

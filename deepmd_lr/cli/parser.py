@@ -37,23 +37,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command(
-    commands: Any, name: str, run: Callable[[argparse.Namespace], int], text: str
+    commands: Any, name: str, run: Callable[[argparse.Namespace], int]
 ) -> argparse.ArgumentParser:
+    # What a command does, as its help shows, is the docstring of its function.
     sub: argparse.ArgumentParser = commands.add_parser(
-        name, help=text, description=text
+        name, help=run.__doc__, description=run.__doc__
     )
     sub.set_defaults(run=run)
     return sub
 
 
 def _add_check(commands: Any) -> None:
-    check = _command(
-        commands,
-        "check",
-        run_check,
-        "Check files; print one line per problem (FILE:LINE:COLUMN: CODE "
-        "message) and a summary; exit 1 if any has an error.",
-    )
+    check = _command(commands, "check", run_check)
     check.add_argument(
         "files", nargs="+", metavar="FILE", help="input files; - reads standard input"
     )
@@ -86,60 +81,39 @@ def _add_check(commands: Any) -> None:
 
 
 def _add_edits(commands: Any) -> None:
-    normalize = _command(
-        commands,
-        "normalize",
-        run_normalize,
-        "Print the input with learning_rate checked and its defaults filled in "
-        "(JSON; other sections unchanged).",
+    normalize = _command(commands, "normalize", run_normalize)
+    _edit_options(
+        normalize, "write here (JSON, or YAML for .yaml)", "the section changes"
     )
-    normalize.add_argument("file", metavar="FILE")
-    normalize_target = normalize.add_mutually_exclusive_group()
-    normalize_target.add_argument(
-        "-o", "--output", metavar="OUT", help="write here (JSON, or YAML for .yaml)"
-    )
-    normalize_target.add_argument(
-        "--in-place",
-        action="store_true",
-        help="rewrite FILE, atomically and only when the section changes "
-        "(only the learning_rate section changes)",
-    )
-    _diff_option(normalize_target)
+    migrate = _command(commands, "migrate", run_migrate)
+    _edit_options(migrate, "write the result here", "something is added")
 
-    migrate = _command(
-        commands,
-        "migrate",
-        run_migrate,
-        "Write what older DeePMD-kit releases did implicitly into an old input: "
-        "the defaults releases before 3.1.3 filled in silently (start_lr 1e-3, "
-        "stop_lr 1e-8, decay_steps 5000), and the stop_lr its input converter "
-        "computes from a v1-era decay_rate; an up-to-date input is left as it is.",
-    )
-    migrate.add_argument("file", metavar="FILE")
-    target = migrate.add_mutually_exclusive_group()
-    target.add_argument("-o", "--output", metavar="OUT", help="write the result here")
+
+def _edit_options(
+    edit: argparse.ArgumentParser, output_help: str, rewritten_when: str
+) -> None:
+    edit.add_argument("file", metavar="FILE")
+    target = edit.add_mutually_exclusive_group()
+    target.add_argument("-o", "--output", metavar="OUT", help=output_help)
     target.add_argument(
         "--in-place",
         action="store_true",
-        help=(
-            "rewrite FILE, atomically and only when something is added "
-            "(only the learning_rate section changes)"
-        ),
+        help=f"rewrite FILE, atomically and only when {rewritten_when} "
+        "(only the learning_rate section changes)",
     )
-    _diff_option(target)
+    target.add_argument(
+        "--diff",
+        action="store_true",
+        help="print a unified diff of what would change in FILE; write nothing",
+    )
 
 
 def _add_views(commands: Any) -> None:
-    show = _command(
-        commands,
-        "show",
-        run_show,
-        "Describe the schedule: phases, decay rate and the rate at milestones.",
-    )
+    show = _command(commands, "show", run_show)
     show.add_argument("file", metavar="FILE")
     _num_steps_option(show)
 
-    plot = _command(commands, "plot", run_plot, "Draw the schedule into an image file.")
+    plot = _command(commands, "plot", run_plot)
     plot.add_argument("file", metavar="FILE")
     _num_steps_option(plot)
     plot.add_argument(
@@ -164,13 +138,7 @@ def _add_views(commands: Any) -> None:
         help="linear rate axis (the default for cosine and wsd)",
     )
 
-    audit = _command(
-        commands,
-        "audit",
-        run_audit,
-        "Compare the rates a DeePMD-kit run used (its learning curve and "
-        "checkpoints) with the schedule of its input; exit 1 if they depart.",
-    )
+    audit = _command(commands, "audit", run_audit)
     audit.add_argument("run_path", metavar="RUN_DIR_OR_LCURVE")
     audit.add_argument(
         "--input",
@@ -182,28 +150,15 @@ def _add_views(commands: Any) -> None:
 
 
 def _add_reference(commands: Any) -> None:
-    doc = _command(
-        commands, "doc", run_doc, "Print the reference of every learning_rate key."
-    )
+    doc = _command(commands, "doc", run_doc)
     doc.add_argument(
         "--format",
         choices=("md", "rst"),
         default="md",
         help="Markdown (default) or reStructuredText",
     )
-
-    schema = _command(
-        commands, "schema", run_schema, "Print the JSON Schema for editors."
-    )
+    schema = _command(commands, "schema", run_schema)
     schema.add_argument("-o", "--output", metavar="OUT", help="write it here")
-
-
-def _diff_option(group: Any) -> None:
-    group.add_argument(
-        "--diff",
-        action="store_true",
-        help="print a unified diff of what would change in FILE; write nothing",
-    )
 
 
 def _num_steps_option(parser: argparse.ArgumentParser) -> None:

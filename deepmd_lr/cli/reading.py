@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from deepmd_lr.cli.streams import PROG, CommandError
+from deepmd_lr.cli.streams import CommandError, file_errors
 from deepmd_lr.deepmd.reading import (
     RunInput,
     checked_run_input,
@@ -15,8 +15,7 @@ from deepmd_lr.deepmd.reading import (
     read_run_input,
 )
 from deepmd_lr.files.reader import file_format, parse_input
-from deepmd_lr.files.storage import InputFileError, read_text
-from deepmd_lr.files.writer import dumps
+from deepmd_lr.files.storage import read_text
 from deepmd_lr.section.errors import LearningRateConfigError, captured_warnings
 
 if TYPE_CHECKING:
@@ -29,10 +28,9 @@ def read_source(path: str) -> tuple[str, dict[str, Any]]:
     Both come from one read, so that an edit of the text matches the data.
     """
     try:
-        source = read_text(path, keep_byte_order_mark=True)
-        document = parse_input(source, file_format(path))
-    except InputFileError as error:
-        raise CommandError(f"{path}: {error}") from None
+        with file_errors(path):
+            source = read_text(path, keep_byte_order_mark=True)
+            document = parse_input(source, file_format(path))
     except MemoryError:
         raise CommandError(f"{path}: out of memory while reading the file") from None
     with config_errors(path), file_errors():
@@ -68,16 +66,6 @@ def read_schedule(
 
 
 @contextmanager
-def file_errors() -> Iterator[None]:
-    """Turn an error of reading a file into a one-line :class:`CommandError`;
-    its message names the file already."""
-    try:
-        yield
-    except InputFileError as error:
-        raise CommandError(str(error)) from None
-
-
-@contextmanager
 def config_errors(path: str) -> Iterator[None]:
     """Turn a configuration error into a one-line :class:`CommandError`."""
     try:
@@ -98,10 +86,3 @@ def captured_notes() -> Iterator[list[str]]:
     with captured_warnings() as found:
         yield notes
     notes.extend(dict.fromkeys(str(warning) for warning in found))
-
-
-def dumps_or_fail(data: Any, fmt: str, source: str = PROG) -> str:
-    try:
-        return dumps(data, fmt)
-    except InputFileError as error:
-        raise CommandError(f"{source}: {error}") from None

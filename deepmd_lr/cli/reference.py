@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
-from deepmd_lr.cli.reading import dumps_or_fail
-from deepmd_lr.cli.streams import write
-
-if TYPE_CHECKING:
-    pass
+from deepmd_lr.cli.streams import PROG, file_errors, write
 
 
 def run_doc(args: argparse.Namespace) -> int:
+    """Print the reference of every learning_rate key."""
     from deepmd_lr.describe.documentation import argument_reference
 
     sys.stdout.write(argument_reference(args.format))
@@ -21,9 +17,12 @@ def run_doc(args: argparse.Namespace) -> int:
 
 
 def run_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema for editors."""
     from deepmd_lr.describe.schema import json_schema
+    from deepmd_lr.files.writer import dumps
 
-    text = dumps_or_fail(json_schema(), "json")
+    with file_errors(PROG):
+        text = dumps(json_schema(), "json")
     if args.output is None:
         sys.stdout.write(text)
     else:

@@ -6,9 +6,12 @@ one line and the status of the signal; files are written atomically.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 from deepmd_lr.files.storage import (
@@ -29,48 +32,69 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that a write in progress is undone."""
 
 
-INTERRUPTED_STATUS = 128 + signal.SIGINT
+def run_guarded(command: Callable[[], int]) -> int:
+    """Run ``command`` and return its exit status, with a failure of the
+    standard streams, Ctrl-C, SIGTERM or running out of memory turned into
+    one line on stderr and the status it calls for."""
+    _prepare_standard_streams()
+    try:
+        previous_handler = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:
+        # Signal handlers can only be set from the main thread.
+        previous_handler = None
+    status = 0
+    try:
+        status = command()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) left early; that is not an error, and
+        # what was done before keeps its status.
+        detach_stdout()
+        return status
+    except OSError as error:
+        # Files have messages of their own, so this is an output stream failing.
+        detach_stdout()
+        reason = error.strerror or str(error)
+        if error.errno == errno.EBADF:
+            reason = "standard output is closed"
+        print_error(f"{PROG}: cannot write the output: {reason}")
+        return 1
+    except KeyboardInterrupt as interruption:
+        detach_stdout()
+        print_error(str(interruption) or "interrupted")
+        if isinstance(interruption, Terminated):
+            return 128 + signal.SIGTERM
+        return 128 + signal.SIGINT
+    except MemoryError:
+        detach_stdout()
+        print_error(f"{PROG}: out of memory")
+        return 1
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
+    return status
 
 
-TERMINATED_STATUS = 128 + signal.SIGTERM
-
-
-def open_missing_streams() -> None:
+def _prepare_standard_streams() -> None:
     # A closed standard stream is None, and the next file opened would take
     # its descriptor. Standard output is taken by a read-only null device,
     # so that writing to it fails like a closed one; stderr writes are lost.
-    for number, flags in ((1, os.O_RDONLY), (2, os.O_WRONLY)):
-        if getattr(sys, _STREAM_NAMES[number]) is not None:
-            continue
-        descriptor = os.open(os.devnull, flags)
-        if descriptor != number:
-            os.dup2(descriptor, number)
-            os.close(descriptor)
-        stream = open(number, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-        setattr(sys, _STREAM_NAMES[number], stream)
-
-
-_STREAM_NAMES = {1: "stdout", 2: "stderr"}
-
-
-def raise_on_sigterm() -> Any:
-    def terminate(number: int, frame: Any) -> None:
-        raise Terminated
-
-    try:
-        return signal.signal(signal.SIGTERM, terminate)
-    except ValueError:
-        # Signal handlers can only be set from the main thread.
-        return None
-
-
-def escape_unencodable_output() -> None:
     # A file name or key with a lone surrogate is printed as an escape: a
     # message that cannot be encoded must never fail after the work is done.
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
+    for number, name, flags in ((1, "stdout", os.O_RDONLY), (2, "stderr", os.O_WRONLY)):
+        if getattr(sys, name) is None:
+            descriptor = os.open(os.devnull, flags)
+            if descriptor != number:
+                os.dup2(descriptor, number)
+                os.close(descriptor)
+            setattr(sys, name, open(number, "w", encoding="utf-8", closefd=False))  # noqa: SIM115
+        reconfigure = getattr(getattr(sys, name), "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+
+
+def _terminate(number: int, frame: Any) -> None:
+    raise Terminated
 
 
 def detach_stdout() -> None:
@@ -93,17 +117,25 @@ def print_notes(prefix: str, notes: list[str], stream: TextIO) -> None:
         print(f"{prefix}note: {one_line(note)}", file=stream)
 
 
-def write(path: str, text: str) -> None:
-    write_bytes(path, text.encode("utf-8"))
-
-
-def write_bytes(path: str, content: bytes) -> None:
+@contextmanager
+def file_errors(name: str | None = None) -> Iterator[None]:
+    """Turn an error of reading or writing a file into a one-line
+    :class:`CommandError`, its message after ``name`` when given (without,
+    the message names the file already)."""
     try:
-        write_atomically(path, content)
+        yield
     except InputFileError as error:
-        raise CommandError(f"{path}: {error}") from None
+        raise CommandError(str(error) if name is None else f"{name}: {error}") from None
+
+
+def write(path: str, content: str | bytes) -> None:
+    """Write ``content`` (text as UTF-8) to ``path`` atomically."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        with file_errors(path):
+            write_atomically(path, data)
     except KeyboardInterrupt as interruption:
-        raise type(interruption)(_interrupted_write(path, content)) from None
+        raise type(interruption)(_interrupted_write(path, data)) from None
 
 
 def _interrupted_write(path: str, content: bytes) -> str:

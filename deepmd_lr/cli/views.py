@@ -14,15 +14,16 @@ from deepmd_lr.cli.reading import read_schedule
 from deepmd_lr.cli.streams import (
     PROG,
     CommandError,
+    file_errors,
     print_notes,
     report_stream,
-    write_bytes,
+    write,
 )
-from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section.text import one_line
 
 
 def run_show(args: argparse.Namespace) -> int:
+    """Describe the schedule: phases, decay rate and the rate at milestones."""
     from deepmd_lr.views.summary import describe_schedule
 
     schedule, _, source, notes = read_schedule(args.file, args.num_steps)
@@ -36,7 +37,12 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_plot(args: argparse.Namespace) -> int:
-    from deepmd_lr.views.plotting import MatplotlibMissingError, plot_schedule
+    """Draw the schedule into an image file."""
+    from deepmd_lr.views.plotting import (
+        MatplotlibMissingError,
+        plot_logged_rates,
+        plot_schedule,
+    )
 
     schedule, run, _, notes = read_schedule(args.file, args.num_steps)
     logged = None if args.lcurve is None else _logged_rates(args.lcurve, run.training)
@@ -49,23 +55,17 @@ def run_plot(args: argparse.Namespace) -> int:
                 schedule, log=args.log, label=None if logged is None else "schedule"
             )
             if logged is not None:
-                from deepmd_lr.views.plotting import plot_logged_rates
-
-                curve, rows = logged
-                plot_logged_rates(
-                    ax,
-                    [row.step for row in rows],
-                    [row.rate for row in rows],
-                    label=f"logged in {curve.name}",
-                )
+                label, steps, rates = logged
+                plot_logged_rates(ax, steps, rates, label=label)
         except MatplotlibMissingError as error:
             raise CommandError(f"{PROG} plot: {error}") from None
         # A file name is text, not mathtext between dollar signs.
         title = f"{args.file}: type {schedule.type_name}".replace("$", r"\$")
         ax.set_title(title, fontsize="medium", pad=14)
-        figure = ax.figure
         try:
-            figure.savefig(image, format=Path(args.output).suffix[1:] or None, dpi=120)
+            ax.figure.savefig(
+                image, format=Path(args.output).suffix[1:] or None, dpi=120
+            )
         except (ValueError, RuntimeError, OSError) as error:
             # An unknown format, or one whose tool (LaTeX for .pgf) is missing.
             raise CommandError(
@@ -74,37 +74,38 @@ def run_plot(args: argparse.Namespace) -> int:
         finally:
             import matplotlib.pyplot as plt
 
-            plt.close(figure)
-    write_bytes(args.output, image.getvalue())
+            plt.close(ax.figure)
+    write(args.output, image.getvalue())
     report = report_stream(args.output)
     print_notes(f"{args.file}: ", notes, report)
     print(f"wrote {args.output}", file=report)
     return 0
 
 
-def _logged_rates(run: str, training: Any) -> tuple[Path, list[Any]]:
+def _logged_rates(run: str, training: Any) -> tuple[str, list[int], list[float]]:
+    """The label, steps and rates of the learning curve of ``run``."""
     from deepmd_lr.audit.learning_curve import read_learning_curve
     from deepmd_lr.audit.run_files import find_run_files
 
-    try:
+    with file_errors():
         curve = find_run_files(run, training).learning_curve
         if curve is None:
             raise CommandError(f"{run}: no learning curve there to draw")
-        return curve, read_learning_curve(curve)
-    except InputFileError as error:
-        raise CommandError(str(error)) from None
+        rows = read_learning_curve(curve)
+    steps = [row.step for row in rows]
+    return f"logged in {curve.name}", steps, [row.rate for row in rows]
 
 
 def run_audit(args: argparse.Namespace) -> int:
+    """Compare the rates a DeePMD-kit run used (its learning curve and
+    checkpoints) with the schedule of its input; exit 1 if they depart."""
     from deepmd_lr.audit.report import describe_audit
     from deepmd_lr.audit.run import audit_files
     from deepmd_lr.audit.run_files import find_run_files
 
     schedule, run, _, notes = read_schedule(args.input, args.num_steps)
-    try:
+    with file_errors():
         audit = audit_files(schedule, find_run_files(args.run_path, run.training))
-    except InputFileError as error:
-        raise CommandError(str(error)) from None
     print(f"{args.run_path}: rates of the schedule in {args.input}")
     for line in describe_audit(audit):
         print(f"  {one_line(line)}")

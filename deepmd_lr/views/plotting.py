@@ -16,7 +16,7 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
-from deepmd_lr.views.summary import Phase, phases
+from deepmd_lr.views.summary import phases
 
 if TYPE_CHECKING:
     from deepmd_lr.schedules.base import BaseLR
@@ -110,13 +110,9 @@ def new_figure(rows: int = 1) -> tuple[Any, list[Any]]:
     Returns the figure and the list of its axes, top first.
     """
     plt = require_matplotlib()
+    size = (FIGURE_WIDTH, PANEL_HEIGHT * rows)
     figure, axes = plt.subplots(
-        rows,
-        1,
-        figsize=(FIGURE_WIDTH, PANEL_HEIGHT * rows),
-        sharex=True,
-        layout="constrained",
-        squeeze=False,
+        rows, 1, figsize=size, sharex=True, layout="constrained", squeeze=False
     )
     return figure, list(axes[:, 0])
 
@@ -140,30 +136,27 @@ def uses_log_scale(schedule: BaseLR, log: bool | None = None) -> bool:
     return type(schedule).plot_log_scale if log is None else log
 
 
-def plot_steps(schedule: BaseLR) -> np.ndarray:
-    """The steps at which the curve is evaluated, phase boundaries included.
+def plot_steps(schedule: BaseLR, last: int) -> np.ndarray:
+    """The steps up to ``last`` at which the curve is evaluated, phase
+    boundaries included.
 
     Examples
     --------
     >>> from deepmd_lr import LearningRateCosine
     >>> lr = LearningRateCosine(start_lr=1.0, stop_lr=0.0, num_steps=10)
-    >>> plot_steps(lr).tolist()
+    >>> plot_steps(lr, lr.num_steps).tolist()
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     """
-    return _steps_between(schedule, 0, schedule.num_steps)
-
-
-def _steps_between(schedule: BaseLR, first: int, last: int) -> np.ndarray:
-    if last - first + 1 <= MAX_POINTS:
-        return np.arange(first, last + 1, dtype=np.int64)
-    samples = np.linspace(first, last, MAX_POINTS).round().astype(np.int64)
-    bounds = [edge for phase in phases(schedule) for edge in (phase.start, phase.stop)]
+    if last + 1 <= MAX_POINTS:
+        return np.arange(0, last + 1, dtype=np.int64)
+    samples = np.linspace(0, last, MAX_POINTS).round().astype(np.int64)
+    bounds = [edge for _, start, stop in phases(schedule) for edge in (start, stop)]
     # Both sides of each boundary, so warmup's end is not cut off diagonally.
     edges = [
         step + offset
         for step in bounds
         for offset in (-1, 0)
-        if first <= step + offset <= last
+        if 0 <= step + offset <= last
     ]
     return np.unique(np.concatenate([samples, np.asarray(edges, dtype=np.int64)]))
 
@@ -215,15 +208,20 @@ def plot_schedule(
     'log'
     >>> ax.figure.savefig("exp.png")  # doctest: +SKIP
     """
+    require_matplotlib()
     if ax is None:
         _, (ax,) = new_figure()
-    else:
-        require_matplotlib()
     log = uses_log_scale(schedule, log)
-    steps = plot_steps(schedule)
+    steps = plot_steps(schedule, schedule.num_steps)
     rates = np.asarray(schedule.value(steps), dtype=np.float64)
     final_rate = float(schedule.value(schedule.num_steps))
-    unit = _fit_rate_axis(ax, schedule, rates, log)
+    peak = max(float(np.max(rates)), schedule.start_lr, schedule.warmup_start_lr)
+    positive = rates[rates > 0]
+    floor = float(np.min(positive)) if positive.size else peak
+    if log:
+        ax.set_yscale("log")
+    unit = _fit_rate_axis(ax, floor, peak, log)
+    ax.set_ylabel(_rate_label(unit))
     drawn = np.where(rates > 0, rates, np.nan) if log else _in_unit(rates, unit)
     ax.plot(steps, drawn, label=label, linewidth=_CURVE_WIDTH, zorder=3, gid=CURVE_GID)
     ax.set_xlim(0, max(schedule.num_steps, 1))
@@ -241,25 +239,18 @@ def plot_schedule(
     return ax
 
 
-def _fit_rate_axis(ax: Any, schedule: BaseLR, rates: np.ndarray, log: bool) -> int:
-    """Widen the rate axis of ``ax`` to hold ``rates`` as well as every curve
-    drawn into it before; return the power of ten a linear axis counts in."""
-    peak = max(float(np.max(rates)), schedule.start_lr, schedule.warmup_start_lr)
-    positive = rates[rates > 0]
-    floor = float(np.min(positive)) if positive.size else peak
-    rate_axis = _RATE_AXES.setdefault(
-        ax, _RateAxis(_decimal_exponent(peak), peak, peak)
-    )
-    rate_axis.low = min(rate_axis.low, floor)
-    rate_axis.high = max(rate_axis.high, peak)
-    unit = 0 if log else rate_axis.unit
+def _fit_rate_axis(ax: Any, low: float, high: float, log: bool) -> int:
+    """Widen the rate axis of ``ax`` to hold rates from ``low`` to ``high`` as
+    well as every curve drawn into it before; return the power of ten a linear
+    axis counts in."""
+    rate_axis = _RATE_AXES.setdefault(ax, _RateAxis(_decimal_exponent(high), low, high))
+    rate_axis.low = min(rate_axis.low, low)
+    rate_axis.high = max(rate_axis.high, high)
     if log:
-        ax.set_yscale("log")
         _set_log_limits(ax, rate_axis.low, rate_axis.high)
-    else:
-        ax.set_ylim(0, _in_unit(rate_axis.high, unit) * _RATE_HEADROOM)
-    ax.set_ylabel(_rate_label(unit))
-    return unit
+        return 0
+    ax.set_ylim(0, _in_unit(rate_axis.high, rate_axis.unit) * _RATE_HEADROOM)
+    return rate_axis.unit
 
 
 def plot_logged_rates(
@@ -286,26 +277,17 @@ def plot_logged_rates(
     values = np.asarray(rates, dtype=np.float64)
     log = ax.get_yscale() == "log"
     positive = values[values > 0]
-    rate_axis = _RATE_AXES.get(ax)
-    if rate_axis is None:
-        peak = float(np.max(values)) if values.size else 1.0
-        rate_axis = _RATE_AXES.setdefault(
-            ax, _RateAxis(_decimal_exponent(peak), peak, peak)
-        )
     if positive.size:
-        rate_axis.low = min(rate_axis.low, float(np.min(positive)))
-        rate_axis.high = max(rate_axis.high, float(np.max(positive)))
-    if log:
-        _set_log_limits(ax, rate_axis.low, rate_axis.high)
-        drawn = np.where(values > 0, values, np.nan)
+        unit = _fit_rate_axis(ax, float(np.min(positive)), float(np.max(positive)), log)
     else:
-        ax.set_ylim(0, _in_unit(rate_axis.high, rate_axis.unit) * _RATE_HEADROOM)
-        drawn = _in_unit(values, rate_axis.unit)
+        # No rate to make room for: the axis stays as the curves drawn left it.
+        rate_axis = _RATE_AXES.get(ax)
+        unit = 0 if log or rate_axis is None else rate_axis.unit
+    drawn = np.where(values > 0, values, np.nan) if log else _in_unit(values, unit)
     ax.plot(
         np.asarray(steps, dtype=np.int64),
         drawn,
-        linestyle="none",
-        marker="o",
+        "o",
         markersize=3.5,
         color="tab:red",
         label=label,
@@ -345,8 +327,7 @@ def _set_log_limits(ax: Any, low: float, high: float) -> None:
 
     bottom, top = math.log10(low), math.log10(high)
     margin = 0.04 * (top - bottom) if top > bottom else 0.5
-    bottom = max(bottom - margin, _LOG_MIN)
-    top = min(top + margin, _LOG_MAX)
+    bottom, top = max(bottom - margin, _LOG_MIN), min(top + margin, _LOG_MAX)
     ax.set_ylim(10.0**bottom, sys.float_info.max if top == _LOG_MAX else 10.0**top)
     first, last = math.ceil(bottom), math.floor(top)
     stride = next(
@@ -365,25 +346,25 @@ def _rate_label(unit: int) -> str:
     return "learning rate" if unit == 0 else rf"learning rate ($\times 10^{{{unit}}}$)"
 
 
-def _mark_phases(ax: Any, runs: Sequence[Phase], width: int) -> None:
-    for phase in runs:
-        color = _PHASE_COLORS.get(phase.name, "tab:gray")
-        _shade(ax, phase.start, phase.stop, color)
-        if phase.start > 0:
-            _divide(ax, phase.start)
-        share = (phase.stop - phase.start) / width
+def _mark_phases(ax: Any, runs: Sequence[tuple[str, int, int]], width: int) -> None:
+    for name, start, stop in runs:
+        color = _PHASE_COLORS.get(name, "tab:gray")
+        _shade(ax, start, stop, color)
+        if start > 0:
+            _divide(ax, start)
+        share = (stop - start) / width
         if share < SHORT_WARMUP:
             continue
         # A name wider than its phase starts at the phase's outer end, so it
         # stays inside the axes.
-        place, align = (phase.start + phase.stop) / 2, "center"
+        place, align = (start + stop) / 2, "center"
         if share < _CENTRED_NAME_WIDTH:
-            at_left = phase.start + phase.stop < width
-            place, align = (phase.start, "left") if at_left else (phase.stop, "right")
+            at_left = start + stop < width
+            place, align = (start, "left") if at_left else (stop, "right")
         ax.text(
             place,
             1.0,
-            phase.name,
+            name,
             transform=ax.get_xaxis_transform(),
             ha=align,
             va="bottom",
@@ -401,29 +382,16 @@ def _mark_phases(ax: Any, runs: Sequence[Phase], width: int) -> None:
 def _shade(ax: Any, start: int, stop: int, color: str) -> None:
     from matplotlib.patches import Rectangle
 
-    band = Rectangle(
-        (start, 0),
-        stop - start,
-        1,
-        transform=ax.get_xaxis_transform(),
-        color=color,
-        alpha=0.08,
-        linewidth=0,
-    )
+    band = Rectangle((start, 0), stop - start, 1, color=color, alpha=0.08, linewidth=0)
+    band.set_transform(ax.get_xaxis_transform())
     ax.add_artist(band)
 
 
 def _divide(ax: Any, step: int) -> None:
     from matplotlib.lines import Line2D
 
-    rule = Line2D(
-        [step, step],
-        [0, 1],
-        transform=ax.get_xaxis_transform(),
-        color="0.5",
-        linestyle=":",
-        linewidth=1,
-    )
+    rule = Line2D([step, step], [0, 1], color="0.5", linestyle=":", linewidth=1)
+    rule.set_transform(ax.get_xaxis_transform())
     ax.add_artist(rule)
 
 
@@ -433,25 +401,17 @@ def _mark_final_rate(
     if any(line.get_gid() == FINAL_RATE_GID for line in ax.lines):
         return
     height = final_rate if log else _in_unit(final_rate, unit)
-    ax.axhline(
-        height,
-        color=_GUIDE_COLOR,
-        linestyle="--",
-        linewidth=1,
-        zorder=2,
-        gid=FINAL_RATE_GID,
-    )
+    guide = {"color": _GUIDE_COLOR, "gid": FINAL_RATE_GID}
+    ax.axhline(height, linestyle="--", linewidth=1, zorder=2, **guide)
     text = f"stop_lr = {format_rate(schedule.stop_lr)}"
     if not math.isclose(final_rate, schedule.stop_lr):
         # A staircase, or a given decay_rate, ends off stop_lr.
         text = f"final rate = {format_rate(final_rate)} ({text})"
-    y_fraction = ax.transAxes.inverted().transform(ax.transData.transform((0, height)))
+    y = ax.transAxes.inverted().transform(ax.transData.transform((0, height)))[1]
     # Clear of the line that ends a warmup, which may be near the left edge.
     start = 0.015 + schedule.warmup_steps / max(schedule.num_steps, 1)
     left, right = (start, start + 0.3), (0.7, 0.985)
-    crowded = [
-        _points_in(ax, (x0, y_fraction[1], x1 - x0, 0.12)) for x0, x1 in (left, right)
-    ]
+    crowded = [_points_in(ax, (x0, y, x1 - x0, 0.12)) for x0, x1 in (left, right)]
     at_right = crowded[1] < crowded[0]
     ax.annotate(
         text,
@@ -462,51 +422,39 @@ def _mark_final_rate(
         ha="right" if at_right else "left",
         va="bottom",
         fontsize=_LABEL_SIZE,
-        color=_GUIDE_COLOR,
-        gid=FINAL_RATE_GID,
+        **guide,
     )
 
 
-def _points_in(ax: Any, box: tuple[float, float, float, float]) -> int:
-    """How many points of the curves fall in ``box`` (axes fractions)."""
-    x0, y0, width, height = box
+def _points_in(
+    ax: Any, box: tuple[float, float, float, float], margin: float = 0.0
+) -> int:
+    """How many points of the curves fall in ``box`` (axes fractions: left,
+    bottom, width, height), grown by ``margin`` on every side."""
+    x0, y0 = box[0] - margin, box[1] - margin
+    width, height = box[2] + 2 * margin, box[3] + 2 * margin
     count = 0
     to_axes = ax.transData + ax.transAxes.inverted()
     for line in ax.lines:
         if line.get_gid() != CURVE_GID:
             continue
         xy = np.column_stack([line.get_xdata(), line.get_ydata()]).astype(float)
-        xy = to_axes.transform(xy[np.isfinite(xy).all(axis=1)])
-        inside = (
-            (xy[:, 0] >= x0)
-            & (xy[:, 0] <= x0 + width)
-            & (xy[:, 1] >= y0)
-            & (xy[:, 1] <= y0 + height)
-        )
+        x, y = to_axes.transform(xy[np.isfinite(xy).all(axis=1)]).T
+        inside = (x >= x0) & (x <= x0 + width) & (y >= y0) & (y <= y0 + height)
         count += int(inside.sum())
     return count
 
 
 def _zoom_into_warmup(ax: Any, schedule: BaseLR) -> None:
-    width, height = _INSET_SIZE
-    margin = 0.04
     place = min(
         _INSET_PLACES,
-        key=lambda corner: _points_in(
-            ax,
-            (
-                corner[0] - margin,
-                corner[1] - margin,
-                width + 2 * margin,
-                height + 2 * margin,
-            ),
-        ),
+        key=lambda corner: _points_in(ax, (*corner, *_INSET_SIZE), margin=0.04),
     )
-    inset = ax.inset_axes([*place, width, height])
+    inset = ax.inset_axes([*place, *_INSET_SIZE], facecolor="white", zorder=4)
     inset.set_gid(WARMUP_INSET_GID)
     warmup = schedule.warmup_steps
     last = min(schedule.num_steps, math.ceil(_INSET_SPAN * warmup))
-    steps = _steps_between(schedule, 0, last)
+    steps = plot_steps(schedule, last)
     rates = np.asarray(schedule.value(steps), dtype=np.float64)
     low = min(schedule.warmup_start_lr, float(np.min(rates)))
     high = max(schedule.start_lr, float(np.max(rates)))
@@ -515,18 +463,12 @@ def _zoom_into_warmup(ax: Any, schedule: BaseLR) -> None:
     _shade(inset, 0, warmup, color)
     inset.plot(steps, _in_unit(rates, unit), linewidth=_CURVE_WIDTH)
     inset.set_xlim(0, max(last, 1))
-    bottom = _in_unit(low, unit)
-    top = _in_unit(high, unit)
+    bottom, top = _in_unit(low, unit), _in_unit(high, unit)
     span = top - bottom if top > bottom else abs(top) or 1.0
     inset.set_ylim(bottom - 0.08 * span, top + 0.12 * span)
     inset.set_xticks([warmup], [f"{warmup:,}"])
     levels = sorted({schedule.warmup_start_lr, schedule.start_lr})
-    inset.set_yticks(
-        [_in_unit(rate, unit) for rate in levels], [format_rate(r) for r in levels]
-    )
+    inset.set_yticks(_in_unit(np.array(levels), unit), [format_rate(r) for r in levels])
     inset.tick_params(labelsize="x-small", length=2, pad=1)
     inset.set_title(f"warmup: {warmup:,} steps", fontsize="x-small", color=color, pad=2)
-    for spine in inset.spines.values():
-        spine.set_edgecolor(color)
-    inset.set_facecolor("white")
-    inset.set_zorder(4)
+    inset.spines[:].set_edgecolor(color)

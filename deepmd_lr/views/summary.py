@@ -7,41 +7,27 @@ the schedule itself for its phases and its own settings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from deepmd_lr.schedules.base import BaseLR
 
 
-@dataclass(frozen=True)
-class Phase:
-    """A run of training steps ``[start, stop)`` in which one rule applies."""
-
-    name: str
-    start: int
-    stop: int
-
-    @property
-    def steps(self) -> int:
-        return self.stop - self.start
-
-
-def phases(schedule: BaseLR) -> list[Phase]:
+def phases(schedule: BaseLR) -> list[tuple[str, int, int]]:
     """The warmup, plateau and decay phases of ``schedule``, empty ones left out.
+
+    Each is its name and its run of training steps ``[start, stop)``.
 
     Examples
     --------
     >>> from deepmd_lr import LearningRateCosine
     >>> lr = LearningRateCosine(start_lr=1e-3, stop_lr=1e-5, num_steps=1000,
     ...                         warmup_steps=100)
-    >>> [(p.name, p.start, p.stop) for p in phases(lr)]
+    >>> phases(lr)
     [('warmup', 0, 100), ('decay', 100, 1000)]
     """
     return [
-        Phase(name, start, stop)
-        for name, start, stop in schedule.phases()
-        if stop > start
+        (name, start, stop) for name, start, stop in schedule.phases() if stop > start
     ]
 
 
@@ -82,10 +68,10 @@ def describe_schedule(schedule: BaseLR) -> list[str]:
         lines.append(f"{label}: {_text(value)}")
     lines.append("phases:")
     width = len(str(schedule.num_steps))
-    for phase in phases(schedule):
+    for name, start, stop in phases(schedule):
         lines.append(
-            f"  {phase.name:<7} steps {phase.start:>{width}} to "
-            f"{phase.stop:>{width}} ({phase.steps} steps)"
+            f"  {name:<7} steps {start:>{width}} to {stop:>{width}} "
+            f"({stop - start} steps)"
         )
     if schedule.num_steps == 0:
         lines.append("  (none: training has 0 steps)")
