@@ -17,7 +17,6 @@ same:
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
@@ -26,12 +25,7 @@ from deepmd_lr.schedules.exp import replaced_decay_steps
 from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError
 from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, MAX_STEPS, SECTION, Key
-from deepmd_lr.section.legacy import (
-    LEGACY_DEFAULTS,
-    is_legacy,
-    section_fix_text,
-    type_legacy_defaults,
-)
+from deepmd_lr.section.legacy import is_legacy, legacy_values, section_fix_text
 from deepmd_lr.section.registry import SCHEDULES
 
 OLD_DEFAULT_RULE = "the default of releases before 3.1.3"
@@ -105,16 +99,12 @@ def migrate_section(
         notes.append(MigrationNote(name, rule, old, value))
         migrated[name] = value
 
-    def fill(name: str, value: Any) -> None:
-        if migrated.get(name) is None:
-            put(name, value, OLD_DEFAULT_RULE)
-
     length = converter_length(section, training)
-    legacy = is_legacy(section)
-    if length is not None or legacy:
-        fill("start_lr", LEGACY_DEFAULTS["start_lr"])
     if length is not None:
-        fill("decay_steps", type_legacy_defaults("exp")["decay_steps"])
+        for name, value in legacy_values(section).items():
+            # The converter computes stop_lr from the other two.
+            if name != "stop_lr":
+                put(name, value, OLD_DEFAULT_RULE)
         decay_rate = migrated.pop("decay_rate")
         put("stop_lr", *_converted_stop_lr(migrated, decay_rate, *length))
         notes.append(
@@ -126,11 +116,9 @@ def migrate_section(
                 None,
             )
         )
-    elif legacy:
-        if section.get("stop_lr_ratio") is None:
-            fill("stop_lr", LEGACY_DEFAULTS["stop_lr"])
-        for name, value in type_legacy_defaults(migrated.get("type")).items():
-            fill(name, value)
+    elif is_legacy(section):
+        for name, value in legacy_values(section).items():
+            put(name, value, OLD_DEFAULT_RULE)
         replaced = _old_decay_steps(migrated, training)
         if replaced is not None:
             put("decay_steps", *replaced)
@@ -232,7 +220,9 @@ def _decay_phase(
         return None
     ratio = section.get("warmup_ratio")
     if ratio is not None:
-        if not _is_positive_real(ratio) or ratio >= 1:
+        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)):
+            return None
+        if not 0 < ratio < 1:
             return None
         warmup = int(ratio * num_steps)
     else:
@@ -247,13 +237,6 @@ def _is_count(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _is_positive_real(value: Any) -> bool:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    # An int of any size is finite; math.isfinite would overflow on a huge one.
-    return value > 0 and (isinstance(value, int) or math.isfinite(value))
-
-
 def is_whole_input(data: Mapping[str, Any]) -> bool:
     """Whether ``data`` is a whole training input rather than a bare section."""
     return any(name in data for name in _WHOLE_INPUT_SECTIONS)
@@ -263,8 +246,8 @@ _V0_MARKS = ("use_smooth", "systems")
 """Top-level keys of a DeePMD-kit 0.x input; a learning_rate section has neither."""
 
 
-def v0_input_problem(data: Mapping[str, Any]) -> str | None:
-    """What to say of ``data`` when it is a DeePMD-kit 0.x input, else ``None``.
+def v0_input_error(data: Mapping[str, Any]) -> LearningRateConfigError | None:
+    """The error for ``data`` when it is a DeePMD-kit 0.x input, else ``None``.
 
     Such an input holds every setting at its top level, without the
     sections; DeePMD-kit converts it when it reads it. Read as a bare
@@ -275,13 +258,16 @@ def v0_input_problem(data: Mapping[str, Any]) -> str | None:
     marks = [name for name in _V0_MARKS if name in data]
     if not marks:
         return None
-    return (
+    return LearningRateConfigError(
+        "",
         f"{' and '.join(marks)} at the top level "
         f"{'make' if len(marks) > 1 else 'makes'} this a DeePMD-kit 0.x "
         "input, which DeePMD-kit converts as it reads it and deepmd-lr does not "
-        "read. Fix: write the input in the current form, with its rate in a "
+        "read",
+        "Fix: write the input in the current form, with its rate in a "
         'learning_rate section, such as {"learning_rate": {"type": "exp", '
-        '"start_lr": ..., "decay_steps": ..., "stop_lr": ...}}'
+        '"start_lr": ..., "decay_steps": ..., "stop_lr": ...}}',
+        code=codes.VERSION_0_INPUT,
     )
 
 
@@ -336,12 +322,9 @@ def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[MigrationNote
         For a DeePMD-kit 0.x input (settings at the top level, such as
         ``use_smooth`` and ``systems``), which is not read (code ``LR006``).
     """
-    v0 = v0_input_problem(data)
+    v0 = v0_input_error(data)
     if v0 is not None:
-        reason, _, fix = v0.partition(". Fix: ")
-        raise LearningRateConfigError(
-            "", reason, f"Fix: {fix}", code=codes.VERSION_0_INPUT
-        )
+        raise v0
     if not is_whole_input(data):
         return migrate_section(data)
     result = dict(data)
