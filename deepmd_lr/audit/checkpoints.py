@@ -19,8 +19,6 @@ from typing import Any
 
 from deepmd_lr.files.storage import InputFileError
 
-__all__ = ["CheckpointRate", "read_checkpoint_rates"]
-
 
 @dataclass(frozen=True)
 class CheckpointRate:

@@ -27,17 +27,6 @@ from deepmd_lr.audit.learning_curve import LoggedRate
 if TYPE_CHECKING:
     from deepmd_lr.schedules.base import BaseLR
 
-__all__ = [
-    "CHECKPOINT_TOLERANCE",
-    "PRINT_DIGITS",
-    "PRINT_ROUNDING",
-    "Comparison",
-    "Restart",
-    "RunAudit",
-    "audit_rates",
-    "printed_rate",
-    "rounds_to",
-]
 
 CHECKPOINT_TOLERANCE = 1e-12
 """Relative difference allowed between a checkpoint's rate and the schedule.
@@ -188,7 +177,7 @@ def audit_rates(
     """
     name = learning_curve or "lcurve"
     steps = np.asarray([row.step for row in logged], dtype=np.int64)
-    expected = _values(schedule, steps)
+    expected = np.asarray(schedule.value(steps), dtype=np.float64).tolist()
     compared = tuple(
         Comparison(
             f"{name}:{row.line}",
@@ -250,12 +239,6 @@ def _restarts(
         ):
             explained.add(point.source)
     return restarts, explained
-
-
-def _values(schedule: BaseLR, steps: np.ndarray) -> list[float]:
-    if steps.size == 0:
-        return []
-    return [float(rate) for rate in np.asarray(schedule.value(steps), dtype=np.float64)]
 
 
 def _compare_exactly(point: CheckpointRate, expected: float) -> Comparison:

@@ -6,8 +6,6 @@ import math
 
 from deepmd_lr.audit.comparison import PRINT_DIGITS, PRINT_ROUNDING, RunAudit
 
-__all__ = ["describe_audit"]
-
 
 def describe_audit(audit: RunAudit) -> list[str]:
     """The report of ``deepmd-lr audit``, a line each."""

@@ -13,13 +13,6 @@ from typing import Any
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section.text import short_text
 
-__all__ = [
-    "DEFAULT_CHECKPOINT_PREFIX",
-    "DEFAULT_LEARNING_CURVE",
-    "RunFiles",
-    "find_run_files",
-]
-
 DEFAULT_LEARNING_CURVE = "lcurve.out"
 """``training.disp_file`` when the input does not set it."""
 

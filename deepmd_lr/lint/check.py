@@ -29,7 +29,6 @@ from deepmd_lr.section.text import describe, portable_float_text, short_text
 if TYPE_CHECKING:
     from deepmd_lr.deepmd.releases import DeepmdVersion
 
-__all__ = ["Problem", "check_file", "check_text"]
 
 ERROR = "error"
 WARNING = "warning"

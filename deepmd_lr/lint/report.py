@@ -13,8 +13,6 @@ from collections.abc import Sequence
 
 from deepmd_lr.lint.check import Problem
 
-__all__ = ["FORMATS", "github_line", "json_report", "summary_line", "text_line"]
-
 FORMATS = ("text", "json", "github")
 PROBLEM_LINE_LIMIT = 1000
 """Most characters of a problem's text line: every message of the rules
