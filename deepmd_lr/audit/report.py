@@ -39,7 +39,7 @@ def describe_audit(audit: RunAudit) -> list[str]:
     else:
         lines.append(
             f"departed from its schedule at step {first.step} ({first.source}): "
-            f"logged {first.logged_text}, expected {_shown(first.expected)}"
+            f"logged {first.logged_text}, expected {first.expected:.2e}"
         )
     if worst is not None:
         rounding = (
@@ -80,10 +80,6 @@ def describe_audit(audit: RunAudit) -> list[str]:
 
 def _departing(count: int) -> str:
     return f"{count} departs" if count == 1 else f"{count} depart"
-
-
-def _shown(rate: float) -> str:
-    return f"{rate:.2e}"
 
 
 def _percent(fraction: float) -> str:

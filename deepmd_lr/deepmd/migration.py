@@ -261,9 +261,8 @@ def v0_input_error(data: Mapping[str, Any]) -> LearningRateConfigError | None:
     return LearningRateConfigError(
         "",
         f"{' and '.join(marks)} at the top level "
-        f"{'make' if len(marks) > 1 else 'makes'} this a DeePMD-kit 0.x "
-        "input, which DeePMD-kit converts as it reads it and deepmd-lr does not "
-        "read",
+        f"{'make' if len(marks) > 1 else 'makes'} this a DeePMD-kit 0.x input, which "
+        "DeePMD-kit converts as it reads it and deepmd-lr does not read",
         "Fix: write the input in the current form, with its rate in a "
         'learning_rate section, such as {"learning_rate": {"type": "exp", '
         '"start_lr": ..., "decay_steps": ..., "stop_lr": ...}}',

@@ -166,9 +166,8 @@ def _convert_decay_rate(
 def _warmup_in_both_places(name: str, value: Any) -> LearningRateConfigError:
     return LearningRateConfigError(
         f"training/{name}",
-        f"{name} is given both here and in learning_rate; DeePMD-kit "
-        "3.1.3 refuses such an input, and which value is meant is "
-        "unclear",
+        f"{name} is given both here and in learning_rate; DeePMD-kit 3.1.3 refuses "
+        "such an input, and which value is meant is unclear",
         f"Fix: keep only one {name}, in learning_rate",
         value=value,
         code=codes.WARMUP_KEY_IN_BOTH_PLACES,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.deepmd.migration import is_whole_input, v0_input_error
@@ -36,7 +36,11 @@ WARNING = "warning"
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem of one file, where it is and how to fix it."""
+    """One problem of one file, where it is and how to fix it.
+
+    Its fields, in their order, are the keys of each problem in the JSON
+    report; the end of the span is given by name.
+    """
 
     file: str
     """The file's name as given (``-`` or the ``--stdin-filename`` for stdin)."""
@@ -44,6 +48,9 @@ class Problem:
     """Line of the offending key, from 1 (of the section for a missing key)."""
     column: int
     """Column of the offending key, from 1, in characters."""
+    end_line: int | None = field(default=None, kw_only=True)
+    end_column: int | None = field(default=None, kw_only=True)
+    """Where the offending key ends, when known."""
     code: str
     """The stable code (see :mod:`deepmd_lr.section.codes`), or ``""`` when the rule has none."""
     severity: str
@@ -54,9 +61,6 @@ class Problem:
     """What is wrong, on one line."""
     fix: str = ""
     """How to fix it, or ``""``."""
-    end_line: int | None = None
-    end_column: int | None = None
-    """Where the offending key ends, when known."""
 
     @property
     def is_error(self) -> bool:
@@ -219,8 +223,8 @@ class _Found:
                 path,
                 message,
                 fix,
-                end_line,
-                end_column,
+                end_line=end_line,
+                end_column=end_column,
             )
         )
 

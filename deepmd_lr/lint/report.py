@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import asdict
 
 from deepmd_lr.lint.check import Problem
 
@@ -66,27 +67,7 @@ def summary_line(problems: Sequence[Problem], checked: int) -> str:
 
 def json_report(problems: Sequence[Problem]) -> str:
     """The problems as a JSON list of objects, one per problem."""
-    return (
-        json.dumps(
-            [
-                {
-                    "file": problem.file,
-                    "line": problem.line,
-                    "column": problem.column,
-                    "end_line": problem.end_line,
-                    "end_column": problem.end_column,
-                    "code": problem.code,
-                    "severity": problem.severity,
-                    "path": problem.path,
-                    "message": problem.message,
-                    "fix": problem.fix,
-                }
-                for problem in problems
-            ],
-            indent=2,
-        )
-        + "\n"
-    )
+    return json.dumps([asdict(problem) for problem in problems], indent=2) + "\n"
 
 
 def github_line(problem: Problem) -> str:
