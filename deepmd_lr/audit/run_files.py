@@ -3,6 +3,7 @@ checkpoints."""
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 from collections.abc import Mapping
@@ -65,7 +66,7 @@ def _find_run_files(run: Path, training: Mapping[str, Any] | None) -> RunFiles:
     curve = run / curve_name
     numbered = []
     if prefix.parent.is_dir():
-        for path in prefix.parent.glob(f"{_glob_escape(prefix.name)}-*.pt"):
+        for path in prefix.parent.glob(f"{glob.escape(prefix.name)}-*.pt"):
             match = _CHECKPOINT_NUMBER.search(path.name)
             if match and path.name == f"{prefix.name}-{match[1]}.pt":
                 numbered.append((int(match[1]), path))
@@ -86,7 +87,3 @@ def _file_name(training: Mapping[str, Any], key: str, default: str) -> str:
             f"fix: remove it to use {default}"
         )
     return name
-
-
-def _glob_escape(name: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", name)

@@ -24,7 +24,7 @@ from typing import Any, TypeGuard
 from deepmd_lr.schedules.exp import replaced_decay_steps
 from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError
-from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, MAX_STEPS, SECTION, Key
+from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, MAX_STEPS, SECTION
 from deepmd_lr.section.legacy import is_legacy, legacy_values, section_fix_text
 from deepmd_lr.section.registry import SCHEDULES
 
@@ -143,9 +143,12 @@ def converter_length(
     # checker reports the others.
     exp = SCHEDULES.get("exp")
     keys = {key.name: key for key in (*COMMON_KEYS, *exp.variant_keys)}
-    for name in ("decay_rate", "start_lr", "decay_steps"):
-        if name in section and not _accepted(keys[name], section[name]):
-            return None
+    try:
+        for name in ("decay_rate", "start_lr", "decay_steps"):
+            if name in section:
+                keys[name].check(section[name])
+    except LearningRateConfigError:
+        return None
     if section["decay_rate"] is None or section.get("decay_steps", 1) == 0:
         return None
     for name in ("stop_batch", "numb_steps"):
@@ -153,14 +156,6 @@ def converter_length(
         if _is_count(length) and length <= MAX_STEPS:
             return name, length
     return None
-
-
-def _accepted(key: Key, value: Any) -> bool:
-    try:
-        key.check(value)
-    except LearningRateConfigError:
-        return False
-    return True
 
 
 def _converted_stop_lr(
@@ -326,18 +321,12 @@ def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[MigrationNote
         raise v0
     if not is_whole_input(data):
         return migrate_section(data)
-    result = dict(data)
     section = data.get(SECTION)
-    if section is None:
-        section = {}
-    if not isinstance(section, Mapping):
-        return result, []
-    training = data.get("training")
-    migrated, notes = migrate_section(
-        section, training if isinstance(training, Mapping) else None
-    )
-    result[SECTION] = migrated
-    return result, [
+    if not isinstance(section, Mapping | None):
+        return dict(data), []
+    # An input without the section ran with an all-default one.
+    migrated, notes = migrate_section(section or {}, data.get("training"))
+    return {**data, SECTION: migrated}, [
         MigrationNote(f"{SECTION}/{note.path}", note.rule, note.old, note.new)
         for note in notes
     ]

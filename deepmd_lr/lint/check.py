@@ -12,6 +12,7 @@ pre-commit, and its start-up is part of its interface.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -298,10 +299,9 @@ def _is_integer_key(path: str) -> bool:
     from deepmd_lr.section.keys import COMMON_KEYS
     from deepmd_lr.section.registry import SCHEDULES
 
-    name = path.rpartition("/")[2]
     if path in ("training/numb_steps", "training/stop_batch"):
         return True
-    keys = [*COMMON_KEYS]
-    for schedule in SCHEDULES.classes().values():
-        keys.extend(schedule.variant_keys)
+    name = path.rpartition("/")[2]
+    variants = (schedule.variant_keys for schedule in SCHEDULES.classes().values())
+    keys = itertools.chain(COMMON_KEYS, *variants)
     return any(key.name == name and key.kind is int for key in keys)
