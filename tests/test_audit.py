@@ -19,8 +19,7 @@ from deepmd_runs import checkpoint, header, restarted_rate, row, session
 
 from deepmd_lr.audit.comparison import RunAudit, audit_rates, printed_rate, rounds_to
 from deepmd_lr.audit.learning_curve import LoggedRate, read_learning_curve
-from deepmd_lr.audit.run import audit_files
-from deepmd_lr.audit.run_files import find_run_files
+from deepmd_lr.audit.run import audit_files, find_run_files
 from deepmd_lr.cli.main import main
 from deepmd_lr.deepmd.reading import read_run_input
 from deepmd_lr.files.storage import InputFileError

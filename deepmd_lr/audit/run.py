@@ -1,23 +1,103 @@
-"""Auditing the files of a DeePMD-kit run: its logged rates against its schedule.
+"""A DeePMD-kit run: where it keeps the rates it used, and auditing them.
 
-:func:`audit_files` reads the run's learning curve and checkpoints and
-compares the rates they hold with the schedule. Neither torch nor DeePMD-kit
-is imported here; torch is imported only to read checkpoints, and
-checkpoints are skipped when it is missing.
+:func:`find_run_files` finds the run's learning curve and checkpoints, and
+:func:`audit_files` compares the rates they hold with the schedule. Neither
+torch nor DeePMD-kit is imported here; torch is imported only to read
+checkpoints, and checkpoints are skipped when it is missing.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import glob
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.audit.checkpoints import read_checkpoint_rates
 from deepmd_lr.audit.comparison import RunAudit, audit_rates
 from deepmd_lr.audit.learning_curve import read_learning_curve
-from deepmd_lr.audit.run_files import RunFiles
 from deepmd_lr.files.storage import InputFileError
+from deepmd_lr.section.text import short_text
 
 if TYPE_CHECKING:
     from deepmd_lr.schedules.base import BaseLR
+
+DEFAULT_LEARNING_CURVE = "lcurve.out"
+"""``training.disp_file`` when the input does not set it."""
+
+DEFAULT_CHECKPOINT_PREFIX = "model.ckpt"
+"""``training.save_ckpt`` when the input does not set it."""
+
+_CHECKPOINT_NUMBER = re.compile(r"-([0-9]{1,16})\.pt\Z")
+
+
+@dataclass(frozen=True)
+class RunFiles:
+    """The files of a run that hold the rates it used."""
+
+    learning_curve: Path | None
+    checkpoints: tuple[Path, ...]
+
+
+def find_run_files(
+    run: str | Path, training: Mapping[str, Any] | None = None
+) -> RunFiles:
+    """The learning curve and checkpoints of ``run``, a directory or a file.
+
+    A file is taken as the learning curve alone. In a directory, the names
+    come from ``training.disp_file`` and ``training.save_ckpt`` of the
+    input, or DeePMD-kit's defaults ``lcurve.out`` and ``model.ckpt``.
+
+    Raises
+    ------
+    InputFileError
+        When ``run`` does not exist, or holds neither file.
+    """
+    try:
+        return _find_run_files(Path(run), training)
+    except OSError as error:  # a name too long, a loop of links, ...
+        reason = (
+            "no such file or directory"
+            if isinstance(error, FileNotFoundError)
+            else error.strerror
+        )
+        raise InputFileError(f"{short_text(os.fspath(run))}: {reason}") from None
+
+
+def _find_run_files(run: Path, training: Mapping[str, Any] | None) -> RunFiles:
+    os.stat(run)  # a missing run, or one behind a loop of links, is named
+    if not run.is_dir():
+        return RunFiles(run, ())
+    training = training if isinstance(training, Mapping) else {}
+    curve_name = _file_name(training, "disp_file", DEFAULT_LEARNING_CURVE)
+    prefix = run / _file_name(training, "save_ckpt", DEFAULT_CHECKPOINT_PREFIX)
+    curve = run / curve_name
+    numbered = []
+    if prefix.parent.is_dir():
+        for path in prefix.parent.glob(f"{glob.escape(prefix.name)}-*.pt"):
+            match = _CHECKPOINT_NUMBER.search(path.name)
+            if match and path.name == f"{prefix.name}-{match[1]}.pt":
+                numbered.append((int(match[1]), path))
+    checkpoints = tuple(path for _, path in sorted(numbered))
+    if not os.path.lexists(curve) and not checkpoints:
+        raise InputFileError(
+            f"{run}: neither {curve_name} nor {prefix.name}-*.pt checkpoints "
+            "are there; give the run's directory or its learning curve"
+        )
+    return RunFiles(curve if os.path.lexists(curve) else None, checkpoints)
+
+
+def _file_name(training: Mapping[str, Any], key: str, default: str) -> str:
+    name = training.get(key, default)
+    if not isinstance(name, str) or not name:
+        raise InputFileError(
+            f"training/{key} must be a file name, got {name!r}; "
+            f"fix: remove it to use {default}"
+        )
+    return name
 
 
 def audit_files(schedule: BaseLR, files: RunFiles) -> RunAudit:

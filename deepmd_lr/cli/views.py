@@ -86,7 +86,7 @@ def run_plot(args: argparse.Namespace) -> int:
 
 def _logged_rates(run: str, training: Any) -> tuple[Path, list[Any]]:
     from deepmd_lr.audit.learning_curve import read_learning_curve
-    from deepmd_lr.audit.run_files import find_run_files
+    from deepmd_lr.audit.run import find_run_files
 
     try:
         curve = find_run_files(run, training).learning_curve
@@ -99,8 +99,7 @@ def _logged_rates(run: str, training: Any) -> tuple[Path, list[Any]]:
 
 def run_audit(args: argparse.Namespace) -> int:
     from deepmd_lr.audit.report import describe_audit
-    from deepmd_lr.audit.run import audit_files
-    from deepmd_lr.audit.run_files import find_run_files
+    from deepmd_lr.audit.run import audit_files, find_run_files
 
     schedule, run, _, notes = read_schedule(args.input, args.num_steps)
     try:
