@@ -80,14 +80,10 @@ def github_line(problem: Problem) -> str:
     '::error file=a%2Cb.json,line=2,col=7,title=LR203::50%25 off%0A'
     """
     command = "error" if problem.is_error else "warning"
-    properties = {
-        "file": problem.file,
-        "line": str(problem.line),
-        "col": str(problem.column),
-    }
+    properties = {"file": problem.file, "line": problem.line, "col": problem.column}
     if problem.end_line is not None and problem.end_column is not None:
-        properties["endLine"] = str(problem.end_line)
-        properties["endColumn"] = str(problem.end_column)
+        properties["endLine"] = problem.end_line
+        properties["endColumn"] = problem.end_column
     properties["title"] = problem.code or "deepmd-lr"
     listed = ",".join(f"{name}={_escape_property(v)}" for name, v in properties.items())
     return f"::{command} {listed}::{_escape_data(_with_fix(problem))}"
@@ -101,8 +97,8 @@ def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+def _escape_property(value: object) -> str:
+    return _escape_data(str(value)).replace(":", "%3A").replace(",", "%2C")
 
 
 def _count(number: int, noun: str) -> str:
