@@ -229,15 +229,14 @@ def _restarts(
                 )
             )
             explained.update(compared[i].source for i in indices)
+    rate0 = schedule.value(0)
     for point in kept:
-        if any(
-            _exact(
-                _restart_rate(schedule, point.step, restart.start_step), point.logged
-            )
-            for restart in restarts
-            if restart.start_step <= point.step
-        ):
-            explained.add(point.source)
+        for start in (restart.start_step for restart in restarts):
+            if start > point.step:
+                continue
+            rate = rate0 * schedule.value(point.step + start) / schedule.value(start)
+            if _exact(float(rate), point.logged):
+                explained.add(point.source)
     return restarts, explained
 
 
@@ -254,12 +253,6 @@ def _compare_exactly(point: CheckpointRate, expected: float) -> Comparison:
 
 def _exact(expected: float, rate: float) -> bool:
     return abs(rate - expected) <= CHECKPOINT_TOLERANCE * abs(expected)
-
-
-def _restart_rate(schedule: BaseLR, step: int, start: int) -> float:
-    return float(
-        schedule.value(0) * schedule.value(step + start) / schedule.value(start)
-    )
 
 
 def _fit_restart(schedule: BaseLR, rows: Sequence[LoggedRate]) -> list[int]:

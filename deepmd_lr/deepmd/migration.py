@@ -87,16 +87,13 @@ def migrate_section(
     the second time.
     """
     migrated = dict(section)
-    notes: list[MigrationNote] = []
+    notes: dict[str, MigrationNote] = {}
 
     def put(name: str, value: Any, rule: str) -> None:
-        old = migrated.get(name)
-        for index, note in enumerate(notes):
-            if note.path == name:
-                # One note per key, from the value the input had.
-                old = notes.pop(index).old
-                break
-        notes.append(MigrationNote(name, rule, old, value))
+        # One note per key, from the value the input had, in the order of
+        # the last change.
+        old = notes.pop(name).old if name in notes else migrated.get(name)
+        notes[name] = MigrationNote(name, rule, old, value)
         migrated[name] = value
 
     length = converter_length(section, training)
@@ -107,14 +104,12 @@ def migrate_section(
                 put(name, value, OLD_DEFAULT_RULE)
         decay_rate = migrated.pop("decay_rate")
         put("stop_lr", *_converted_stop_lr(migrated, decay_rate, *length))
-        notes.append(
-            MigrationNote(
-                "decay_rate",
-                "DeePMD-kit's input converter replaces it by stop_lr in a v1-era "
-                "input (one whose training section lists systems)",
-                decay_rate,
-                None,
-            )
+        notes["decay_rate"] = MigrationNote(
+            "decay_rate",
+            "DeePMD-kit's input converter replaces it by stop_lr in a v1-era "
+            "input (one whose training section lists systems)",
+            decay_rate,
+            None,
         )
     elif is_legacy(section):
         for name, value in legacy_values(section).items():
@@ -122,7 +117,7 @@ def migrate_section(
         replaced = _old_decay_steps(migrated, training)
         if replaced is not None:
             put("decay_steps", *replaced)
-    return migrated, notes
+    return migrated, list(notes.values())
 
 
 def converter_length(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from deepmd_lr.deepmd.migration import (
+    MigrationNote,
     converter_length,
     is_whole_input,
     json_text,
@@ -100,7 +101,11 @@ def survey_run_input(
     if isinstance(section, Mapping) and isinstance(training, Mapping):
         read = dict(section)
         if _converter_applies(section, training):
-            notes.append(_convert_decay_rate(read, training))
+            # With start_lr and decay_steps written, the migration changes
+            # only what the converter does.
+            read, migration = migrate_section(section, training)
+            [stop_lr] = [note for note in migration if note.path == "stop_lr"]
+            notes.append(_converter_note(stop_lr))
             origins["stop_lr"] = f"{SECTION}/decay_rate"
         for name in _TRAINING_WARMUP_KEYS:
             if name in training and name in section:
@@ -139,15 +144,9 @@ def _converter_applies(section: Mapping[str, Any], training: Mapping[str, Any]) 
     )
 
 
-def _convert_decay_rate(
-    read: dict[str, Any], training: Mapping[str, Any]
-) -> LearningRateWarning:
-    """Replace ``decay_rate`` of the section ``read`` by the ``stop_lr``
-    DeePMD-kit's input converter computes, and say so."""
-    _, notes = migrate_section(read, training)
-    [note] = [note for note in notes if note.path == "stop_lr"]
-    read.pop("decay_rate")
-    read["stop_lr"] = note.new
+def _converter_note(note: MigrationNote) -> LearningRateWarning:
+    """What DeePMD-kit's input converter does with ``decay_rate``: ``note``,
+    the migration of ``stop_lr`` that writes it out."""
     was = (
         f"replaces stop_lr {json_text(note.old)} by"
         if note.old is not None
@@ -290,12 +289,11 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
             "learning_rate), then normalize it",
             code=codes.OLDER_FORM_NOT_NORMALIZED,
         )
-    result = {
-        name: value if name == SECTION else copy.deepcopy(value)
+    section = normalize_learning_rate(jdata[SECTION], run.num_steps)
+    return {
+        name: section if name == SECTION else copy.deepcopy(value)
         for name, value in jdata.items()
     }
-    result[SECTION] = normalize_learning_rate(jdata[SECTION], run.num_steps)
-    return result
 
 
 def read_run_input(path: str | Path) -> RunInput:
