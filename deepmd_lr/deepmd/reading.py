@@ -93,12 +93,14 @@ def survey_run_input(
         return RunInput(data, data, None, (), document), find_problems(data)
     if SECTION not in data:
         return RunInput(data, None, None, (), document), [no_section_error()]
-    section, training = data[SECTION], data.get("training")
+    section = data[SECTION]
+    training: Any = data.get("training")
     read: Any = section
     origins: dict[str, str] = {}
     notes: list[LearningRateWarning] = []
     problems: list[LearningRateConfigError] = []
-    if isinstance(section, Mapping) and isinstance(training, Mapping):
+    rewritten = isinstance(section, Mapping) and isinstance(training, Mapping)
+    if rewritten:
         read = dict(section)
         if _converter_applies(section, training):
             # With start_lr and decay_steps written, the migration changes
@@ -119,10 +121,10 @@ def survey_run_input(
     except LearningRateConfigError as error:
         problems.append(error)
         num_steps = None
-    problems[:0] = [
-        _error_where_written(_with_input_fix(problem, data), origins)
-        for problem in find_problems(read, num_steps)
-    ]
+    found = find_problems(read, num_steps)
+    if rewritten:
+        found = [_with_input_fix(problem, section, training) for problem in found]
+    problems[:0] = [_error_where_written(problem, origins) for problem in found]
     run = RunInput(data, read, num_steps, tuple(notes), document, origins)
     return run, problems
 
@@ -223,17 +225,13 @@ def _origin(path: str, origins: Mapping[str, str]) -> str | None:
 
 
 def _with_input_fix(
-    problem: LearningRateConfigError, data: Mapping[str, Any]
+    problem: LearningRateConfigError,
+    section: Mapping[str, Any],
+    training: Mapping[str, Any],
 ) -> LearningRateConfigError:
-    """``problem``, a missing start or final rate given the fix that the
-    input's ``training`` section implies."""
-    training = data.get("training")
-    section = data[SECTION]
-    if (
-        problem.code not in (codes.START_LR_MISSING, codes.FINAL_RATE_MISSING)
-        or not isinstance(training, Mapping)
-        or not isinstance(section, Mapping)
-    ):
+    """``problem``, a missing start or final rate given the fix that writes
+    the section as a migration of the whole input does."""
+    if problem.code not in (codes.START_LR_MISSING, codes.FINAL_RATE_MISSING):
         return problem
     fix = legacy_fix_text(section, training)
     return LearningRateConfigError(problem.path, problem.reason, fix, code=problem.code)
