@@ -237,9 +237,8 @@ def release_warnings(
 
 def _warning(key: str, code: str, text: str) -> LearningRateWarning:
     """The warning ``code`` about ``key`` of the section, saying ``text``."""
-    return LearningRateWarning(
-        f"{key_path(key)}: {text}", path=key_path(key), code=code
-    )
+    path = key_path(key)
+    return LearningRateWarning(f"{path}: {text}", path=path, code=code)
 
 
 def _warmup_from_zero(judged: _Judged) -> Iterator[LearningRateWarning]:

@@ -24,7 +24,8 @@ from deepmd_lr.files.reader import InputDocument, KeyPath, file_format, parse_in
 from deepmd_lr.files.storage import InputFileError, read_text
 from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError, LearningRateWarning
-from deepmd_lr.section.keys import SECTION
+from deepmd_lr.section.keys import COMMON_KEYS, SECTION
+from deepmd_lr.section.registry import SCHEDULES
 from deepmd_lr.section.text import describe, portable_float_text, short_text
 
 if TYPE_CHECKING:
@@ -286,19 +287,13 @@ def yaml_number_hint(fmt: str, error: LearningRateConfigError) -> str:
         # Unquoted, YAML would read this number: it was quoted.
         return " (it is quoted, so YAML reads it as text; write it without quotes)"
     if number.is_integer() and _is_integer_key(error.path):
-        return (
-            f" (YAML reads {value} as text; write the whole number, e.g. {int(number)})"
-        )
-    return (
-        f" (YAML reads {value} as text; write it with a decimal point, "
-        f"e.g. {portable_float_text(number)})"
-    )
+        change = f"write the whole number, e.g. {int(number)}"
+    else:
+        change = f"write it with a decimal point, e.g. {portable_float_text(number)}"
+    return f" (YAML reads {value} as text; {change})"
 
 
 def _is_integer_key(path: str) -> bool:
-    from deepmd_lr.section.keys import COMMON_KEYS
-    from deepmd_lr.section.registry import SCHEDULES
-
     if path in ("training/numb_steps", "training/stop_batch"):
         return True
     name = path.rpartition("/")[2]
