@@ -223,11 +223,8 @@ def _restarts(
             continue
         starts = _fit_restart(schedule, [logged[i] for i in indices])
         if starts:
-            restarts.append(
-                Restart(
-                    starts[0], starts[-1], compared[indices[0]].source, len(indices)
-                )
-            )
+            source = compared[indices[0]].source
+            restarts.append(Restart(starts[0], starts[-1], source, len(indices)))
             explained.update(compared[i].source for i in indices)
     rate0 = schedule.value(0)
     for point in kept:

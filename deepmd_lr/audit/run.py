@@ -59,11 +59,9 @@ def find_run_files(
     try:
         return _find_run_files(Path(run), training)
     except OSError as error:  # a name too long, a loop of links, ...
-        reason = (
-            "no such file or directory"
-            if isinstance(error, FileNotFoundError)
-            else error.strerror
-        )
+        reason = error.strerror
+        if isinstance(error, FileNotFoundError):
+            reason = "no such file or directory"
         raise InputFileError(f"{short_text(os.fspath(run))}: {reason}") from None
 
 

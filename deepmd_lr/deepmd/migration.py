@@ -219,8 +219,7 @@ def _decay_phase(
         warmup = section.get("warmup_steps", training.get("warmup_steps", 0))
     if not _is_count(warmup) or warmup > num_steps:
         return None
-    phase: int = num_steps - warmup
-    return phase
+    return num_steps - warmup
 
 
 def _is_count(value: Any) -> TypeGuard[int]:

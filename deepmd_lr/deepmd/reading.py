@@ -149,11 +149,9 @@ def _converter_applies(section: Mapping[str, Any], training: Mapping[str, Any]) 
 def _converter_note(note: MigrationNote) -> LearningRateWarning:
     """What DeePMD-kit's input converter does with ``decay_rate``: ``note``,
     the migration of ``stop_lr`` that writes it out."""
-    was = (
-        f"replaces stop_lr {json_text(note.old)} by"
-        if note.old is not None
-        else "sets stop_lr to"
-    )
+    was = "sets stop_lr to"
+    if note.old is not None:
+        was = f"replaces stop_lr {json_text(note.old)} by"
     return LearningRateWarning(
         f"{SECTION}/decay_rate: the input is in the v1 form (its training "
         f"lists systems), so DeePMD-kit's input converter {was} "
@@ -176,11 +174,9 @@ def _warmup_in_both_places(name: str, value: Any) -> LearningRateConfigError:
 
 
 def _warmup_moved(name: str, value: Any) -> LearningRateWarning:
-    where = (
-        "the place DeePMD-kit 3.0.0 to 3.1.2 read it from; 3.1.3 moves it"
-        if name == "warmup_steps"
-        else "where no release reads it; DeePMD-kit 3.1.3 moves it"
-    )
+    where = "where no release reads it; DeePMD-kit 3.1.3 moves it"
+    if name == "warmup_steps":
+        where = "the place DeePMD-kit 3.0.0 to 3.1.2 read it from; 3.1.3 moves it"
     return LearningRateWarning(
         f"training/{name}: {name} is written under training, {where} into "
         "learning_rate as it reads the input, and it is checked there. "

@@ -270,11 +270,9 @@ def _has_warmup(judged: _Judged) -> bool:
 
 def _schedule_type(judged: _Judged) -> Iterator[LearningRateWarning]:
     if judged.type in ("cosine", "wsd") and judged.version < _V3_1_3:
-        first_with = (
-            "3.1.3 or later"
-            if judged.type == "cosine"
-            else "3.2.0 or later (or 3.1.3 with deepmd-lr's bridge)"
-        )
+        first_with = "3.2.0 or later (or 3.1.3 with deepmd-lr's bridge)"
+        if judged.type == "cosine":
+            first_with = "3.1.3 or later"
         yield _warning(
             "type",
             codes.TYPE_NEEDS_NEWER_RELEASE,
@@ -307,11 +305,9 @@ def _final_rate_default(judged: _Judged) -> Iterator[LearningRateWarning]:
         releases, others = others, releases
     filled = filled_by[releases]
     # With decay_rate the decay is set by it, and stop_lr is only a floor.
-    what = (
-        "floor the rate at"
-        if judged.section.get("decay_rate") is not None
-        else "train to a final rate of"
-    )
+    what = "train to a final rate of"
+    if judged.section.get("decay_rate") is not None:
+        what = "floor the rate at"
     yield _warning(
         "stop_lr",
         codes.FINAL_RATE_DEFAULT_DIFFERS,

@@ -16,21 +16,19 @@ import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from deepmd_lr.deepmd.migration import is_whole_input, v0_input_error
 from deepmd_lr.deepmd.reading import not_an_object, survey_run_input, where_written
+from deepmd_lr.deepmd.releases import DeepmdVersion, release_warnings
 from deepmd_lr.files.reader import InputDocument, KeyPath, file_format, parse_input
 from deepmd_lr.files.storage import InputFileError, read_text
+from deepmd_lr.schedules.building import find_warnings
 from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.section.keys import COMMON_KEYS, SECTION
 from deepmd_lr.section.registry import SCHEDULES
 from deepmd_lr.section.text import describe, portable_float_text, short_text
-
-if TYPE_CHECKING:
-    from deepmd_lr.deepmd.releases import DeepmdVersion
-
 
 ERROR = "error"
 WARNING = "warning"
@@ -110,8 +108,6 @@ def check_text(
     found = _Found(name, document)
     if found.add_repeated_keys():
         return found.problems
-    from deepmd_lr.schedules.building import find_warnings
-
     # What DeePMD-kit runs: an older input is rewritten as it is read.
     run, problems = survey_run_input(document.data)
     found.add_warnings(run.notes)
@@ -120,8 +116,6 @@ def check_text(
     warnings = find_warnings(run.section, run.num_steps)
     found.add_warnings(where_written(w, run.origins) for w in warnings)
     if deepmd_version is not None:
-        from deepmd_lr.deepmd.releases import release_warnings
-
         found.add_warnings(
             where_written(w, run.origins)
             for w in release_warnings(run.section, run.num_steps, deepmd_version)
