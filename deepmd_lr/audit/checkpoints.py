@@ -19,8 +19,6 @@ from typing import Any
 
 from deepmd_lr.files.storage import InputFileError
 
-__all__ = ["CheckpointRate", "read_checkpoint_rates"]
-
 
 @dataclass(frozen=True)
 class CheckpointRate:
@@ -76,16 +74,11 @@ def _training_state(path: str | Path, content: Any) -> CheckpointRate:
     model = content.get("model", content) if isinstance(content, Mapping) else None
     extra = model.get("_extra_state") if isinstance(model, Mapping) else None
     infos = extra.get("train_infos") if isinstance(extra, Mapping) else None
-    lr = infos.get("lr") if isinstance(infos, Mapping) else None
-    step = infos.get("step") if isinstance(infos, Mapping) else None
-    if (
-        isinstance(lr, bool)
-        or not isinstance(lr, (int, float))
-        or not math.isfinite(lr)
-        or isinstance(step, bool)
-        or not isinstance(step, int)
-        or step < 0
-    ):
+    lr: Any = infos.get("lr") if isinstance(infos, Mapping) else None
+    step: Any = infos.get("step") if isinstance(infos, Mapping) else None
+    rate_ok = isinstance(lr, (int, float)) and not isinstance(lr, bool)
+    step_ok = isinstance(step, int) and not isinstance(step, bool) and step >= 0
+    if not (rate_ok and math.isfinite(lr) and step_ok):
         raise InputFileError(
             f"{path}: no rate and step under model/_extra_state/train_infos: "
             "not a checkpoint of DeePMD-kit's PyTorch trainer"

@@ -27,17 +27,6 @@ from deepmd_lr.audit.learning_curve import LoggedRate
 if TYPE_CHECKING:
     from deepmd_lr.schedules.base import BaseLR
 
-__all__ = [
-    "CHECKPOINT_TOLERANCE",
-    "PRINT_DIGITS",
-    "PRINT_ROUNDING",
-    "Comparison",
-    "Restart",
-    "RunAudit",
-    "audit_rates",
-    "printed_rate",
-    "rounds_to",
-]
 
 CHECKPOINT_TOLERANCE = 1e-12
 """Relative difference allowed between a checkpoint's rate and the schedule.
@@ -188,7 +177,7 @@ def audit_rates(
     """
     name = learning_curve or "lcurve"
     steps = np.asarray([row.step for row in logged], dtype=np.int64)
-    expected = _values(schedule, steps)
+    expected = np.asarray(schedule.value(steps), dtype=np.float64).tolist()
     compared = tuple(
         Comparison(
             f"{name}:{row.line}",
@@ -234,28 +223,18 @@ def _restarts(
             continue
         starts = _fit_restart(schedule, [logged[i] for i in indices])
         if starts:
-            restarts.append(
-                Restart(
-                    starts[0], starts[-1], compared[indices[0]].source, len(indices)
-                )
-            )
+            source = compared[indices[0]].source
+            restarts.append(Restart(starts[0], starts[-1], source, len(indices)))
             explained.update(compared[i].source for i in indices)
+    rate0 = schedule.value(0)
     for point in kept:
-        if any(
-            _exact(
-                _restart_rate(schedule, point.step, restart.start_step), point.logged
-            )
-            for restart in restarts
-            if restart.start_step <= point.step
-        ):
-            explained.add(point.source)
+        for start in (restart.start_step for restart in restarts):
+            if start > point.step:
+                continue
+            rate = rate0 * schedule.value(point.step + start) / schedule.value(start)
+            if _exact(float(rate), point.logged):
+                explained.add(point.source)
     return restarts, explained
-
-
-def _values(schedule: BaseLR, steps: np.ndarray) -> list[float]:
-    if steps.size == 0:
-        return []
-    return [float(rate) for rate in np.asarray(schedule.value(steps), dtype=np.float64)]
 
 
 def _compare_exactly(point: CheckpointRate, expected: float) -> Comparison:
@@ -271,12 +250,6 @@ def _compare_exactly(point: CheckpointRate, expected: float) -> Comparison:
 
 def _exact(expected: float, rate: float) -> bool:
     return abs(rate - expected) <= CHECKPOINT_TOLERANCE * abs(expected)
-
-
-def _restart_rate(schedule: BaseLR, step: int, start: int) -> float:
-    return float(
-        schedule.value(0) * schedule.value(step + start) / schedule.value(start)
-    )
 
 
 def _fit_restart(schedule: BaseLR, rows: Sequence[LoggedRate]) -> list[int]:

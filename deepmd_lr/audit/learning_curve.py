@@ -20,8 +20,6 @@ from deepmd_lr.files.storage import InputFileError, read_text
 from deepmd_lr.section.keys import MAX_STEPS
 from deepmd_lr.section.text import short_text
 
-__all__ = ["LoggedRate", "read_learning_curve"]
-
 
 @dataclass(frozen=True)
 class LoggedRate:

@@ -6,8 +6,6 @@ import math
 
 from deepmd_lr.audit.comparison import PRINT_DIGITS, PRINT_ROUNDING, RunAudit
 
-__all__ = ["describe_audit"]
-
 
 def describe_audit(audit: RunAudit) -> list[str]:
     """The report of ``deepmd-lr audit``, a line each."""
@@ -41,7 +39,7 @@ def describe_audit(audit: RunAudit) -> list[str]:
     else:
         lines.append(
             f"departed from its schedule at step {first.step} ({first.source}): "
-            f"logged {first.logged_text}, expected {_shown(first.expected)}"
+            f"logged {first.logged_text}, expected {first.expected:.2e}"
         )
     if worst is not None:
         rounding = (
@@ -82,10 +80,6 @@ def describe_audit(audit: RunAudit) -> list[str]:
 
 def _departing(count: int) -> str:
     return f"{count} departs" if count == 1 else f"{count} depart"
-
-
-def _shown(rate: float) -> str:
-    return f"{rate:.2e}"
 
 
 def _percent(fraction: float) -> str:

@@ -85,7 +85,7 @@ def run_plot(args: argparse.Namespace) -> int:
 def _logged_rates(run: str, training: Any) -> tuple[str, list[int], list[float]]:
     """The label, steps and rates of the learning curve of ``run``."""
     from deepmd_lr.audit.learning_curve import read_learning_curve
-    from deepmd_lr.audit.run_files import find_run_files
+    from deepmd_lr.audit.run import find_run_files
 
     with file_errors():
         curve = find_run_files(run, training).learning_curve
@@ -100,8 +100,7 @@ def run_audit(args: argparse.Namespace) -> int:
     """Compare the rates a DeePMD-kit run used (its learning curve and
     checkpoints) with the schedule of its input; exit 1 if they depart."""
     from deepmd_lr.audit.report import describe_audit
-    from deepmd_lr.audit.run import audit_files
-    from deepmd_lr.audit.run_files import find_run_files
+    from deepmd_lr.audit.run import audit_files, find_run_files
 
     schedule, run, _, notes = read_schedule(args.input, args.num_steps)
     with file_errors():

@@ -20,13 +20,12 @@ and 3.2.0, that it is still the one abstract method of ``BaseLR``.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from dargs import Argument
-
     from deepmd_lr.schedules.base import BaseLR
 
 logger = logging.getLogger(__name__)
@@ -79,14 +78,6 @@ def adapter_class(name: str, schedule_class: type[BaseLR], deepmd_base: Any) -> 
     return DeepmdLRSchedule
 
 
-def _arguments_of(schedule_class: type[BaseLR]) -> Callable[[], list[Argument]]:
-    from deepmd_lr.describe.arguments import variant_arguments
-
-    # DeePMD-kit calls this for every argument tree it builds, and each tree
-    # gets arguments of its own, as DeePMD-kit's own declarations give.
-    return lambda: variant_arguments(schedule_class)
-
-
 def _missing_types(known: Iterable[str]) -> dict[str, type[BaseLR]]:
     from deepmd_lr.section.registry import SCHEDULES
 
@@ -117,13 +108,18 @@ def register_arguments(args_plugin: Any) -> tuple[str, ...]:
     ``args_plugin`` is DeePMD-kit's ``deepmd.utils.argcheck.lr_args_plugin``.
     Returns the names registered.
     """
+    from deepmd_lr.describe.arguments import variant_arguments
+
     known = (argument.name for argument in args_plugin.get_all_argument())
     registered = []
     for name, schedule_class in _missing_types(known).items():
+        # DeePMD-kit calls this for every argument tree it builds, and each
+        # tree gets arguments of its own, as DeePMD-kit's own declarations give.
+        arguments = functools.partial(variant_arguments, schedule_class)
         try:
             # Built once now, so that a faulty declaration is skipped here
             # rather than failing later inside every argument check of dp.
-            _arguments_of(schedule_class)()
+            arguments()
         except Exception:  # a faulty schedule plugin must not stop dp
             logger.warning(
                 "deepmd-lr schedule type %r has arguments that cannot be "
@@ -132,9 +128,7 @@ def register_arguments(args_plugin: Any) -> tuple[str, ...]:
                 exc_info=True,
             )
             continue
-        args_plugin.register(name, doc=schedule_class.variant_doc)(
-            _arguments_of(schedule_class)
-        )
+        args_plugin.register(name, doc=schedule_class.variant_doc)(arguments)
         registered.append(name)
     logger.debug("deepmd-lr arguments added to DeePMD-kit: %s", registered)
     return tuple(registered)

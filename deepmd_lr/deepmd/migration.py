@@ -17,7 +17,6 @@ same:
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
@@ -25,13 +24,8 @@ from typing import Any, TypeGuard
 from deepmd_lr.schedules.exp import replaced_decay_steps
 from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError
-from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, MAX_STEPS, SECTION, Key
-from deepmd_lr.section.legacy import (
-    LEGACY_DEFAULTS,
-    is_legacy,
-    section_fix_text,
-    type_legacy_defaults,
-)
+from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, MAX_STEPS, SECTION
+from deepmd_lr.section.legacy import is_legacy, legacy_values, section_fix_text
 from deepmd_lr.section.registry import SCHEDULES
 
 OLD_DEFAULT_RULE = "the default of releases before 3.1.3"
@@ -93,48 +87,37 @@ def migrate_section(
     the second time.
     """
     migrated = dict(section)
-    notes: list[MigrationNote] = []
+    notes: dict[str, MigrationNote] = {}
 
     def put(name: str, value: Any, rule: str) -> None:
-        old = migrated.get(name)
-        for index, note in enumerate(notes):
-            if note.path == name:
-                # One note per key, from the value the input had.
-                old = notes.pop(index).old
-                break
-        notes.append(MigrationNote(name, rule, old, value))
+        # One note per key, from the value the input had, in the order of
+        # the last change.
+        old = notes.pop(name).old if name in notes else migrated.get(name)
+        notes[name] = MigrationNote(name, rule, old, value)
         migrated[name] = value
 
-    def fill(name: str, value: Any) -> None:
-        if migrated.get(name) is None:
-            put(name, value, OLD_DEFAULT_RULE)
-
     length = converter_length(section, training)
-    legacy = is_legacy(section)
-    if length is not None or legacy:
-        fill("start_lr", LEGACY_DEFAULTS["start_lr"])
     if length is not None:
-        fill("decay_steps", type_legacy_defaults("exp")["decay_steps"])
+        for name, value in legacy_values(section).items():
+            # The converter computes stop_lr from the other two.
+            if name != "stop_lr":
+                put(name, value, OLD_DEFAULT_RULE)
         decay_rate = migrated.pop("decay_rate")
         put("stop_lr", *_converted_stop_lr(migrated, decay_rate, *length))
-        notes.append(
-            MigrationNote(
-                "decay_rate",
-                "DeePMD-kit's input converter replaces it by stop_lr in a v1-era "
-                "input (one whose training section lists systems)",
-                decay_rate,
-                None,
-            )
+        notes["decay_rate"] = MigrationNote(
+            "decay_rate",
+            "DeePMD-kit's input converter replaces it by stop_lr in a v1-era "
+            "input (one whose training section lists systems)",
+            decay_rate,
+            None,
         )
-    elif legacy:
-        if section.get("stop_lr_ratio") is None:
-            fill("stop_lr", LEGACY_DEFAULTS["stop_lr"])
-        for name, value in type_legacy_defaults(migrated.get("type")).items():
-            fill(name, value)
+    elif is_legacy(section):
+        for name, value in legacy_values(section).items():
+            put(name, value, OLD_DEFAULT_RULE)
         replaced = _old_decay_steps(migrated, training)
         if replaced is not None:
             put("decay_steps", *replaced)
-    return migrated, notes
+    return migrated, list(notes.values())
 
 
 def converter_length(
@@ -155,9 +138,12 @@ def converter_length(
     # checker reports the others.
     exp = SCHEDULES.get("exp")
     keys = {key.name: key for key in (*COMMON_KEYS, *exp.variant_keys)}
-    for name in ("decay_rate", "start_lr", "decay_steps"):
-        if name in section and not _accepted(keys[name], section[name]):
-            return None
+    try:
+        for name in ("decay_rate", "start_lr", "decay_steps"):
+            if name in section:
+                keys[name].check(section[name])
+    except LearningRateConfigError:
+        return None
     if section["decay_rate"] is None or section.get("decay_steps", 1) == 0:
         return None
     for name in ("stop_batch", "numb_steps"):
@@ -165,14 +151,6 @@ def converter_length(
         if _is_count(length) and length <= MAX_STEPS:
             return name, length
     return None
-
-
-def _accepted(key: Key, value: Any) -> bool:
-    try:
-        key.check(value)
-    except LearningRateConfigError:
-        return False
-    return True
 
 
 def _converted_stop_lr(
@@ -232,26 +210,20 @@ def _decay_phase(
         return None
     ratio = section.get("warmup_ratio")
     if ratio is not None:
-        if not _is_positive_real(ratio) or ratio >= 1:
+        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)):
+            return None
+        if not 0 < ratio < 1:
             return None
         warmup = int(ratio * num_steps)
     else:
         warmup = section.get("warmup_steps", training.get("warmup_steps", 0))
     if not _is_count(warmup) or warmup > num_steps:
         return None
-    phase: int = num_steps - warmup
-    return phase
+    return num_steps - warmup
 
 
 def _is_count(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _is_positive_real(value: Any) -> bool:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    # An int of any size is finite; math.isfinite would overflow on a huge one.
-    return value > 0 and (isinstance(value, int) or math.isfinite(value))
 
 
 def is_whole_input(data: Mapping[str, Any]) -> bool:
@@ -263,8 +235,8 @@ _V0_MARKS = ("use_smooth", "systems")
 """Top-level keys of a DeePMD-kit 0.x input; a learning_rate section has neither."""
 
 
-def v0_input_problem(data: Mapping[str, Any]) -> str | None:
-    """What to say of ``data`` when it is a DeePMD-kit 0.x input, else ``None``.
+def v0_input_error(data: Mapping[str, Any]) -> LearningRateConfigError | None:
+    """The error for ``data`` when it is a DeePMD-kit 0.x input, else ``None``.
 
     Such an input holds every setting at its top level, without the
     sections; DeePMD-kit converts it when it reads it. Read as a bare
@@ -275,13 +247,15 @@ def v0_input_problem(data: Mapping[str, Any]) -> str | None:
     marks = [name for name in _V0_MARKS if name in data]
     if not marks:
         return None
-    return (
+    return LearningRateConfigError(
+        "",
         f"{' and '.join(marks)} at the top level "
-        f"{'make' if len(marks) > 1 else 'makes'} this a DeePMD-kit 0.x "
-        "input, which DeePMD-kit converts as it reads it and deepmd-lr does not "
-        "read. Fix: write the input in the current form, with its rate in a "
+        f"{'make' if len(marks) > 1 else 'makes'} this a DeePMD-kit 0.x input, which "
+        "DeePMD-kit converts as it reads it and deepmd-lr does not read",
+        "Fix: write the input in the current form, with its rate in a "
         'learning_rate section, such as {"learning_rate": {"type": "exp", '
-        '"start_lr": ..., "decay_steps": ..., "stop_lr": ...}}'
+        '"start_lr": ..., "decay_steps": ..., "stop_lr": ...}}',
+        code=codes.VERSION_0_INPUT,
     )
 
 
@@ -336,26 +310,17 @@ def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[MigrationNote
         For a DeePMD-kit 0.x input (settings at the top level, such as
         ``use_smooth`` and ``systems``), which is not read (code ``LR006``).
     """
-    v0 = v0_input_problem(data)
+    v0 = v0_input_error(data)
     if v0 is not None:
-        reason, _, fix = v0.partition(". Fix: ")
-        raise LearningRateConfigError(
-            "", reason, f"Fix: {fix}", code=codes.VERSION_0_INPUT
-        )
+        raise v0
     if not is_whole_input(data):
         return migrate_section(data)
-    result = dict(data)
     section = data.get(SECTION)
-    if section is None:
-        section = {}
-    if not isinstance(section, Mapping):
-        return result, []
-    training = data.get("training")
-    migrated, notes = migrate_section(
-        section, training if isinstance(training, Mapping) else None
-    )
-    result[SECTION] = migrated
-    return result, [
+    if not isinstance(section, Mapping | None):
+        return dict(data), []
+    # An input without the section ran with an all-default one.
+    migrated, notes = migrate_section(section or {}, data.get("training"))
+    return {**data, SECTION: migrated}, [
         MigrationNote(f"{SECTION}/{note.path}", note.rule, note.old, note.new)
         for note in notes
     ]

@@ -1,26 +1,30 @@
 """How DeePMD-kit reads a whole training input's ``learning_rate`` section.
 
-DeePMD-kit rewrites an older input as it reads it; checking, normalizing,
-showing and auditing an input all start from the section it runs, which
-:func:`read_run_input` gives for an input file.
+DeePMD-kit rewrites an older input as it reads it: in a v1-era input its
+converter replaces ``decay_rate`` by the ``stop_lr`` it computes, and 3.1.3
+moves warmup keys written under ``training`` into the section. Checking,
+normalizing, showing and auditing an input all start from the section it
+runs, which :func:`survey_run_input` gives with every problem, and
+:func:`read_run_input` for an input file.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, overload
+from typing import Any
 
 from deepmd_lr.deepmd.migration import (
+    MigrationNote,
     converter_length,
     is_whole_input,
     json_text,
     legacy_fix_text,
     migrate_section,
     no_section_error,
-    v0_input_problem,
+    v0_input_error,
 )
 from deepmd_lr.files.reader import DuplicateKey, InputDocument, read_input
 from deepmd_lr.files.storage import InputFileError
@@ -35,127 +39,97 @@ from deepmd_lr.section.text import describe, portable_json
 _TRAINING_WARMUP_KEYS = ("warmup_steps", "warmup_ratio", "warmup_start_factor")
 
 
-class DeepmdReading(NamedTuple):
-    """The ``learning_rate`` section DeePMD-kit runs for a whole input.
+@dataclass(frozen=True)
+class RunInput:
+    """A training input as DeePMD-kit runs it; see :func:`survey_run_input`."""
 
-    DeePMD-kit rewrites an older input as it reads it: in a v1-era input its
-    converter replaces ``decay_rate`` by the ``stop_lr`` it computes, and
-    3.1.3 moves warmup keys written under ``training`` into the section.
-    Checking this section, not the one written, checks the run.
-    """
-
+    data: Mapping[str, Any]
+    """The input's top-level object, as written."""
     section: Any
-    """The section as DeePMD-kit runs it (the written one when nothing moves)."""
-    origins: dict[str, str]
-    """For each key of ``section`` that is not written there, where it comes
-    from: ``training/warmup_steps``, or ``learning_rate/decay_rate`` for the
-    converter's ``stop_lr``."""
-    errors: list[LearningRateConfigError]
-    """What DeePMD-kit refuses in the rewriting (a warmup key in both places)."""
-    warnings: list[LearningRateWarning]
-    """What the rewriting changes, so that the input says what is run."""
+    """The ``learning_rate`` section DeePMD-kit runs: the input's section as
+    DeePMD-kit rewrites it, or the file itself when it is a bare section;
+    ``None`` for an input without one."""
+    num_steps: int | None
+    """``training.numb_steps`` (or ``stop_batch``); ``None`` when the input
+    does not give it."""
+    notes: tuple[LearningRateWarning, ...]
+    """What DeePMD-kit rewrites as it reads the input (``LW104``, ``LW105``),
+    so that the input can be made to say what is run."""
+    document: InputDocument | None = None
+    """The parsed file, whose positions place a key in its text; ``None``
+    for an input built in memory."""
+    origins: Mapping[str, str] = field(default_factory=dict)
+    """For each key of :attr:`section` that the input does not write there,
+    where it comes from: ``training/warmup_steps``, or
+    ``learning_rate/decay_rate`` for the converter's ``stop_lr``."""
+
+    @property
+    def training(self) -> Any:
+        """The input's ``training`` section, ``None`` when it has none."""
+        return self.data.get("training")
+
+    @property
+    def num_steps_key(self) -> str | None:
+        """The key of ``training`` that :attr:`num_steps` is read from:
+        ``"numb_steps"``, or its alias ``"stop_batch"``."""
+        if self.num_steps is None:
+            return None
+        return "numb_steps" if "numb_steps" in self.training else "stop_batch"
 
 
-def deepmd_reading(data: Mapping[str, Any]) -> DeepmdReading:
-    """How DeePMD-kit reads the ``learning_rate`` section of the input ``data``."""
-    section = data.get(SECTION)
-    training = data.get("training")
-    if not isinstance(section, Mapping) or not isinstance(training, Mapping):
-        return DeepmdReading(section, {}, [], [])
-    read = dict(section)
+def survey_run_input(
+    data: Mapping[str, Any], document: InputDocument | None = None
+) -> tuple[RunInput, list[LearningRateConfigError]]:
+    """The input ``data`` (a whole training input, or a bare ``learning_rate``
+    section) as DeePMD-kit runs it, and every problem of its rate; nothing is
+    raised.
+
+    A whole input is read as DeePMD-kit reads it: an older input is
+    rewritten first, each rewriting is a note, and each problem is placed at
+    the key the input writes; a problem of ``training.numb_steps`` comes
+    after those of the section.
+    """
+    if not is_whole_input(data):
+        return RunInput(data, data, None, (), document), find_problems(data)
+    if SECTION not in data:
+        return RunInput(data, None, None, (), document), [no_section_error()]
+    section = data[SECTION]
+    training: Any = data.get("training")
+    read: Any = section
     origins: dict[str, str] = {}
-    errors: list[LearningRateConfigError] = []
-    warnings: list[LearningRateWarning] = []
-    if converter_applies(section, training):
-        _, notes = migrate_section(section, training)
-        [note] = [note for note in notes if note.path == "stop_lr"]
-        read.pop("decay_rate")
-        read["stop_lr"] = note.new
-        origins["stop_lr"] = f"{SECTION}/decay_rate"
-        was = (
-            f"replaces stop_lr {json_text(note.old)} by"
-            if note.old is not None
-            else "sets stop_lr to"
-        )
-        warnings.append(
-            LearningRateWarning(
-                f"{SECTION}/decay_rate: the input is in the v1 form (its training "
-                f"lists systems), so DeePMD-kit's input converter {was} "
-                f"{json_text(note.new)} and drops decay_rate; the rule: {note.rule}. "
-                "Fix: `deepmd-lr migrate FILE` writes what DeePMD-kit runs",
-                path=f"{SECTION}/decay_rate",
-                code=codes.CONVERTER_SETS_STOP_LR,
-            )
-        )
-    for name in _TRAINING_WARMUP_KEYS:
-        if name not in training:
-            continue
-        path = f"training/{name}"
-        if name in section:
-            errors.append(
-                LearningRateConfigError(
-                    path,
-                    f"{name} is given both here and in learning_rate; DeePMD-kit "
-                    "3.1.3 refuses such an input, and which value is meant is "
-                    "unclear",
-                    f"Fix: keep only one {name}, in learning_rate",
-                    value=training[name],
-                    code=codes.WARMUP_KEY_IN_BOTH_PLACES,
-                )
-            )
-            continue
-        read[name] = training[name]
-        origins[name] = path
-        where = (
-            "the place DeePMD-kit 3.0.0 to 3.1.2 read it from; 3.1.3 moves it"
-            if name == "warmup_steps"
-            else "where no release reads it; DeePMD-kit 3.1.3 moves it"
-        )
-        warnings.append(
-            LearningRateWarning(
-                f"{path}: {name} is written under training, {where} into "
-                "learning_rate as it reads the input, and it is checked there. "
-                f"Fix: move {name}: {portable_json(training[name])} into learning_rate",
-                path=path,
-                code=codes.WARMUP_KEY_UNDER_TRAINING,
-            )
-        )
-    return DeepmdReading(read, origins, errors, warnings)
+    notes: list[LearningRateWarning] = []
+    problems: list[LearningRateConfigError] = []
+    rewritten = isinstance(section, Mapping) and isinstance(training, Mapping)
+    if rewritten:
+        read = dict(section)
+        if _converter_applies(section, training):
+            # With start_lr and decay_steps written, the migration changes
+            # only what the converter does.
+            read, migration = migrate_section(section, training)
+            [stop_lr] = [note for note in migration if note.path == "stop_lr"]
+            notes.append(_converter_note(stop_lr))
+            origins["stop_lr"] = f"{SECTION}/decay_rate"
+        for name in _TRAINING_WARMUP_KEYS:
+            if name in training and name in section:
+                problems.append(_warmup_in_both_places(name, training[name]))
+            elif name in training:
+                read[name] = training[name]
+                origins[name] = f"training/{name}"
+                notes.append(_warmup_moved(name, training[name]))
+    try:
+        num_steps = training_num_steps(data)
+    except LearningRateConfigError as error:
+        problems.append(error)
+        num_steps = None
+    found = find_problems(read, num_steps)
+    if rewritten:
+        found = [_with_input_fix(problem, section, training) for problem in found]
+    problems[:0] = [_error_where_written(problem, origins) for problem in found]
+    run = RunInput(data, read, num_steps, tuple(notes), document, origins)
+    return run, problems
 
 
-@overload
-def where_written(
-    problem: LearningRateConfigError, origins: Mapping[str, str]
-) -> LearningRateConfigError: ...
-@overload
-def where_written(
-    problem: LearningRateWarning, origins: Mapping[str, str]
-) -> LearningRateWarning: ...
-def where_written(
-    problem: LearningRateConfigError | LearningRateWarning, origins: Mapping[str, str]
-) -> LearningRateConfigError | LearningRateWarning:
-    """``problem`` (an error or a warning) of the section DeePMD-kit reads,
-    placed at the key the input writes (``training/warmup_steps`` for a
-    warmup moved from there)."""
-    origin = origins.get(problem.path.removeprefix(f"{SECTION}/"))
-    if origin is None or problem.path == origin:
-        return problem
-    if isinstance(problem, LearningRateWarning):
-        message = str(problem).replace(f"{problem.path}:", f"{origin}:", 1)
-        return LearningRateWarning(message, path=origin, code=problem.code)
-    value = {"value": problem.value} if problem.has_value else {}
-    return LearningRateConfigError(
-        origin,
-        f"{problem.reason} (DeePMD-kit reads it as {problem.path})",
-        problem.fix,
-        code=problem.code,
-        **value,
-    )
-
-
-def converter_applies(
-    section: Mapping[str, Any], training: Mapping[str, Any] | None
-) -> bool:
+def _converter_applies(section: Mapping[str, Any], training: Mapping[str, Any]) -> bool:
     """Whether DeePMD-kit's input converter turns this section's
     ``decay_rate`` into ``stop_lr`` (a v1-era input), before any release's
     own default for a missing final rate could apply.
@@ -165,34 +139,98 @@ def converter_applies(
     values must be ones the rules accept.
     """
     return (
-        isinstance(training, Mapping)
-        and "stop_batch" in training
+        "stop_batch" in training
         and "start_lr" in section
         and "decay_steps" in section
         and converter_length(section, training) is not None
     )
 
 
-def with_input_fix(
-    problems: list[LearningRateConfigError], data: Mapping[str, Any]
-) -> list[LearningRateConfigError]:
-    """``problems`` of the section of the whole input ``data``, a missing
-    start or final rate given the fix that its ``training`` section implies."""
-    training = data.get("training")
-    section = data.get(SECTION)
-    if not isinstance(training, Mapping) or not isinstance(section, Mapping):
-        return problems
-    return [
-        LearningRateConfigError(
-            problem.path,
-            problem.reason,
-            legacy_fix_text(section, training),
-            code=problem.code,
-        )
-        if problem.code in (codes.START_LR_MISSING, codes.FINAL_RATE_MISSING)
-        else problem
-        for problem in problems
-    ]
+def _converter_note(note: MigrationNote) -> LearningRateWarning:
+    """What DeePMD-kit's input converter does with ``decay_rate``: ``note``,
+    the migration of ``stop_lr`` that writes it out."""
+    was = "sets stop_lr to"
+    if note.old is not None:
+        was = f"replaces stop_lr {json_text(note.old)} by"
+    return LearningRateWarning(
+        f"{SECTION}/decay_rate: the input is in the v1 form (its training "
+        f"lists systems), so DeePMD-kit's input converter {was} "
+        f"{json_text(note.new)} and drops decay_rate; the rule: {note.rule}. "
+        "Fix: `deepmd-lr migrate FILE` writes what DeePMD-kit runs",
+        path=f"{SECTION}/decay_rate",
+        code=codes.CONVERTER_SETS_STOP_LR,
+    )
+
+
+def _warmup_in_both_places(name: str, value: Any) -> LearningRateConfigError:
+    return LearningRateConfigError(
+        f"training/{name}",
+        f"{name} is given both here and in learning_rate; DeePMD-kit 3.1.3 refuses "
+        "such an input, and which value is meant is unclear",
+        f"Fix: keep only one {name}, in learning_rate",
+        value=value,
+        code=codes.WARMUP_KEY_IN_BOTH_PLACES,
+    )
+
+
+def _warmup_moved(name: str, value: Any) -> LearningRateWarning:
+    where = "where no release reads it; DeePMD-kit 3.1.3 moves it"
+    if name == "warmup_steps":
+        where = "the place DeePMD-kit 3.0.0 to 3.1.2 read it from; 3.1.3 moves it"
+    return LearningRateWarning(
+        f"training/{name}: {name} is written under training, {where} into "
+        "learning_rate as it reads the input, and it is checked there. "
+        f"Fix: move {name}: {portable_json(value)} into learning_rate",
+        path=f"training/{name}",
+        code=codes.WARMUP_KEY_UNDER_TRAINING,
+    )
+
+
+def where_written(
+    warning: LearningRateWarning, origins: Mapping[str, str]
+) -> LearningRateWarning:
+    """``warning`` of the section DeePMD-kit reads, placed at the key the
+    input writes (``training/warmup_steps`` for a warmup moved from there);
+    ``origins`` as :attr:`RunInput.origins` gives them."""
+    origin = _origin(warning.path, origins)
+    if origin is None:
+        return warning
+    message = str(warning).replace(f"{warning.path}:", f"{origin}:", 1)
+    return LearningRateWarning(message, path=origin, code=warning.code)
+
+
+def _error_where_written(
+    error: LearningRateConfigError, origins: Mapping[str, str]
+) -> LearningRateConfigError:
+    origin = _origin(error.path, origins)
+    if origin is None:
+        return error
+    value = {"value": error.value} if error.has_value else {}
+    return LearningRateConfigError(
+        origin,
+        f"{error.reason} (DeePMD-kit reads it as {error.path})",
+        error.fix,
+        code=error.code,
+        **value,
+    )
+
+
+def _origin(path: str, origins: Mapping[str, str]) -> str | None:
+    origin = origins.get(path.removeprefix(f"{SECTION}/"))
+    return None if origin == path else origin
+
+
+def _with_input_fix(
+    problem: LearningRateConfigError,
+    section: Mapping[str, Any],
+    training: Mapping[str, Any],
+) -> LearningRateConfigError:
+    """``problem``, a missing start or final rate given the fix that writes
+    the section as a migration of the whole input does."""
+    if problem.code not in (codes.START_LR_MISSING, codes.FINAL_RATE_MISSING):
+        return problem
+    fix = legacy_fix_text(section, training)
+    return LearningRateConfigError(problem.path, problem.reason, fix, code=problem.code)
 
 
 def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
@@ -220,9 +258,21 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
     >>> result["learning_rate"]["scale_by_worker"], result["training"]
     ('linear', {'numb_steps': 1000})
     """
-    num_steps, reading = checked_input(jdata)
-    if reading.origins:
-        moved = ", ".join(sorted(set(reading.origins.values())))
+    if not isinstance(jdata, Mapping):
+        raise LearningRateConfigError(
+            "",
+            f"got {describe(jdata)}, but a training input must be an object",
+            "Fix: pass the parsed JSON/YAML input as a dict",
+            value=jdata,
+            code=codes.TOP_LEVEL_NOT_OBJECT,
+        )
+    if SECTION not in jdata:
+        raise no_section_error()
+    run, problems = survey_run_input(jdata)
+    if problems:
+        raise LearningRateConfigError.from_problems(problems)
+    if run.notes:
+        moved = ", ".join(sorted(note.path for note in run.notes))
         raise LearningRateConfigError(
             SECTION,
             f"DeePMD-kit reads this input in an older form, taking {moved} into "
@@ -233,102 +283,18 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
             "learning_rate), then normalize it",
             code=codes.OLDER_FORM_NOT_NORMALIZED,
         )
-    result = {
-        name: value if name == SECTION else copy.deepcopy(value)
+    section = normalize_learning_rate(jdata[SECTION], run.num_steps)
+    return {
+        name: section if name == SECTION else copy.deepcopy(value)
         for name, value in jdata.items()
     }
-    result[SECTION] = normalize_learning_rate(jdata[SECTION], num_steps)
-    return result
-
-
-def survey_input(
-    jdata: Mapping[str, Any],
-) -> tuple[int | None, DeepmdReading, list[LearningRateConfigError]]:
-    """The length of training, the section DeePMD-kit reads, and every
-    problem of the whole training input ``jdata`` for its rate; nothing is
-    raised.
-
-    The section is checked as DeePMD-kit reads it (see
-    :func:`~deepmd_lr.deepmd.reading.deepmd_reading`): an older input is
-    rewritten first, and each problem is placed at the key the input writes.
-    """
-    if SECTION not in jdata:
-        return None, DeepmdReading(None, {}, [], []), [no_section_error()]
-    reading = deepmd_reading(jdata)
-    problems = list(reading.errors)
-    try:
-        num_steps = training_num_steps(jdata)
-    except LearningRateConfigError as error:
-        problems.append(error)
-        num_steps = None
-    found = with_input_fix(find_problems(reading.section, num_steps), jdata)
-    problems[:0] = [where_written(problem, reading.origins) for problem in found]
-    return num_steps, reading, problems
-
-
-def checked_input(jdata: Mapping[str, Any]) -> tuple[int | None, DeepmdReading]:
-    """:func:`survey_input`, raising when the input has a problem.
-
-    Raises
-    ------
-    LearningRateConfigError
-        For every problem, listed in one error.
-    """
-    if not isinstance(jdata, Mapping):
-        raise LearningRateConfigError(
-            "",
-            f"got {describe(jdata)}, but a training input must be an object",
-            "Fix: pass the parsed JSON/YAML input as a dict",
-            value=jdata,
-            code=codes.TOP_LEVEL_NOT_OBJECT,
-        )
-    num_steps, reading, problems = survey_input(jdata)
-    if problems:
-        raise LearningRateConfigError.from_problems(problems)
-    return num_steps, reading
-
-
-@dataclass(frozen=True)
-class RunInput:
-    """A training input as DeePMD-kit runs it; see :func:`read_run_input`."""
-
-    data: dict[str, Any]
-    """The input's top-level object, as written."""
-    section: Any
-    """The ``learning_rate`` section DeePMD-kit runs, checked: the input's
-    section as DeePMD-kit rewrites it, or the file itself when it is a bare
-    section."""
-    num_steps: int | None
-    """``training.numb_steps`` (or ``stop_batch``); ``None`` when the input
-    does not give it."""
-    notes: tuple[LearningRateWarning, ...]
-    """What DeePMD-kit rewrites as it reads the input (``LW104``, ``LW105``),
-    so that the input can be made to say what is run."""
-    document: InputDocument | None = None
-    """The parsed file, whose positions place a key in its text; ``None``
-    for an input built in memory."""
-
-    @property
-    def training(self) -> Any:
-        """The input's ``training`` section, ``None`` when it has none."""
-        return self.data.get("training")
-
-    @property
-    def num_steps_key(self) -> str | None:
-        """The key of ``training`` that :attr:`num_steps` is read from:
-        ``"numb_steps"``, or its alias ``"stop_batch"``."""
-        if self.num_steps is None:
-            return None
-        return "numb_steps" if "numb_steps" in self.training else "stop_batch"
 
 
 def read_run_input(path: str | Path) -> RunInput:
     """The input file at ``path`` (JSON, or YAML by suffix) as DeePMD-kit runs it.
 
-    A whole training input is read as DeePMD-kit reads it (see
-    :func:`deepmd_reading`): an older input is rewritten first, each
-    rewriting is a note, and every problem is placed at the key the input
-    writes. A file that is a bare ``learning_rate`` section is run as it is.
+    A whole training input is read as :func:`survey_run_input` reads it; a
+    file that is a bare ``learning_rate`` section is run as it is.
 
     Raises
     ------
@@ -363,13 +329,10 @@ def checked_run_input(
     """:func:`read_run_input` of the input ``data`` of the file ``name``,
     already read (into ``document``, when it comes from a file)."""
     repeated = () if document is None else document.duplicate_keys
-    data = input_data(data, name, repeated)
-    if not is_whole_input(data):
-        normalize_learning_rate(data)
-        return RunInput(data, data, None, (), document)
-    num_steps, reading = checked_input(data)
-    notes = tuple(reading.warnings)
-    return RunInput(data, reading.section, num_steps, notes, document)
+    run, problems = survey_run_input(input_data(data, name, repeated), document)
+    if problems:
+        raise LearningRateConfigError.from_problems(problems)
+    return run
 
 
 def input_data(
@@ -389,7 +352,7 @@ def input_data(
     """
     if not isinstance(data, dict):
         raise InputFileError(f"{name}: {not_an_object(data)}")
-    v0 = v0_input_problem(data)
+    v0 = v0_input_error(data)
     if v0 is not None:
         raise InputFileError(f"{name}: {v0}")
     whole = is_whole_input(data)

@@ -21,8 +21,9 @@ release with :func:`~deepmd_lr.deepmd.installed.installed_deepmd_version`.
 from __future__ import annotations
 
 import math
-from functools import total_ordering
-from typing import Any, NamedTuple
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
@@ -35,7 +36,7 @@ from deepmd_lr.section.legacy import LEGACY_DEFAULTS, type_legacy_defaults
 from deepmd_lr.section.text import describe, plain, portable_float_text
 
 
-@total_ordering
+@dataclass(frozen=True, order=True)
 class DeepmdVersion:
     """A DeePMD-kit version ``X.Y.Z``, ordered as PEP 440 orders versions.
 
@@ -50,12 +51,10 @@ class DeepmdVersion:
     '3.2.0b0'
     """
 
-    __slots__ = ("_order", "version")
-
-    def __init__(self, version: Version) -> None:
-        self.version = version
-        """The version as :mod:`packaging` parses it, with all its parts."""
-        self._order = Version(version.public)
+    public: Version = field(repr=False)
+    """The version without its local part: what orders it."""
+    version: Version = field(compare=False)
+    """The version as :mod:`packaging` parses it, with all its parts."""
 
     @classmethod
     def parse(cls, text: str) -> DeepmdVersion:
@@ -78,26 +77,10 @@ class DeepmdVersion:
                 "optionally with a pre-release, post-release or dev suffix, "
                 "such as 3.1.3, 3.2.0b0 or 3.1.3.dev12"
             )
-        return cls(version)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, DeepmdVersion):
-            return NotImplemented
-        return self._order == other._order
-
-    def __lt__(self, other: DeepmdVersion) -> bool:
-        if not isinstance(other, DeepmdVersion):
-            return NotImplemented
-        return self._order < other._order
-
-    def __hash__(self) -> int:
-        return hash(self._order)
+        return cls(Version(version.public), version)
 
     def __str__(self) -> str:
         return str(self.version)
-
-    def __repr__(self) -> str:
-        return f"DeepmdVersion.parse({str(self)!r})"
 
 
 DEFAULT_DEEPMD_VERSION = "3.1.3"
@@ -112,23 +95,17 @@ def default_deepmd_version() -> DeepmdVersion:
     without tags) is not guessed at: the default is used for it too.
     """
     installed = installed_deepmd_version()
-    if installed is not None:
-        try:
-            return DeepmdVersion.parse(installed)
-        except ValueError:
-            pass
-    return DeepmdVersion.parse(DEFAULT_DEEPMD_VERSION)
+    try:
+        return DeepmdVersion.parse(installed or DEFAULT_DEEPMD_VERSION)
+    except ValueError:
+        return DeepmdVersion.parse(DEFAULT_DEEPMD_VERSION)
 
 
-def _release(text: str) -> DeepmdVersion:
-    return DeepmdVersion.parse(text)
-
-
-_V2_0_0 = _release("2.0.0")
-_V2_0_2 = _release("2.0.2")
-_V3_0_0B0 = _release("3.0.0b0")
-_V3_1_3 = _release("3.1.3")
-_V3_2_0B0 = _release("3.2.0b0")
+_V2_0_0 = DeepmdVersion.parse("2.0.0")
+_V2_0_2 = DeepmdVersion.parse("2.0.2")
+_V3_0_0B0 = DeepmdVersion.parse("3.0.0b0")
+_V3_1_3 = DeepmdVersion.parse("3.1.3")
+_V3_2_0B0 = DeepmdVersion.parse("3.2.0b0")
 
 _BEFORE_3_1_3 = "DeePMD-kit 2.0.0 to 3.1.2"
 _FROM_3_1_3 = "DeePMD-kit 3.1.3 and later"
@@ -147,17 +124,46 @@ _FIRST_RELEASE_OF_KEY = {
 first release that has each, the releases that lack it and the release to
 name in the fix."""
 
+_INSTEAD_OF_KEY = {
+    "warmup_steps": (
+        "remove it; DeePMD-kit 3.0.0 to 3.1.2 take a warmup from a rate of 0 "
+        "as training/warmup_steps, in their PyTorch trainer only"
+    ),
+    "smooth": "remove it (these releases decay in steps, as smooth: false does)",
+    "decay_rate": "remove it (these releases compute the rate from stop_lr)",
+}
+"""The fix for a key of :data:`_FIRST_RELEASE_OF_KEY` other than
+``stop_lr_ratio``, whose fix is computed; ``remove it`` where none is here."""
+
 _FILLED_STOP_LR = 5e-8
 """The ``stop_lr`` DeePMD-kit 3.1.3's checker fills in without ``stop_lr``
 and ``stop_lr_ratio``; older releases filled ``LEGACY_DEFAULTS["stop_lr"]``."""
 
 
-class _Judged(NamedTuple):
-    """The section's values that can be judged; ``None`` where one cannot."""
+@dataclass(frozen=True)
+class _Judged:
+    """A section and a release, with what of the section can be judged."""
 
     section: dict[str, Any]
-    type: str | None
+    version: DeepmdVersion
     num_steps: int | None
+    """``None`` where the length of training is unknown or not a count."""
+
+    @property
+    def type(self) -> str | None:
+        kind = plain(self.section.get("type", "exp"))
+        return kind if isinstance(kind, str) else None
+
+    def number(self, key: str, default: Any = None) -> float | None:
+        """The finite number at ``key``; ``None`` where there is none."""
+        return _number(self.section.get(key, default))
+
+    def given(self, key: str) -> bool:
+        # 3.1.3's checker takes a null stop_lr as a missing one; older releases
+        # refuse null where they have a default, so for them only presence counts.
+        if self.version < _V3_1_3:
+            return key in self.section
+        return self.section.get(key) is not None
 
 
 def _count(value: Any) -> int | None:
@@ -177,14 +183,6 @@ def _number(value: Any) -> float | None:
         if math.isfinite(number):
             return number
     return None
-
-
-def _given(section: dict[str, Any], key: str, version: DeepmdVersion) -> bool:
-    # 3.1.3's checker takes a null stop_lr as a missing one; older releases
-    # refuse null where they have a default, so for them only presence counts.
-    if version < _V3_1_3:
-        return key in section
-    return section.get(key) is not None
 
 
 def release_warnings(
@@ -233,221 +231,169 @@ def release_warnings(
                 code=codes.RELEASE_TOO_OLD,
             )
         ]
-    kind = plain(section.get("type", "exp"))
-    judged = _Judged(
-        section, kind if isinstance(kind, str) else None, _count(num_steps)
-    )
-    found: list[LearningRateWarning] = []
-    for rule in _RULES:
-        found.extend(rule(judged, version))
-    return found
+    judged = _Judged(section, version, _count(num_steps))
+    return [warning for rule in _RULES for warning in rule(judged)]
 
 
-def _warmup_from_zero(judged: _Judged, version: DeepmdVersion) -> list[Any]:
-    if not _V3_1_3 <= version < _V3_2_0B0:
-        return []
-    section = judged.section
-    factor = _number(section.get("warmup_start_factor", 0.0))
-    if factor != 0.0 or not _has_warmup(judged):
-        return []
-    return [
-        LearningRateWarning(
-            f"{key_path('warmup_start_factor')}: DeePMD-kit 3.1.3's PyTorch "
-            "trainer divides every rate by the rate of its first step, which a "
-            "warmup from warmup_start_factor 0 (the default) makes 0, so "
-            "dp --pt train stops with ZeroDivisionError before its first step "
-            "(fixed in 3.2.0). Fix: start the warmup from a small positive "
-            "fraction of start_lr, such as warmup_start_factor: 0.01",
-            path=key_path("warmup_start_factor"),
-            code=codes.WARMUP_FROM_ZERO_DIVIDES,
+def _warning(key: str, code: str, text: str) -> LearningRateWarning:
+    """The warning ``code`` about ``key`` of the section, saying ``text``."""
+    path = key_path(key)
+    return LearningRateWarning(f"{path}: {text}", path=path, code=code)
+
+
+def _warmup_from_zero(judged: _Judged) -> Iterator[LearningRateWarning]:
+    if (
+        _V3_1_3 <= judged.version < _V3_2_0B0
+        and judged.number("warmup_start_factor", 0.0) == 0.0
+        and _has_warmup(judged)
+    ):
+        yield _warning(
+            "warmup_start_factor",
+            codes.WARMUP_FROM_ZERO_DIVIDES,
+            "DeePMD-kit 3.1.3's PyTorch trainer divides every rate by the rate of its "
+            "first step, which a warmup from warmup_start_factor 0 (the default) makes "
+            "0, so dp --pt train stops with ZeroDivisionError before its first step "
+            "(fixed in 3.2.0). Fix: start the warmup from a small positive fraction of "
+            "start_lr, such as warmup_start_factor: 0.01",
         )
-    ]
 
 
 def _has_warmup(judged: _Judged) -> bool:
-    section = judged.section
-    steps = _count(section.get("warmup_steps", 0))
-    if steps:
+    if _count(judged.section.get("warmup_steps", 0)):
         return True
-    ratio = _number(section.get("warmup_ratio"))
+    ratio = judged.number("warmup_ratio")
     if ratio is None or not 0.0 < ratio < 1.0:
         return False
     # Without numb_steps a positive ratio is taken to ask for a warmup.
     return judged.num_steps is None or int(ratio * judged.num_steps) > 0
 
 
-def _schedule_type(judged: _Judged, version: DeepmdVersion) -> list[Any]:
-    path = key_path("type")
-    if judged.type in ("cosine", "wsd") and version < _V3_1_3:
-        return [
-            LearningRateWarning(
-                f"{path}: {_BEFORE_3_1_3} know only the exp schedule and refuse "
-                f"type {describe(judged.type)}; deepmd-lr's bridge cannot add it "
-                "to them, as it needs the schedule registry that 3.1.3 "
-                f"introduced. Fix: use DeePMD-kit {_first_with(judged.type)}, "
-                "or type exp",
-                path=path,
-                code=codes.TYPE_NEEDS_NEWER_RELEASE,
-            )
-        ]
-    if judged.type == "wsd" and version < _V3_2_0B0:
-        return [
-            LearningRateWarning(
-                f'{path}: DeePMD-kit 3.1.3 has no "wsd" schedule (it came '
-                "with 3.2.0), so dp train refuses it unless deepmd-lr's bridge "
-                "adds it: deepmd-lr installed in the environment of dp "
-                "registers the deepmd_lr_dp module that does. Fix: install "
-                "deepmd-lr where dp runs, or use DeePMD-kit 3.2.0 or later",
-                path=path,
-                code=codes.TYPE_NEEDS_NEWER_RELEASE,
-            )
-        ]
-    return []
+def _schedule_type(judged: _Judged) -> Iterator[LearningRateWarning]:
+    if judged.type in ("cosine", "wsd") and judged.version < _V3_1_3:
+        first_with = "3.2.0 or later (or 3.1.3 with deepmd-lr's bridge)"
+        if judged.type == "cosine":
+            first_with = "3.1.3 or later"
+        yield _warning(
+            "type",
+            codes.TYPE_NEEDS_NEWER_RELEASE,
+            f"{_BEFORE_3_1_3} know only the exp schedule and refuse "
+            f"type {describe(judged.type)}; deepmd-lr's bridge cannot add it "
+            "to them, as it needs the schedule registry that 3.1.3 "
+            f"introduced. Fix: use DeePMD-kit {first_with}, or type exp",
+        )
+    elif judged.type == "wsd" and judged.version < _V3_2_0B0:
+        yield _warning(
+            "type",
+            codes.TYPE_NEEDS_NEWER_RELEASE,
+            'DeePMD-kit 3.1.3 has no "wsd" schedule (it came with 3.2.0), so dp train '
+            "refuses it unless deepmd-lr's bridge adds it: deepmd-lr installed in the "
+            "environment of dp registers the deepmd_lr_dp module that does. Fix: "
+            "install deepmd-lr where dp runs, or use DeePMD-kit 3.2.0 or later",
+        )
 
 
-def _first_with(kind: str) -> str:
-    if kind == "cosine":
-        return "3.1.3 or later"
-    return "3.2.0 or later (or 3.1.3 with deepmd-lr's bridge)"
-
-
-def _final_rate_default(judged: _Judged, version: DeepmdVersion) -> list[Any]:
-    section = judged.section
-    if _given(section, "stop_lr", version) or _given(section, "stop_lr_ratio", version):
-        return []
+def _final_rate_default(judged: _Judged) -> Iterator[LearningRateWarning]:
+    if judged.given("stop_lr") or judged.given("stop_lr_ratio"):
+        return
     legacy = portable_float_text(LEGACY_DEFAULTS["stop_lr"])
-    if version < _V3_1_3:
-        filled, releases, others = legacy, _BEFORE_3_1_3, _FROM_3_1_3
-        other_value = portable_float_text(_FILLED_STOP_LR)
-    else:
-        filled, releases, others = (
-            portable_float_text(_FILLED_STOP_LR),
-            _FROM_3_1_3,
-            _BEFORE_3_1_3,
-        )
-        other_value = legacy
-    path = key_path("stop_lr")
+    filled_by = {
+        _BEFORE_3_1_3: legacy,
+        _FROM_3_1_3: portable_float_text(_FILLED_STOP_LR),
+    }
+    releases, others = _BEFORE_3_1_3, _FROM_3_1_3
+    if judged.version >= _V3_1_3:
+        releases, others = others, releases
+    filled = filled_by[releases]
     # With decay_rate the decay is set by it, and stop_lr is only a floor.
-    what = (
-        "floor the rate at"
-        if section.get("decay_rate") is not None
-        else "train to a final rate of"
+    what = "train to a final rate of"
+    if judged.section.get("decay_rate") is not None:
+        what = "floor the rate at"
+    yield _warning(
+        "stop_lr",
+        codes.FINAL_RATE_DEFAULT_DIFFERS,
+        f"neither stop_lr nor stop_lr_ratio is given, so {releases} {what} {filled} "
+        f"({others} use {filled_by[others]}). Fix: write the final rate meant: "
+        f"stop_lr: {filled} keeps what {releases} run; `deepmd-lr migrate` writes "
+        f"{legacy}, what the releases before 3.1.3 ran",
     )
-    return [
-        LearningRateWarning(
-            f"{path}: neither stop_lr nor stop_lr_ratio is given, so "
-            f"{releases} {what} {filled} ({others} use {other_value}). Fix: write "
-            f"the final rate meant: stop_lr: {filled} keeps what {releases} run; "
-            f"`deepmd-lr migrate` writes {legacy}, what the releases before 3.1.3 "
-            "ran",
-            path=path,
-            code=codes.FINAL_RATE_DEFAULT_DIFFERS,
-        )
-    ]
 
 
-def _unknown_keys(judged: _Judged, version: DeepmdVersion) -> list[Any]:
-    found = []
-    for key, value in judged.section.items():
+def _unknown_keys(judged: _Judged) -> Iterator[LearningRateWarning]:
+    for key in judged.section:
         if key not in _FIRST_RELEASE_OF_KEY:
             continue
         first, releases, fixed_in = _FIRST_RELEASE_OF_KEY[key]
-        if version >= first:
+        if judged.version >= first:
             continue
-        path = key_path(key)
-        found.append(
-            LearningRateWarning(
-                f"{path}: {releases} do not know this key, and dp train refuses "
-                f"an input that has it. Fix: {_instead_of(key, value, judged)}, "
-                f"or use DeePMD-kit {fixed_in} or later",
-                path=path,
-                code=codes.KEY_UNKNOWN_TO_RELEASE,
-            )
+        instead = _INSTEAD_OF_KEY.get(key, "remove it")
+        if key == "stop_lr_ratio":
+            instead = _instead_of_ratio(judged)
+        yield _warning(
+            key,
+            codes.KEY_UNKNOWN_TO_RELEASE,
+            f"{releases} do not know this key, and dp train refuses an input that has "
+            f"it. Fix: {instead}, or use DeePMD-kit {fixed_in} or later",
         )
-    return found
 
 
-def _instead_of(key: str, value: Any, judged: _Judged) -> str:
-    if key == "stop_lr_ratio":
-        ratio = _number(value)
-        start_lr = _number(judged.section.get("start_lr"))
-        if ratio is not None and start_lr is not None:
-            return f"write stop_lr: {portable_float_text(start_lr * ratio)} instead"
-        return "write stop_lr (start_lr times the ratio) instead"
-    if key == "warmup_steps":
-        return (
-            "remove it; DeePMD-kit 3.0.0 to 3.1.2 take a warmup from a rate of 0 "
-            "as training/warmup_steps, in their PyTorch trainer only"
+def _instead_of_ratio(judged: _Judged) -> str:
+    ratio, start_lr = judged.number("stop_lr_ratio"), judged.number("start_lr")
+    if ratio is not None and start_lr is not None:
+        return f"write stop_lr: {portable_float_text(start_lr * ratio)} instead"
+    return "write stop_lr (start_lr times the ratio) instead"
+
+
+def _start_lr_default(judged: _Judged) -> Iterator[LearningRateWarning]:
+    if judged.version < _V3_1_3 and not judged.given("start_lr"):
+        legacy = portable_float_text(LEGACY_DEFAULTS["start_lr"])
+        yield _warning(
+            "start_lr",
+            codes.START_LR_DEFAULT_OF_RELEASE,
+            f"start_lr is not given, so {_BEFORE_3_1_3} start from {legacy} "
+            f"({_FROM_3_1_3} refuse the input). Fix: write start_lr: {legacy}",
         )
-    if key == "smooth":
-        return "remove it (these releases decay in steps, as smooth: false does)"
-    if key == "decay_rate":
-        return "remove it (these releases compute the rate from stop_lr)"
-    return "remove it"
 
 
-def _start_lr_default(judged: _Judged, version: DeepmdVersion) -> list[Any]:
-    if version >= _V3_1_3 or _given(judged.section, "start_lr", version):
-        return []
-    path = key_path("start_lr")
-    legacy = portable_float_text(LEGACY_DEFAULTS["start_lr"])
-    return [
-        LearningRateWarning(
-            f"{path}: start_lr is not given, so {_BEFORE_3_1_3} start from "
-            f"{legacy} ({_FROM_3_1_3} refuse the input). "
-            f"Fix: write start_lr: {legacy}",
-            path=path,
-            code=codes.START_LR_DEFAULT_OF_RELEASE,
+def _decay_rate_only_in_pytorch(judged: _Judged) -> bool:
+    return (
+        _V3_0_0B0 <= judged.version < _V3_1_3
+        and judged.type == "exp"
+        and judged.number("decay_rate") is not None
+    )
+
+
+def _decay_rate_on_tensorflow(judged: _Judged) -> Iterator[LearningRateWarning]:
+    if _decay_rate_only_in_pytorch(judged):
+        yield _warning(
+            "decay_rate",
+            codes.TENSORFLOW_IGNORES_DECAY_RATE,
+            f"the TensorFlow trainer of {_DECAY_RATE_ONLY_PYTORCH} ignores decay_rate "
+            "and decays from start_lr to stop_lr; only the PyTorch and Paddle trainers "
+            "use it. Fix: train with dp --pt, or use DeePMD-kit 3.1.3 or later",
         )
-    ]
 
 
-def _decay_rate_on_tensorflow(judged: _Judged, version: DeepmdVersion) -> list[Any]:
-    if not _V3_0_0B0 <= version < _V3_1_3 or judged.type != "exp":
-        return []
-    if _number(judged.section.get("decay_rate")) is None:
-        return []
-    path = key_path("decay_rate")
-    return [
-        LearningRateWarning(
-            f"{path}: the TensorFlow trainer of {_DECAY_RATE_ONLY_PYTORCH} "
-            "ignores decay_rate and decays from start_lr to stop_lr; only the "
-            "PyTorch and Paddle trainers use it. Fix: train with dp --pt, or "
-            "use DeePMD-kit 3.1.3 or later",
-            path=path,
-            code=codes.TENSORFLOW_IGNORES_DECAY_RATE,
-        )
-    ]
-
-
-def _decay_steps_replaced(judged: _Judged, version: DeepmdVersion) -> list[Any]:
-    if not _V3_0_0B0 <= version < _V3_1_3 or judged.type != "exp":
-        return []
-    section = judged.section
+def _decay_steps_replaced(judged: _Judged) -> Iterator[LearningRateWarning]:
     num_steps = judged.num_steps
     legacy = type_legacy_defaults("exp")["decay_steps"]
-    decay_steps = _count(section.get("decay_steps", legacy))
+    decay_steps = _count(judged.section.get("decay_steps", legacy))
     if (
-        _number(section.get("decay_rate")) is None
+        not _decay_rate_only_in_pytorch(judged)
         or not num_steps
         or decay_steps is None
         or decay_steps < num_steps
     ):
-        return []
+        return
     replacement = replaced_decay_steps(num_steps)
-    path = key_path("decay_steps")
-    return [
-        LearningRateWarning(
-            f"{path}: {decay_steps} is not shorter than the {num_steps} training "
-            f"steps, so the PyTorch trainer of {_DECAY_RATE_ONLY_PYTORCH} "
-            f"replaces it with {replacement} although decay_rate is given, and "
-            f"the rate decays by decay_rate every {replacement} steps "
-            f"({_FROM_3_1_3} keep decay_steps). Fix: set decay_steps below "
-            "numb_steps, to the period meant",
-            path=path,
-            code=codes.DECAY_STEPS_REPLACED_DESPITE_RATE,
-        )
-    ]
+    yield _warning(
+        "decay_steps",
+        codes.DECAY_STEPS_REPLACED_DESPITE_RATE,
+        f"{decay_steps} is not shorter than the {num_steps} training steps, so the "
+        f"PyTorch trainer of {_DECAY_RATE_ONLY_PYTORCH} replaces it with {replacement} "
+        "although decay_rate is given, and the rate decays by decay_rate every "
+        f"{replacement} steps ({_FROM_3_1_3} keep decay_steps). Fix: set decay_steps "
+        "below numb_steps, to the period meant",
+    )
 
 
 _RULES = (

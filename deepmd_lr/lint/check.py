@@ -12,30 +12,23 @@ pre-commit, and its start-up is part of its interface.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
-from deepmd_lr.deepmd.migration import is_whole_input, v0_input_problem
-from deepmd_lr.deepmd.reading import not_an_object, where_written
-from deepmd_lr.files.reader import (
-    DuplicateKey,
-    InputDocument,
-    KeyPath,
-    file_format,
-    parse_input,
-)
+from deepmd_lr.deepmd.migration import is_whole_input, v0_input_error
+from deepmd_lr.deepmd.reading import not_an_object, survey_run_input, where_written
+from deepmd_lr.deepmd.releases import DeepmdVersion, release_warnings
+from deepmd_lr.files.reader import InputDocument, KeyPath, file_format, parse_input
 from deepmd_lr.files.storage import InputFileError, read_text
+from deepmd_lr.schedules.building import find_warnings
 from deepmd_lr.section import codes
-from deepmd_lr.section.errors import LearningRateConfigError
-from deepmd_lr.section.keys import SECTION
+from deepmd_lr.section.errors import LearningRateConfigError, LearningRateWarning
+from deepmd_lr.section.keys import COMMON_KEYS, SECTION
+from deepmd_lr.section.registry import SCHEDULES
 from deepmd_lr.section.text import describe, portable_float_text, short_text
-
-if TYPE_CHECKING:
-    from deepmd_lr.deepmd.releases import DeepmdVersion
-
-__all__ = ["Problem", "check_file", "check_text"]
 
 ERROR = "error"
 WARNING = "warning"
@@ -43,7 +36,11 @@ WARNING = "warning"
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem of one file, where it is and how to fix it."""
+    """One problem of one file, where it is and how to fix it.
+
+    Its fields, in their order, are the keys of each problem in the JSON
+    report; the end of the span is given by name.
+    """
 
     file: str
     """The file's name as given (``-`` or the ``--stdin-filename`` for stdin)."""
@@ -51,6 +48,9 @@ class Problem:
     """Line of the offending key, from 1 (of the section for a missing key)."""
     column: int
     """Column of the offending key, from 1, in characters."""
+    end_line: int | None = field(default=None, kw_only=True)
+    end_column: int | None = field(default=None, kw_only=True)
+    """Where the offending key ends, when known."""
     code: str
     """The stable code (see :mod:`deepmd_lr.section.codes`), or ``""`` when the rule has none."""
     severity: str
@@ -61,9 +61,6 @@ class Problem:
     """What is wrong, on one line."""
     fix: str = ""
     """How to fix it, or ``""``."""
-    end_line: int | None = None
-    end_column: int | None = None
-    """Where the offending key ends, when known."""
 
     @property
     def is_error(self) -> bool:
@@ -104,140 +101,93 @@ def check_text(
         document = parse_input(text, fmt)
     except InputFileError as error:
         return [_file_problem(name, codes.NOT_JSON_OR_YAML, error)]
-    data = document.data
-    if not isinstance(data, dict):
-        fix = 'Fix: write the input as an object, such as {"learning_rate": {...}}'
-        return [
-            Problem(
-                name,
-                1,
-                1,
-                codes.TOP_LEVEL_NOT_OBJECT,
-                ERROR,
-                "",
-                not_an_object(data),
-                fix,
-            )
-        ]
-    v0 = v0_input_problem(data)
-    if v0 is not None:
-        message, _, fix = v0.partition(". Fix: ")
-        return [
-            Problem(
-                name, 1, 1, codes.VERSION_0_INPUT, ERROR, "", message, f"Fix: {fix}"
-            )
-        ]
-    found = _Found(name, document, whole=is_whole_input(data))
-    in_section = []
-    for duplicate in document.duplicate_keys:
-        if not found.whole or duplicate.path[0] == SECTION:
-            in_section.append(duplicate)
-        else:
-            found.add_duplicate(codes.REPEATED_KEY, WARNING, duplicate)
-    for duplicate in in_section:
-        found.add_duplicate(codes.REPEATED_SECTION_KEY, ERROR, duplicate)
-    if in_section:
+    shape_error = _shape_error(document.data)
+    if shape_error is not None:
+        code, reason, fix = shape_error.code, shape_error.reason, shape_error.fix
+        return [Problem(name, 1, 1, code, ERROR, "", reason, fix)]
+    found = _Found(name, document)
+    if found.add_repeated_keys():
         return found.problems
-    from deepmd_lr.deepmd.reading import survey_input
-    from deepmd_lr.schedules.building import find_warnings
-    from deepmd_lr.section.rules import find_problems
-
-    if found.whole:
-        # What DeePMD-kit runs: an older input is rewritten as it is read.
-        num_steps, reading, section_errors = survey_input(data)
-        if SECTION not in data:
-            found.add_error(section_errors[0])
-            return found.problems
-        section, origins = reading.section, reading.origins
-        found.add_warnings(reading.warnings)
-    else:
-        num_steps, section, origins = None, data, {}
-        section_errors = find_problems(section)
-    for section_error in section_errors:
-        found.add_error(section_error)
-    found.add_warnings(
-        where_written(w, origins) for w in find_warnings(section, num_steps)
-    )
+    # What DeePMD-kit runs: an older input is rewritten as it is read.
+    run, problems = survey_run_input(document.data)
+    found.add_warnings(run.notes)
+    for problem in problems:
+        found.add_error(problem)
+    warnings = find_warnings(run.section, run.num_steps)
+    found.add_warnings(where_written(w, run.origins) for w in warnings)
     if deepmd_version is not None:
-        from deepmd_lr.deepmd.releases import release_warnings
-
         found.add_warnings(
-            where_written(w, origins)
-            for w in release_warnings(section, num_steps, deepmd_version)
+            where_written(w, run.origins)
+            for w in release_warnings(run.section, run.num_steps, deepmd_version)
             # Under training, a warmup key is in the place releases before
             # 3.1.3 read it from: not a key they do not know.
             if not (
                 w.code == codes.KEY_UNKNOWN_TO_RELEASE
-                and w.path.removeprefix(f"{SECTION}/") in origins
+                and w.path.removeprefix(f"{SECTION}/") in run.origins
             )
         )
     return found.problems
 
 
-# -- positions ---------------------------------------------------------------
+def _shape_error(data: Any) -> LearningRateConfigError | None:
+    """The problem of a file whose top level is not an input to check."""
+    if isinstance(data, dict):
+        return v0_input_error(data)
+    return LearningRateConfigError(
+        "",
+        not_an_object(data),
+        'Fix: write the input as an object, such as {"learning_rate": {...}}',
+        code=codes.TOP_LEVEL_NOT_OBJECT,
+    )
 
 
 class _Found:
     """The problems of one file, placed at their keys as they are added."""
 
-    def __init__(self, name: str, document: InputDocument, *, whole: bool) -> None:
+    def __init__(self, name: str, document: InputDocument) -> None:
         self.name = name
         self.document = document
-        self.whole = whole
+        self.whole = is_whole_input(document.data)
         self.problems: list[Problem] = []
-        self._repeated: set[KeyPath] = set()
 
     def add_error(self, error: LearningRateConfigError) -> None:
-        message = error.reason
         hint = yaml_number_hint(self.document.format, error)
-        self._add(
-            error.code,
-            ERROR,
-            error.path,
-            f"{short_text(error.path)}: {message}{hint}"
-            if error.path
-            else message + hint,
-            error.fix,
-        )
+        shown = f"{short_text(error.path)}: " if error.path else ""
+        self._add(error.code, ERROR, error.path, shown + error.reason + hint, error.fix)
 
-    def add_warnings(self, caught: Iterable[Any]) -> None:
-        shown: set[str] = set()
-        for warning in caught:
-            message = str(warning)
-            if message in shown:
-                continue
-            shown.add(message)
+    def add_warnings(self, found: Iterable[LearningRateWarning]) -> None:
+        for warning in found:
             # A warning is one text; its fix, when it gives one, is split
             # off as for errors, for the tools that read the JSON report.
-            what, given, fix = message.partition(". Fix: ")
-            self._add(
-                warning.code,
-                WARNING,
-                warning.path,
-                what,
-                f"Fix: {fix}" if given else "",
-            )
+            what, given, fix = str(warning).partition(". Fix: ")
+            fix = f"Fix: {fix}" if given else ""
+            self._add(warning.code, WARNING, warning.path, what, fix)
 
-    def add_duplicate(self, code: str, severity: str, duplicate: DuplicateKey) -> None:
+    def add_repeated_keys(self) -> bool:
+        """Add a problem for each key the file repeats: an error in the
+        section, a warning elsewhere. Whether the section repeats one."""
         # A key written three times is one problem, not two.
-        if duplicate.path in self._repeated:
-            return
-        self._repeated.add(duplicate.path)
-        path = duplicate.key_path if self.whole else f"{SECTION}/{duplicate.key_path}"
-        name = duplicate.path[-1]
-        if severity == ERROR:
+        repeated = dict.fromkeys(key.path for key in self.document.duplicate_keys)
+        in_section = [k for k in repeated if not self.whole or k[0] == SECTION]
+        for keys in repeated:
+            if keys not in in_section:
+                path = "/".join(map(str, keys))
+                last = _shown_value(self.document.data, keys)
+                message = (
+                    f"{path}: the key is given more than once; its last value"
+                    f"{last} is used"
+                )
+                fix = f"Fix: keep a single {keys[-1]}, with the value meant"
+                self._add(codes.REPEATED_KEY, WARNING, path, message, fix, keys)
+        for keys in in_section:
+            path = "/".join(map(str, keys if self.whole else (SECTION, *keys)))
             message = (
                 f"{path}: the key is given more than once, so which value is "
                 "meant is unclear"
             )
-            fix = f"Fix: keep a single {name}"
-        else:
-            last = _shown_value(self.document.data, duplicate.path)
-            message = (
-                f"{path}: the key is given more than once; its last value{last} is used"
-            )
-            fix = f"Fix: keep a single {name}, with the value meant"
-        self._add(code, severity, path, message, fix, duplicate.path)
+            fix = f"Fix: keep a single {keys[-1]}"
+            self._add(codes.REPEATED_SECTION_KEY, ERROR, path, message, fix, keys)
+        return bool(in_section)
 
     def _add(
         self,
@@ -248,64 +198,31 @@ class _Found:
         fix: str,
         keys: KeyPath | None = None,
     ) -> None:
-        place = self._place(self._keys(path) if keys is None else keys)
+        if keys is None:
+            # A problem's path is a section or a key of it, whose name may
+            # hold a slash; a file that holds the section alone lacks its name.
+            keys = tuple(path.split("/", 1)) if path else ()
+            if not self.whole and keys[:1] == (SECTION,):
+                keys = keys[1:]
+        # The span of the key, or of its nearest written parent.
+        positions = self.document.key_positions
+        while keys and keys not in positions:
+            keys = keys[:-1]
+        line, column, end_line, end_column = positions.get(keys, (1, 1, None, None))
         self.problems.append(
             Problem(
                 self.name,
-                place[0],
-                place[1],
+                line,
+                column,
                 code,
                 severity,
                 path,
                 message,
                 fix,
-                *(place[2:] or (None, None)),
+                end_line=end_line,
+                end_column=end_column,
             )
         )
-
-    def _keys(self, path: str) -> KeyPath:
-        """The keys, from the top of the file, of a slash-separated ``path``."""
-        if not self.whole and (path == SECTION or path.startswith(f"{SECTION}/")):
-            # The file holds the section alone.
-            path = path[len(SECTION) + 1 :]
-        return _key_path(self.document.data, path)
-
-    def _place(self, keys: KeyPath) -> tuple[int, ...]:
-        """The span of the key at ``keys``, or of its nearest written parent."""
-        positions = self.document.key_positions
-        while keys:
-            position = positions.get(keys)
-            if position is not None:
-                return tuple(position)
-            keys = keys[:-1]
-        return (1, 1)
-
-
-def _key_path(data: Any, path: str) -> KeyPath:
-    """The keys of a slash-separated ``path`` as ``data`` holds them.
-
-    A list's index is an ``int``, and a key whose name holds a slash is
-    found whole.
-    """
-    parts = path.split("/") if path else []
-    keys: list[Any] = []
-    value = data
-    while parts:
-        key: Any = parts[0]
-        taken = 1
-        if isinstance(value, dict):
-            taken = next(
-                (n for n in range(len(parts), 1, -1) if "/".join(parts[:n]) in value),
-                1,
-            )
-            key = "/".join(parts[:taken])
-            value = value.get(key)
-        elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
-            key = int(key)
-            value = value[key]
-        keys.append(key)
-        parts = parts[taken:]
-    return tuple(keys)
 
 
 def _shown_value(data: Any, keys: KeyPath) -> str:
@@ -364,23 +281,16 @@ def yaml_number_hint(fmt: str, error: LearningRateConfigError) -> str:
         # Unquoted, YAML would read this number: it was quoted.
         return " (it is quoted, so YAML reads it as text; write it without quotes)"
     if number.is_integer() and _is_integer_key(error.path):
-        return (
-            f" (YAML reads {value} as text; write the whole number, e.g. {int(number)})"
-        )
-    return (
-        f" (YAML reads {value} as text; write it with a decimal point, "
-        f"e.g. {portable_float_text(number)})"
-    )
+        change = f"write the whole number, e.g. {int(number)}"
+    else:
+        change = f"write it with a decimal point, e.g. {portable_float_text(number)}"
+    return f" (YAML reads {value} as text; {change})"
 
 
 def _is_integer_key(path: str) -> bool:
-    from deepmd_lr.section.keys import COMMON_KEYS
-    from deepmd_lr.section.registry import SCHEDULES
-
-    name = path.rpartition("/")[2]
     if path in ("training/numb_steps", "training/stop_batch"):
         return True
-    keys = [*COMMON_KEYS]
-    for schedule in SCHEDULES.classes().values():
-        keys.extend(schedule.variant_keys)
+    name = path.rpartition("/")[2]
+    variants = (schedule.variant_keys for schedule in SCHEDULES.classes().values())
+    keys = itertools.chain(COMMON_KEYS, *variants)
     return any(key.name == name and key.kind is int for key in keys)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import asdict
 
 from deepmd_lr.lint.check import Problem
-
-__all__ = ["FORMATS", "github_line", "json_report", "summary_line", "text_line"]
 
 FORMATS = ("text", "json", "github")
 PROBLEM_LINE_LIMIT = 1000
@@ -68,27 +67,7 @@ def summary_line(problems: Sequence[Problem], checked: int) -> str:
 
 def json_report(problems: Sequence[Problem]) -> str:
     """The problems as a JSON list of objects, one per problem."""
-    return (
-        json.dumps(
-            [
-                {
-                    "file": problem.file,
-                    "line": problem.line,
-                    "column": problem.column,
-                    "end_line": problem.end_line,
-                    "end_column": problem.end_column,
-                    "code": problem.code,
-                    "severity": problem.severity,
-                    "path": problem.path,
-                    "message": problem.message,
-                    "fix": problem.fix,
-                }
-                for problem in problems
-            ],
-            indent=2,
-        )
-        + "\n"
-    )
+    return json.dumps([asdict(problem) for problem in problems], indent=2) + "\n"
 
 
 def github_line(problem: Problem) -> str:
@@ -101,14 +80,10 @@ def github_line(problem: Problem) -> str:
     '::error file=a%2Cb.json,line=2,col=7,title=LR203::50%25 off%0A'
     """
     command = "error" if problem.is_error else "warning"
-    properties = {
-        "file": problem.file,
-        "line": str(problem.line),
-        "col": str(problem.column),
-    }
+    properties = {"file": problem.file, "line": problem.line, "col": problem.column}
     if problem.end_line is not None and problem.end_column is not None:
-        properties["endLine"] = str(problem.end_line)
-        properties["endColumn"] = str(problem.end_column)
+        properties["endLine"] = problem.end_line
+        properties["endColumn"] = problem.end_column
     properties["title"] = problem.code or "deepmd-lr"
     listed = ",".join(f"{name}={_escape_property(v)}" for name, v in properties.items())
     return f"::{command} {listed}::{_escape_data(_with_fix(problem))}"
@@ -122,8 +97,8 @@ def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+def _escape_property(value: object) -> str:
+    return _escape_data(str(value)).replace(":", "%3A").replace(",", "%2C")
 
 
 def _count(number: int, noun: str) -> str:
