@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 from deepmd_runs import checkpoint, header, restarted_rate, row, session
 
-from deepmd_lr.audit.comparison import RunAudit, audit_rates, printed_rate, rounds_to
+from deepmd_lr import LearningRateWarning
+from deepmd_lr.audit.comparison import audit_rates, printed_rate, rounds_to
 from deepmd_lr.audit.learning_curve import LoggedRate, read_learning_curve
-from deepmd_lr.audit.run import audit_files, find_run_files
+from deepmd_lr.audit.run import audit_run
 from deepmd_lr.cli.main import main
-from deepmd_lr.deepmd.reading import read_run_input
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.schedules.building import make_learning_rate_schedule
 
@@ -59,14 +59,6 @@ def write_run(
     )
     (directory / training.get("disp_file", "lcurve.out")).write_text(curve)
     return directory
-
-
-def audit_run(run: Path, input_file: Path) -> RunAudit:
-    """The run's files audited against the schedule its input runs, as
-    ``deepmd-lr audit RUN --input INPUT`` audits them."""
-    run_input = read_run_input(input_file)
-    schedule = make_learning_rate_schedule(run_input.section, run_input.num_steps)
-    return audit_files(schedule, find_run_files(run, run_input.training))
 
 
 def audit(capsys: pytest.CaptureFixture[str], *argv: Any) -> tuple[int, str, str]:
@@ -158,10 +150,10 @@ def test_a_warmup_under_training_is_audited_where_deepmd_kit_moves_it(
         session(value_of(ran), 0, NUM_STEPS, 100),
         warmup_steps=100,
     )
-    result = audit_run(run, run / "input.json")
+    with pytest.warns(LearningRateWarning, match="training/warmup_steps") as caught:
+        result = audit_run(run, run / "input.json")
     assert result.followed, result.first_departure
-    notes = read_run_input(run / "input.json").notes
-    assert [(note.code, note.path) for note in notes] == [
+    assert [(warning.message.code, warning.message.path) for warning in caught] == [
         ("LW105", "training/warmup_steps")
     ]
     status, out, err = audit(capsys, run, "--input", run / "input.json")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,10 @@ from typing import TYPE_CHECKING, Any
 from deepmd_lr.audit.checkpoints import read_checkpoint_rates
 from deepmd_lr.audit.comparison import RunAudit, audit_rates
 from deepmd_lr.audit.learning_curve import read_learning_curve
+from deepmd_lr.deepmd.reading import read_run_input
 from deepmd_lr.files.storage import InputFileError
+from deepmd_lr.schedules.building import make_learning_rate_schedule
+from deepmd_lr.section.errors import LearningRateConfigError
 from deepmd_lr.section.text import short_text
 
 if TYPE_CHECKING:
@@ -96,6 +100,42 @@ def _file_name(training: Mapping[str, Any], key: str, default: str) -> str:
             f"fix: remove it to use {default}"
         )
     return name
+
+
+def audit_run(
+    run: str | Path, input_file: str | Path, *, num_steps: int | None = None
+) -> RunAudit:
+    """Audit the run in ``run`` (a directory or a learning curve) against its input.
+
+    ``input_file`` is the training input (JSON or YAML) the run was started
+    with, read as ``deepmd-lr audit`` and DeePMD-kit read it (see
+    :func:`~deepmd_lr.deepmd.reading.read_run_input`): the section it runs
+    and ``training.numb_steps`` (or ``num_steps`` when given) define the
+    schedule, and what DeePMD-kit rewrites as it reads the input is issued
+    as a :class:`~deepmd_lr.LearningRateWarning`. Checkpoints are compared
+    only when torch is installed.
+
+    Raises
+    ------
+    InputFileError
+        For a file that cannot be read or is not what it should be.
+    LearningRateConfigError
+        For an input whose schedule is invalid or whose number of steps is
+        unknown.
+    """
+    run_input = read_run_input(input_file)
+    if num_steps is None:
+        num_steps = run_input.num_steps
+    if num_steps is None:
+        raise LearningRateConfigError(
+            "training/numb_steps",
+            "is missing, so the length of the schedule is unknown",
+            "Fix: give the number of training steps (--num-steps N)",
+        )
+    schedule = make_learning_rate_schedule(run_input.section, num_steps)
+    for note in run_input.notes:
+        warnings.warn(note, stacklevel=2)
+    return audit_files(schedule, find_run_files(run, run_input.training))
 
 
 def audit_files(schedule: BaseLR, files: RunFiles) -> RunAudit:
