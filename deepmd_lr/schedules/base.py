@@ -26,8 +26,12 @@ from deepmd_lr.section.errors import LearningRateConfigError
 from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, Key, key_path
 from deepmd_lr.section.length import check_num_steps, resolve_warmup_steps
 from deepmd_lr.section.registry import SCHEDULES
-from deepmd_lr.section.rules import check_section, resolve_stop_lr, section_keys
-from deepmd_lr.section.text import plain
+from deepmd_lr.section.rules import (
+    check_section,
+    filled_in,
+    resolve_stop_lr,
+    section_keys,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -193,10 +197,7 @@ class BaseLR(ABC):
         }
         check_section(given, num_steps)
         num_steps = check_num_steps(num_steps)
-        values = {
-            key.name: plain(given.get(key.name, key.default))
-            for key in (*COMMON_KEYS, *self.variant_keys)
-        }
+        values = filled_in(type(self), given)
         self.settings = {k: v for k, v in values.items() if v is not None}
         """The keys this schedule was built from, defaults filled in
         (``None`` ones left out)."""

@@ -49,22 +49,10 @@ def base_signature() -> inspect.Signature:
     import inspect
 
     kind = inspect.Parameter
+    positional = list(type_signature(()).parameters.values())[: len(POSITIONAL)]
     return inspect.Signature(
         [
-            kind("start_lr", kind.POSITIONAL_OR_KEYWORD, annotation=float),
-            kind("num_steps", kind.POSITIONAL_OR_KEYWORD, annotation=int),
-            kind(
-                "stop_lr",
-                kind.POSITIONAL_OR_KEYWORD,
-                default=None,
-                annotation="float | None",
-            ),
-            kind(
-                "stop_lr_ratio",
-                kind.POSITIONAL_OR_KEYWORD,
-                default=None,
-                annotation="float | None",
-            ),
+            *positional,
             kind("type", kind.KEYWORD_ONLY, default=DEFAULT_TYPE, annotation=str),
             kind("keys", kind.VAR_KEYWORD, annotation=Any),
         ]

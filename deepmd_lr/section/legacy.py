@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from deepmd_lr.section.errors import LearningRateConfigError
-from deepmd_lr.section.keys import DEFAULT_TYPE
+from deepmd_lr.section.keys import DEFAULT_TYPE, given
 from deepmd_lr.section.registry import SCHEDULES
 from deepmd_lr.section.text import portable_json
 
@@ -24,9 +24,7 @@ adds its own in its ``legacy_defaults``."""
 
 def is_legacy(section: Mapping[str, Any]) -> bool:
     """Whether the section lacks ``start_lr`` or both stop values."""
-    has_stop = (
-        section.get("stop_lr") is not None or section.get("stop_lr_ratio") is not None
-    )
+    has_stop = given(section, "stop_lr") or given(section, "stop_lr_ratio")
     return "start_lr" not in section or not has_stop
 
 

@@ -103,9 +103,8 @@ def check_against_num_steps(
         problems.append(error)
         return
     names = ("warmup_steps", "warmup_ratio")
-    if any(name in section and name not in valid for name in names):
-        return
-    if warmup_conflict(valid):
+    bad_value = any(name in section and name not in valid for name in names)
+    if bad_value or warmup_conflict(valid):
         return
     warmup = resolve_warmup_steps(valid, num_steps)
     name = "warmup_ratio" if given(valid, "warmup_ratio") else "warmup_steps"

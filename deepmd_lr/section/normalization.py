@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deepmd_lr.section.keys import COMMON_KEYS
-from deepmd_lr.section.rules import check_section
-from deepmd_lr.section.text import plain
+from deepmd_lr.section.rules import check_section, filled_in
 
 
 def normalize_learning_rate(
@@ -51,7 +49,4 @@ def normalize_learning_rate(
      'scale_by_worker': 'linear'}
     """
     cls = check_section(section, num_steps)
-    normalized: dict[str, Any] = {"type": cls.type_name}
-    for key in (*COMMON_KEYS, *cls.variant_keys):
-        normalized[key.name] = plain(section.get(key.name, key.default))
-    return normalized
+    return {"type": cls.type_name, **filled_in(cls, section)}

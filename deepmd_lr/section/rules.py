@@ -44,6 +44,15 @@ def section_keys(spec: ScheduleClass) -> frozenset[str]:
     )
 
 
+def filled_in(spec: ScheduleClass, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every key of type ``spec``, common ones first, each with its value in
+    ``values`` or its default, as a plain Python value."""
+    return {
+        key.name: plain(values.get(key.name, key.default))
+        for key in (*COMMON_KEYS, *spec.variant_keys)
+    }
+
+
 def check_section(section: Any, num_steps: int | None = None) -> Any:
     """Check a ``learning_rate`` section; return the schedule class it selects.
 
@@ -326,12 +335,7 @@ def _type_rule(
     # The type's own rule sees every one of its keys, defaults filled in, so
     # that it can compare two of them whichever the user wrote.
     try:
-        spec.check_variant(
-            {
-                key.name: valid.get(key.name, key.default)
-                for key in (*COMMON_KEYS, *spec.variant_keys)
-            }
-        )
+        spec.check_variant(filled_in(spec, valid))
     except LearningRateConfigError as error:
         if not error.code:
             error.code = codes.TYPE_RULE_BROKEN
