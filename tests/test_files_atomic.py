@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from deepmd_lr.files.reader import load_file, read_input
+from deepmd_lr.files.reader import read_input
 from deepmd_lr.files.storage import InputFileError, write_atomically
 from deepmd_lr.files.writer import dumps
 
@@ -474,12 +474,12 @@ def test_a_lone_surrogate_round_trips(tmp_path: Path, suffix: str) -> None:
     data = {"model": {"name": LONE_SURROGATE}, "learning_rate": {"type": "exp"}}
     path = tmp_path / f"input{suffix}"
     path.write_text(dumps(data, suffix[1:]), encoding="utf-8")
-    assert load_file(path) == data
+    assert read_input(path).data == data
     done = subprocess.run(
         migrate_in_place(path), env=CHILD_ENV, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    migrated = load_file(path)
+    migrated = read_input(path).data
     assert migrated["model"]["name"] == LONE_SURROGATE
     assert migrated["learning_rate"]["start_lr"] == 1e-3
 

@@ -21,6 +21,7 @@ from deepmd_lr.files.nodes import (
     depth_message,
     int_digit_limit,
     long_integer_message,
+    not_valid,
     position,
 )
 from deepmd_lr.files.storage import InputFileError
@@ -52,12 +53,7 @@ def read_json(text: str) -> tuple[Any, Node]:
     try:
         data = json.loads(text, parse_int=_integer, parse_float=_float)
     except json.JSONDecodeError as error:
-        line, column = position(text, error.pos)
-        raise InputFileError(
-            f"not valid JSON: {error.msg} at line {line}, column {column}",
-            line=line,
-            column=column,
-        ) from None
+        raise not_valid("JSON", error.msg, text, error.pos) from None
     # The text is valid JSON now: it has a top value, and every key is a
     # whole string.
     assert root is not None

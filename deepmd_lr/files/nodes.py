@@ -16,6 +16,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
+from deepmd_lr.files.storage import InputFileError
+
 MAX_DEPTH = 100
 """Deepest nesting of lists and objects that is read."""
 MAX_ALIAS_VALUES = 100_000
@@ -83,6 +85,16 @@ def line_and_column(starts: list[int], offset: int) -> tuple[int, int]:
     """The line and column (from 1) of ``offset``, given the :func:`line_starts`."""
     line = bisect_right(starts, offset)
     return line, offset - starts[line - 1] + 1
+
+
+def not_valid(fmt: str, problem: str, text: str, offset: int) -> InputFileError:
+    """The error of a ``text`` that is not valid ``fmt``, at ``offset``."""
+    line, column = position(text, offset)
+    return InputFileError(
+        f"not valid {fmt}: {problem} at line {line}, column {column}",
+        line=line,
+        column=column,
+    )
 
 
 def depth_message(where: str) -> str:

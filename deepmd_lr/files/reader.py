@@ -109,11 +109,6 @@ def file_format(path: str | Path) -> str:
     return "yaml" if Path(path).suffix.lower() in (".yaml", ".yml") else "json"
 
 
-def load_file(path: str | Path) -> Any:
-    """Parse a JSON or YAML file; see :func:`read_input`."""
-    return read_input(path).data
-
-
 def read_input(path: str | Path) -> InputDocument:
     """Parse a JSON or YAML file within the reading limits.
 

@@ -194,6 +194,18 @@ class SectionEdit(ABC):
         member = self.section_member(section, pairs[-1])
         return self.text[:place] + separator + member + self.text[place:]
 
+    def added_members(
+        self, pairs: list[Pair], new: Mapping[Any, Any], like: Pair | None
+    ) -> list[str]:
+        """The members of ``new`` whose key none of ``pairs`` holds, written
+        like ``like``."""
+        present = {key.key for key, _ in pairs}
+        return [
+            self.member_text(key, value, like)
+            for key, value in new.items()
+            if key not in present
+        ]
+
     def section_member(self, section: dict[str, Any], like: Pair) -> str:
         """The section as a new member of the top-level object, after ``like``."""
         return self.member_text(SECTION, section, like)
@@ -222,13 +234,7 @@ class SectionEdit(ABC):
         text, line_break, pairs = self.text, self.line_break, mapping.pairs()
         closing = mapping.end - 1
         interior = text[opening + 1 : closing]
-        present = {key.key for key, _ in pairs}
-        like = pairs[-1] if pairs else None
-        added = [
-            self.member_text(key, value, like)
-            for key, value in new.items()
-            if key not in present
-        ]
+        added = self.added_members(pairs, new, pairs[-1] if pairs else None)
         pieces: list[tuple[str, str | None]] = []
         for index, (key, value) in enumerate(pairs):
             if key.key not in new:

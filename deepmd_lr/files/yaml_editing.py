@@ -65,12 +65,7 @@ class YamlEdit(SectionEdit):
             kept_end = _content_end(value)
             if not same_value(old[key.key], new[key.key]):
                 edits.append(self._value_edit(value, new[key.key]))
-        present = {key.key for key, _ in pairs}
-        added = [
-            self.member_text(name, item, None)
-            for name, item in new.items()
-            if name not in present
-        ]
+        added = self.added_members(pairs, new, None)
         if not added and kept_end is None:
             raise refuse("it would have no key left")
         if kept_end is None:

@@ -32,6 +32,7 @@ from deepmd_lr.files.nodes import (
     Node,
     depth_message,
     long_integer_message,
+    not_valid,
     position,
 )
 from deepmd_lr.files.storage import InputFileError
@@ -104,12 +105,7 @@ def _not_valid(text: str, error: Any) -> InputFileError:
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     if where is None:
         return InputFileError(f"not valid YAML: {problem}")
-    line, column = position(text, where.index)
-    return InputFileError(
-        f"not valid YAML: {problem} at line {line}, column {column}",
-        line=line,
-        column=column,
-    )
+    return not_valid("YAML", problem, text, where.index)
 
 
 @dataclass

@@ -117,25 +117,6 @@ def new_figure(rows: int = 1) -> tuple[Any, list[Any]]:
     return figure, list(axes[:, 0])
 
 
-def uses_log_scale(schedule: BaseLR, log: bool | None = None) -> bool:
-    """Whether a plot of ``schedule`` has a logarithmic rate axis.
-
-    ``log`` when given, else the default of the schedule's type
-    (:attr:`~deepmd_lr.BaseLR.plot_log_scale`): logarithmic for ``exp``,
-    linear for ``cosine`` and ``wsd``.
-
-    Examples
-    --------
-    >>> from deepmd_lr import LearningRateCosine, LearningRateExp
-    >>> exp = LearningRateExp(start_lr=1e-3, stop_lr=1e-8, num_steps=10000)
-    >>> uses_log_scale(exp), uses_log_scale(exp, log=False)
-    (True, False)
-    >>> uses_log_scale(LearningRateCosine(start_lr=1e-3, num_steps=100, stop_lr=0))
-    False
-    """
-    return type(schedule).plot_log_scale if log is None else log
-
-
 def plot_steps(schedule: BaseLR, last: int) -> np.ndarray:
     """The steps up to ``last`` at which the curve is evaluated, phase
     boundaries included.
@@ -183,8 +164,9 @@ def plot_schedule(
         The matplotlib ``Axes`` to draw into; a new figure when omitted.
     log
         ``True`` for a logarithmic rate axis, ``False`` for a linear one,
-        ``None`` for the default of the schedule's type (see
-        :func:`uses_log_scale`). On a logarithmic axis, steps where the rate
+        ``None`` for the default of the schedule's type
+        (:attr:`~deepmd_lr.BaseLR.plot_log_scale`: logarithmic for ``exp``,
+        linear for ``cosine`` and ``wsd``). On a logarithmic axis, steps where the rate
         is 0 (the start of a warmup from 0) are left out. A linear axis counts
         the rate in a power of ten named in its label, so that rates near
         the ends of the float range are drawn like any others.
@@ -211,7 +193,8 @@ def plot_schedule(
     require_matplotlib()
     if ax is None:
         _, (ax,) = new_figure()
-    log = uses_log_scale(schedule, log)
+    if log is None:
+        log = type(schedule).plot_log_scale
     steps = plot_steps(schedule, schedule.num_steps)
     rates = np.asarray(schedule.value(steps), dtype=np.float64)
     final_rate = float(schedule.value(schedule.num_steps))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from deepmd_lr import BaseLR
-from deepmd_lr.files.reader import load_file
+from deepmd_lr.files.reader import read_input
 from deepmd_lr.schedules.building import make_learning_rate_schedule
 from deepmd_lr.views.plotting import new_figure, plot_schedule
 
@@ -15,7 +15,7 @@ __all__ = ["choice_comparison", "schedule_panels"]
 def _section(source: str | dict[str, Any]) -> dict[str, Any]:
     if isinstance(source, dict):
         return source
-    data = load_file(source)
+    data = read_input(source).data
     return data.get("learning_rate", data)
 
 
