@@ -44,14 +44,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from deepmd_lr.section.keys import (
-    COMMON_KEYS,
-    DEFAULT_TYPE,
-    SECTION,
-    SECTION_DOC,
-    TYPE_DOC,
-    Key,
-)
+from deepmd_lr.section import keys
 from deepmd_lr.section.registry import SCHEDULES
 
 SCHEMA_ID = "urn:deepmd-lr:learning-rate"
@@ -77,8 +70,8 @@ def json_schema() -> dict[str, Any]:
     True
     """
     section = section_schema()
-    title = section.pop("title", SECTION)
-    reference = {"$ref": f"#/$defs/{SECTION}"}
+    title = section.pop("title", keys.SECTION)
+    reference = {"$ref": f"#/$defs/{keys.SECTION}"}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -89,10 +82,10 @@ def json_schema() -> dict[str, Any]:
             "learning_rate section itself."
         ),
         "type": "object",
-        "if": {"required": [SECTION]},
-        "then": {"properties": {SECTION: reference}},
+        "if": {"required": [keys.SECTION]},
+        "then": {"properties": {keys.SECTION: reference}},
         "else": reference,
-        "$defs": {SECTION: section},
+        "$defs": {keys.SECTION: section},
     }
 
 
@@ -109,12 +102,12 @@ def section_schema() -> dict[str, Any]:
     ['null', 'number']
     """
     schedules = SCHEDULES.classes()
-    properties: dict[str, Any] = {key.name: key_schema(key) for key in COMMON_KEYS}
+    properties: dict[str, Any] = {key.name: key_schema(key) for key in keys.COMMON_KEYS}
     properties["type"] = {
         "type": "string",
         "enum": list(schedules),
-        "default": DEFAULT_TYPE,
-        "description": TYPE_DOC,
+        "default": keys.DEFAULT_TYPE,
+        "description": keys.TYPE_DOC,
     }
     owned: dict[str, list[dict[str, Any]]] = {}
     for cls in schedules.values():
@@ -143,23 +136,23 @@ def section_schema() -> dict[str, Any]:
         if positive is not None:
             branch["allOf"] = [positive]
         selects: dict[str, Any] = {"properties": {"type": {"const": type_name}}}
-        if type_name != DEFAULT_TYPE:
+        if type_name != keys.DEFAULT_TYPE:
             selects["required"] = ["type"]
         branches.append({"if": selects, "then": branch})
 
     return {
-        "title": SECTION,
-        "description": SECTION_DOC,
+        "title": keys.SECTION,
+        "description": keys.SECTION_DOC,
         "type": "object",
         "properties": properties,
-        "required": [key.name for key in COMMON_KEYS if key.required],
+        "required": [key.name for key in keys.COMMON_KEYS if key.required],
         "patternProperties": {"^_": True},
         "additionalProperties": False,
         "allOf": [*branches, _exactly_one_stop(), _not_both_warmups()],
     }
 
 
-def key_schema(key: Key) -> dict[str, Any]:
+def key_schema(key: keys.Key) -> dict[str, Any]:
     """The JSON Schema of one key's value, from its declaration."""
     kind = _JSON_TYPES[key.kind]
     schema: dict[str, Any] = {

@@ -144,14 +144,19 @@ def torch_lambda_lr(
 
     Examples
     --------
+    A training loop steps the scheduler once per training step:
+
     >>> import torch
-    >>> from deepmd_lr import BaseLR
-    >>> weight = torch.nn.Parameter(torch.zeros(2))
-    >>> optimizer = torch.optim.SGD([weight], lr=1.0)
-    >>> lr = BaseLR(type="cosine", start_lr=1e-3, stop_lr=1e-5, num_steps=100)
-    >>> scheduler = torch_lambda_lr(optimizer, lr)
+    >>> from deepmd_lr import LearningRateCosine
+    >>> model = torch.nn.Linear(2, 1)
+    >>> optimizer = torch.optim.Adam(model.parameters())
+    >>> scheduler = torch_lambda_lr(
+    ...     optimizer, LearningRateCosine(start_lr=1e-3, stop_lr=0.0, num_steps=2))
+    >>> for _ in range(2):
+    ...     optimizer.step()
+    ...     scheduler.step()
     >>> optimizer.param_groups[0]["lr"]
-    0.001
+    0.0
     """
     return ScheduleLR(optimizer, schedule, start_step)
 
