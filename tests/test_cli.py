@@ -879,3 +879,25 @@ def test_show_of_a_v1_input_says_what_deepmd_kit_runs_instead(
     assert "(from training.stop_batch)" in out
     [note] = [line for line in out.splitlines() if "note:" in line]
     assert "replaces stop_lr 0.0001 by 9.765625e-07" in note
+
+
+def test_help_lists_the_commands_in_the_order_of_work(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    listed = [
+        line.split()[0]
+        for line in out.split("COMMAND\n", 1)[1].splitlines()
+        if line.startswith("    ") and not line.startswith("      ")
+    ]
+    assert listed == [
+        "check",
+        "normalize",
+        "show",
+        "plot",
+        "audit",
+        "migrate",
+        "doc",
+        "schema",
+    ]

@@ -29,9 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
+    # The order of the help: checking, then looking at a schedule, then
+    # rewriting an old input, then describing the section.
     _add_check(commands)
-    _add_edits(commands)
+    _add_edit(commands, "normalize", "write here (JSON, or YAML for .yaml)")
     _add_views(commands)
+    _add_edit(commands, "migrate", "write the result here")
     _add_reference(commands)
     return parser
 
@@ -80,18 +83,16 @@ def _add_check(commands: Any) -> None:
     )
 
 
-def _add_edits(commands: Any) -> None:
-    normalize = _command(commands, "normalize", run_normalize)
-    _edit_options(
-        normalize, "write here (JSON, or YAML for .yaml)", "the section changes"
-    )
-    migrate = _command(commands, "migrate", run_migrate)
-    _edit_options(migrate, "write the result here", "something is added")
+_EDITS = {
+    "normalize": (run_normalize, "the section changes"),
+    "migrate": (run_migrate, "something is added"),
+}
+"""Each command that rewrites a file: its function, and when it rewrites."""
 
 
-def _edit_options(
-    edit: argparse.ArgumentParser, output_help: str, rewritten_when: str
-) -> None:
+def _add_edit(commands: Any, name: str, output_help: str) -> None:
+    run, rewritten_when = _EDITS[name]
+    edit = _command(commands, name, run)
     edit.add_argument("file", metavar="FILE")
     target = edit.add_mutually_exclusive_group()
     target.add_argument("-o", "--output", metavar="OUT", help=output_help)
