@@ -268,11 +268,44 @@ def test_github_format_annotates_each_problem(
 def test_github_format_escapes_what_workflow_commands_reserve() -> None:
     from deepmd_lr.lint.check import Problem
 
-    problem = Problem("a:b,c.json", 1, 2, "LW101", "warning", "", "100%\r\nsure", "")
+    problem = Problem("a:b\r\n,c.json", 1, 2, "LW101", "warning", "", "100%", "")
     assert (
         github_line(problem)
-        == "::warning file=a%3Ab%2Cc.json,line=1,col=2,title=LW101::100%25%0D%0Asure"
+        == "::warning file=a%3Ab%0D%0A%2Cc.json,line=1,col=2,title=LW101::100%25"
     )
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_a_key_name_with_control_characters_is_shown_on_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str
+) -> None:
+    path = tmp_path / "in.json"
+    path.write_text(
+        '{"learning_rate": {"start_lr": 0.001, "stop_lr": 1e-5, "a\\nb\\u001b[31m": 1}}'
+    )
+    status, out, err = run(capsys, "check", "--format", fmt, str(path))
+    assert (status, err) == (1, "")
+    if fmt == "json":
+        [problem] = json.loads(out)
+        assert problem["path"] == "learning_rate/a\nb\x1b[31m"
+        shown = problem["message"]
+    else:
+        shown = out.splitlines()[0]
+    assert "a b\\x1b[31m is not a key" in shown
+    assert "\n" not in shown
+    assert "\x1b" not in out
+
+
+def test_a_missing_key_has_no_span_of_its_own(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "in.json"
+    path.write_text('{"learning_rate": {"start_lr": 0.001}}')
+    status, out, _ = run(capsys, "check", "--format", "json", str(path))
+    assert status == 1
+    [problem] = [p for p in json.loads(out) if p["code"] == "LR107"]
+    assert (problem["line"], problem["column"]) == (1, 2)
+    assert (problem["end_line"], problem["end_column"]) == (None, None)
 
 
 def feed_stdin(monkeypatch: pytest.MonkeyPatch, content: bytes) -> None:
@@ -587,3 +620,16 @@ def test_a_problem_is_a_frozen_value_that_survives_pickle() -> None:
     assert problem != Problem("in.json", 1, 2, "LR204", "error", "learning_rate/x", "")
     with pytest.raises(AttributeError):
         problem.line = 3  # type: ignore[misc]
+
+
+def test_a_file_named_twice_is_checked_and_counted_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("in.json").write_text('{"learning_rate": {"start_lr": 0.001}}')
+    Path("good.json").write_text(WHOLE_JSON)
+    status, out, _ = run(capsys, "check", "in.json", "./in.json", "good.json")
+    lines = out.splitlines()
+    assert status == 1
+    assert len([line for line in lines if "LR107" in line]) == 1
+    assert lines[-1] == "2 problems (1 error, 1 warning) in 1 of 2 files"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -34,7 +35,8 @@ def run_check(args: argparse.Namespace) -> int:
     every: list[Any] = []
     printing = args.format != "json"
     line_of = text_line if args.format == "text" else github_line
-    for name in args.files:
+    names = _each_file_once(args.files)
+    for name in names:
         problems = (
             _check_stdin(args, release) if name == "-" else check_file(name, release)
         )
@@ -53,9 +55,22 @@ def run_check(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(json_report(every))
     elif printing:
-        print(summary_line(every, len(args.files)))
+        print(summary_line(every, len(names)))
     failing = every if args.strict else [p for p in every if p.is_error]
     return 1 if failing else 0
+
+
+def _each_file_once(names: list[str]) -> list[str]:
+    """``names`` without the later names of a file already named, however
+    spelt (``a.json``, ``./a.json``): a file is checked and counted once."""
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        identity = name if name == "-" else os.path.realpath(name)
+        if identity not in seen:
+            seen.add(identity)
+            kept.append(name)
+    return kept
 
 
 def _check_stdin(args: argparse.Namespace, release: Any) -> list[Any]:

@@ -204,11 +204,15 @@ class _Found:
             keys = tuple(path.split("/", 1)) if path else ()
             if not self.whole and keys[:1] == (SECTION,):
                 keys = keys[1:]
-        # The span of the key, or of its nearest written parent.
+        # The span of the key; a key that is not written (a missing one) is
+        # placed at the start of its nearest written parent, with no span.
         positions = self.document.key_positions
+        written = keys
         while keys and keys not in positions:
             keys = keys[:-1]
         line, column, end_line, end_column = positions.get(keys, (1, 1, None, None))
+        if keys != written:
+            end_line = end_column = None
         self.problems.append(
             Problem(
                 self.name,

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from deepmd_lr.lint.check import Problem
+from deepmd_lr.section.text import single_line
 
 FORMATS = ("text", "json", "github")
 PROBLEM_LINE_LIMIT = 1000
@@ -66,8 +67,14 @@ def summary_line(problems: Sequence[Problem], checked: int) -> str:
 
 
 def json_report(problems: Sequence[Problem]) -> str:
-    """The problems as a JSON list of objects, one per problem."""
-    return json.dumps([asdict(problem) for problem in problems], indent=2) + "\n"
+    """The problems as a JSON list of objects, one per problem; each message
+    and fix on one line, as in the text format."""
+    listed = [
+        asdict(problem)
+        | {"message": single_line(problem.message), "fix": single_line(problem.fix)}
+        for problem in problems
+    ]
+    return json.dumps(listed, indent=2) + "\n"
 
 
 def github_line(problem: Problem) -> str:
@@ -76,8 +83,8 @@ def github_line(problem: Problem) -> str:
     Examples
     --------
     >>> from deepmd_lr.section import codes
-    >>> github_line(Problem("a,b.json", 2, 7, codes.NOT_FINITE, "error", "x", "50% off\\n"))
-    '::error file=a%2Cb.json,line=2,col=7,title=LR203::50%25 off%0A'
+    >>> github_line(Problem("a,b.json", 2, 7, codes.NOT_FINITE, "error", "x", "50%\\noff"))
+    '::error file=a%2Cb.json,line=2,col=7,title=LR203::50%25 off'
     """
     command = "error" if problem.is_error else "warning"
     properties = {"file": problem.file, "line": problem.line, "col": problem.column}
@@ -86,7 +93,7 @@ def github_line(problem: Problem) -> str:
         properties["endColumn"] = problem.end_column
     properties["title"] = problem.code or "deepmd-lr"
     listed = ",".join(f"{name}={_escape_property(v)}" for name, v in properties.items())
-    return f"::{command} {listed}::{_escape_data(_with_fix(problem))}"
+    return f"::{command} {listed}::{_escape_data(single_line(_with_fix(problem)))}"
 
 
 def _with_fix(problem: Problem) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import re
 import sys
 from typing import Any
 
@@ -148,15 +149,32 @@ def portable_float_text(number: float) -> str:
     return f"{mantissa}e{exponent}" if exponent else mantissa
 
 
+def single_line(text: str) -> str:
+    """``text`` as one line a terminal shows as it is: each run of white space
+    (line breaks included) is one space, and any other control character is
+    escaped.
+
+    >>> single_line("a\\nb\\u2028c \\x1b[31m")
+    'a b c \\\\x1b[31m'
+    """
+    return _CONTROL.sub(
+        lambda found: f"\\x{ord(found.group()):02x}", " ".join(text.split())
+    )
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def one_line(text: str, limit: int = MAX_LINE) -> str:
-    """``text`` on one line, its middle cut out when longer than ``limit``.
+    """``text`` on one line (see :func:`single_line`), its middle cut out
+    when longer than ``limit``.
 
     Examples
     --------
     >>> one_line("key " + "k" * 1000 + " is unknown", limit=40)
     'key kkkkkkkkkkkkkkkkkkkk [... 981 characters left out ...] is unknown'
     """
-    text = " ".join(text.split())
+    text = single_line(text)
     if len(text) <= limit:
         return text
     head, tail = limit * 3 // 5, limit // 4
