@@ -473,10 +473,10 @@ def test_the_fix_of_a_missing_rate_reads_alike_in_json_and_yaml() -> None:
     import re
 
     [problem] = check_text("learning_rate:\n  start_lr: 0.001\n", "in.yaml", "yaml")
-    match = re.search(r"Fix: write the section as (\{.*?\}), with", problem.fix)
+    match = re.search(r"Fix: write the section as (\{.*?\}): ", problem.fix)
     assert match, problem.fix
     shown = match.group(1)
-    expected = {"start_lr": 1e-3, "stop_lr": 1e-8, "decay_steps": 5000}
+    expected = {"start_lr": 1e-3, "stop_lr": 5e-8}
     assert yaml.safe_load(shown) == json.loads(shown) == expected
 
 
@@ -633,3 +633,19 @@ def test_a_file_named_twice_is_checked_and_counted_once(
     assert status == 1
     assert len([line for line in lines if "LR107" in line]) == 1
     assert lines[-1] == "2 problems (1 error, 1 warning) in 1 of 2 files"
+
+
+@pytest.mark.parametrize(
+    ("release", "suggested", "named"),
+    [("3.1.3", "5.0e-08", "1.0e-08"), ("3.0.0", "1.0e-08", "5.0e-08")],
+)
+def test_the_fix_of_a_missing_final_rate_is_that_of_the_release(
+    release: str, suggested: str, named: str
+) -> None:
+    from deepmd_lr.deepmd.releases import DeepmdVersion
+
+    text = '{"learning_rate": {"start_lr": 0.001}, "training": {"numb_steps": 10}}'
+    problems = check_text(text, "in.json", "json", DeepmdVersion.parse(release))
+    [missing] = [problem for problem in problems if problem.code == "LR107"]
+    assert f'"stop_lr": {suggested}}}' in missing.fix
+    assert named in missing.fix.split("}: ", 1)[1]

@@ -111,7 +111,7 @@ def _legacy_error(section_):
 
 def _shown_section(message: str) -> dict:
     """The corrected section the fix of ``message`` shows."""
-    match = re.search(r"Fix: write the section as (\{.*?\}), with ", message)
+    match = re.search(r"Fix: write the section as (\{.*?\}): ", message)
     assert match, message
     shown = json.loads(match.group(1))
     # Spelled so that YAML 1.1 reads it alike, to be pasted in either format.
@@ -140,14 +140,23 @@ def test_legacy_error_for_start_lr_alone_speaks_of_it_in_the_singular():
     assert "start_lr is missing; since DeePMD-kit 3.1.3 it has no default" in message
 
 
-def test_legacy_fix_uses_the_values_older_releases_filled_in():
-    shown = _shown_section(str(_legacy_error({"type": "exp"})))
-    assert shown == {
-        "type": "exp",
-        "start_lr": 1e-3,
-        "stop_lr": 1e-8,
-        "decay_steps": 5000,
-    }
+def test_legacy_fix_adds_the_start_of_older_releases_and_the_stop_of_3_1_3():
+    message = str(_legacy_error({"type": "exp"}))
+    assert _shown_section(message) == {"type": "exp", "start_lr": 1e-3, "stop_lr": 5e-8}
+    assert "releases before it ran 1.0e-08" in message
+
+
+def test_the_reason_of_a_missing_final_rate_says_what_3_1_3_fills_in():
+    message = str(_legacy_error(section(stop_lr=DROP)))
+    assert "fills in stop_lr = 5.0e-08 silently" in message
+    assert "earlier releases used 1.0e-08" in message
+    assert "no default" not in message
+
+
+def test_legacy_fix_leaves_out_the_null_keys_a_normalized_section_holds():
+    written = {"type": "exp", "start_lr": 2e-3, "stop_lr": None, "stop_lr_ratio": None}
+    shown = _shown_section(str(_legacy_error(written)))
+    assert shown == {"type": "exp", "start_lr": 2e-3, "stop_lr": 5e-8}
 
 
 def test_legacy_fix_keeps_the_values_that_were_given():

@@ -31,6 +31,7 @@ from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError, LearningRateWarning
 from deepmd_lr.section.keys import SECTION
+from deepmd_lr.section.legacy import missing_rates_fix
 from deepmd_lr.section.length import training_num_steps
 from deepmd_lr.section.normalization import normalize_learning_rate
 from deepmd_lr.section.rules import find_problems
@@ -78,7 +79,10 @@ class RunInput:
 
 
 def survey_run_input(
-    data: Mapping[str, Any], document: InputDocument | None = None
+    data: Mapping[str, Any],
+    document: InputDocument | None = None,
+    *,
+    before_3_1_3: bool = False,
 ) -> tuple[RunInput, list[LearningRateConfigError]]:
     """The input ``data`` (a whole training input, or a bare ``learning_rate``
     section) as DeePMD-kit runs it, and every problem of its rate; nothing is
@@ -87,10 +91,14 @@ def survey_run_input(
     A whole input is read as DeePMD-kit reads it: an older input is
     rewritten first, each rewriting is a note, and each problem is placed at
     the key the input writes; a problem of ``training.numb_steps`` comes
-    after those of the section.
+    after those of the section. A missing start or final rate is fixed with
+    the values of DeePMD-kit 3.1.3, or with ``before_3_1_3`` of the releases
+    before it.
     """
     if not is_whole_input(data):
-        return RunInput(data, data, None, (), document), find_problems(data)
+        found = find_problems(data)
+        fixed = [_with_input_fix(p, data, None, before_3_1_3) for p in found]
+        return RunInput(data, data, None, (), document), fixed
     if SECTION not in data:
         return RunInput(data, None, None, (), document), [no_section_error()]
     section = data[SECTION]
@@ -122,8 +130,9 @@ def survey_run_input(
         problems.append(error)
         num_steps = None
     found = find_problems(read, num_steps)
-    if rewritten:
-        found = [_with_input_fix(problem, section, training) for problem in found]
+    if isinstance(section, Mapping):
+        training = training if isinstance(training, Mapping) else None
+        found = [_with_input_fix(p, section, training, before_3_1_3) for p in found]
     problems[:0] = [_error_where_written(problem, origins) for problem in found]
     run = RunInput(data, read, num_steps, tuple(notes), document, origins)
     return run, problems
@@ -223,13 +232,21 @@ def _origin(path: str, origins: Mapping[str, str]) -> str | None:
 def _with_input_fix(
     problem: LearningRateConfigError,
     section: Mapping[str, Any],
-    training: Mapping[str, Any],
+    training: Mapping[str, Any] | None,
+    before_3_1_3: bool,
 ) -> LearningRateConfigError:
-    """``problem``, a missing start or final rate given the fix that writes
-    the section as a migration of the whole input does."""
+    """``problem``, a missing start or final rate given the fix for the
+    release: the values of 3.1.3 or of the releases before it, and in a
+    v1-era input the section as a migration writes it, with the final rate
+    DeePMD-kit's converter computes."""
     if problem.code not in (codes.START_LR_MISSING, codes.FINAL_RATE_MISSING):
         return problem
-    fix = legacy_fix_text(section, training)
+    if converter_length(section, training) is not None:
+        fix = legacy_fix_text(section, training)
+    elif before_3_1_3:
+        fix = missing_rates_fix(section, before_3_1_3=True)
+    else:
+        return problem
     return LearningRateConfigError(problem.path, problem.reason, fix, code=problem.code)
 
 

@@ -32,7 +32,11 @@ from deepmd_lr.schedules.exp import replaced_decay_steps
 from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateWarning
 from deepmd_lr.section.keys import key_path
-from deepmd_lr.section.legacy import LEGACY_DEFAULTS, type_legacy_defaults
+from deepmd_lr.section.legacy import (
+    FILLED_STOP_LR,
+    LEGACY_DEFAULTS,
+    type_legacy_defaults,
+)
 from deepmd_lr.section.text import describe, plain, portable_float_text
 
 
@@ -104,7 +108,8 @@ def default_deepmd_version() -> DeepmdVersion:
 _V2_0_0 = DeepmdVersion.parse("2.0.0")
 _V2_0_2 = DeepmdVersion.parse("2.0.2")
 _V3_0_0B0 = DeepmdVersion.parse("3.0.0b0")
-_V3_1_3 = DeepmdVersion.parse("3.1.3")
+RELEASE_3_1_3 = DeepmdVersion.parse("3.1.3")
+"""The release the contract of deepmd-lr describes."""
 _V3_2_0B0 = DeepmdVersion.parse("3.2.0b0")
 
 _BEFORE_3_1_3 = "DeePMD-kit 2.0.0 to 3.1.2"
@@ -114,11 +119,11 @@ _DECAY_RATE_ONLY_PYTORCH = "DeePMD-kit 3.0.0 to 3.1.2"
 _FIRST_RELEASE_OF_KEY = {
     "scale_by_worker": (_V2_0_2, "DeePMD-kit 2.0.0 and 2.0.1", "2.0.2"),
     "decay_rate": (_V3_0_0B0, "DeePMD-kit 2.0.0 to 2.2.11", "3.0.0"),
-    "stop_lr_ratio": (_V3_1_3, _BEFORE_3_1_3, "3.1.3"),
-    "warmup_steps": (_V3_1_3, _BEFORE_3_1_3, "3.1.3"),
-    "warmup_ratio": (_V3_1_3, _BEFORE_3_1_3, "3.1.3"),
-    "warmup_start_factor": (_V3_1_3, _BEFORE_3_1_3, "3.1.3"),
-    "smooth": (_V3_1_3, _BEFORE_3_1_3, "3.1.3"),
+    "stop_lr_ratio": (RELEASE_3_1_3, _BEFORE_3_1_3, "3.1.3"),
+    "warmup_steps": (RELEASE_3_1_3, _BEFORE_3_1_3, "3.1.3"),
+    "warmup_ratio": (RELEASE_3_1_3, _BEFORE_3_1_3, "3.1.3"),
+    "warmup_start_factor": (RELEASE_3_1_3, _BEFORE_3_1_3, "3.1.3"),
+    "smooth": (RELEASE_3_1_3, _BEFORE_3_1_3, "3.1.3"),
 }
 """Keys a release's ``dp train`` refuses (it checks keys strictly), with the
 first release that has each, the releases that lack it and the release to
@@ -134,10 +139,6 @@ _INSTEAD_OF_KEY = {
 }
 """The fix for a key of :data:`_FIRST_RELEASE_OF_KEY` other than
 ``stop_lr_ratio``, whose fix is computed; ``remove it`` where none is here."""
-
-_FILLED_STOP_LR = 5e-8
-"""The ``stop_lr`` DeePMD-kit 3.1.3's checker fills in without ``stop_lr``
-and ``stop_lr_ratio``; older releases filled ``LEGACY_DEFAULTS["stop_lr"]``."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ class _Judged:
     def given(self, key: str) -> bool:
         # 3.1.3's checker takes a null stop_lr as a missing one; older releases
         # refuse null where they have a default, so for them only presence counts.
-        if self.version < _V3_1_3:
+        if self.version < RELEASE_3_1_3:
             return key in self.section
         return self.section.get(key) is not None
 
@@ -243,7 +244,7 @@ def _warning(key: str, code: str, text: str) -> LearningRateWarning:
 
 def _warmup_from_zero(judged: _Judged) -> Iterator[LearningRateWarning]:
     if (
-        _V3_1_3 <= judged.version < _V3_2_0B0
+        RELEASE_3_1_3 <= judged.version < _V3_2_0B0
         and judged.number("warmup_start_factor", 0.0) == 0.0
         and _has_warmup(judged)
     ):
@@ -269,7 +270,7 @@ def _has_warmup(judged: _Judged) -> bool:
 
 
 def _schedule_type(judged: _Judged) -> Iterator[LearningRateWarning]:
-    if judged.type in ("cosine", "wsd") and judged.version < _V3_1_3:
+    if judged.type in ("cosine", "wsd") and judged.version < RELEASE_3_1_3:
         first_with = "3.2.0 or later (or 3.1.3 with deepmd-lr's bridge)"
         if judged.type == "cosine":
             first_with = "3.1.3 or later"
@@ -298,10 +299,10 @@ def _final_rate_default(judged: _Judged) -> Iterator[LearningRateWarning]:
     legacy = portable_float_text(LEGACY_DEFAULTS["stop_lr"])
     filled_by = {
         _BEFORE_3_1_3: legacy,
-        _FROM_3_1_3: portable_float_text(_FILLED_STOP_LR),
+        _FROM_3_1_3: portable_float_text(FILLED_STOP_LR),
     }
     releases, others = _BEFORE_3_1_3, _FROM_3_1_3
-    if judged.version >= _V3_1_3:
+    if judged.version >= RELEASE_3_1_3:
         releases, others = others, releases
     filled = filled_by[releases]
     # With decay_rate the decay is set by it, and stop_lr is only a floor.
@@ -344,7 +345,7 @@ def _instead_of_ratio(judged: _Judged) -> str:
 
 
 def _start_lr_default(judged: _Judged) -> Iterator[LearningRateWarning]:
-    if judged.version < _V3_1_3 and not judged.given("start_lr"):
+    if judged.version < RELEASE_3_1_3 and not judged.given("start_lr"):
         legacy = portable_float_text(LEGACY_DEFAULTS["start_lr"])
         yield _warning(
             "start_lr",
@@ -356,7 +357,7 @@ def _start_lr_default(judged: _Judged) -> Iterator[LearningRateWarning]:
 
 def _decay_rate_only_in_pytorch(judged: _Judged) -> bool:
     return (
-        _V3_0_0B0 <= judged.version < _V3_1_3
+        _V3_0_0B0 <= judged.version < RELEASE_3_1_3
         and judged.type == "exp"
         and judged.number("decay_rate") is not None
     )

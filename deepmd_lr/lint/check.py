@@ -20,7 +20,7 @@ from typing import Any
 
 from deepmd_lr.deepmd.migration import is_whole_input, v0_input_error
 from deepmd_lr.deepmd.reading import not_an_object, survey_run_input, where_written
-from deepmd_lr.deepmd.releases import DeepmdVersion, release_warnings
+from deepmd_lr.deepmd.releases import RELEASE_3_1_3, DeepmdVersion, release_warnings
 from deepmd_lr.files.reader import InputDocument, KeyPath, file_format, parse_input
 from deepmd_lr.files.storage import InputFileError, read_text
 from deepmd_lr.schedules.building import find_warnings
@@ -109,7 +109,8 @@ def check_text(
     if found.add_repeated_keys():
         return found.problems
     # What DeePMD-kit runs: an older input is rewritten as it is read.
-    run, problems = survey_run_input(document.data)
+    before_3_1_3 = deepmd_version is not None and deepmd_version < RELEASE_3_1_3
+    run, problems = survey_run_input(document.data, before_3_1_3=before_3_1_3)
     found.add_warnings(run.notes)
     for problem in problems:
         found.add_error(problem)

@@ -21,6 +21,11 @@ LEGACY_DEFAULTS: dict[str, Any] = {"start_lr": 1e-3, "stop_lr": 1e-8}
 """Values older releases used when the key was absent; each schedule type
 adds its own in its ``legacy_defaults``."""
 
+FILLED_STOP_LR = 5e-8
+"""The ``stop_lr`` DeePMD-kit 3.1.3's argument checker fills in, silently,
+for a section with neither ``stop_lr`` nor ``stop_lr_ratio``, although its
+guide says a final rate is required."""
+
 
 def is_legacy(section: Mapping[str, Any]) -> bool:
     """Whether the section lacks ``start_lr`` or both stop values."""
@@ -65,4 +70,52 @@ behind each value)
         f"Fix: write the section as {{{shown}}}, with what older releases used "
         "silently (`deepmd-lr migrate FILE` writes it and gives the rule behind "
         "each value)"
+    )
+
+
+def missing_rates_fix(section: Mapping[str, Any], *, before_3_1_3: bool = False) -> str:
+    """The fix of a section without ``start_lr`` or a final rate: the section
+    as written, its null keys left out, with the missing values added; the
+    final rate is the one DeePMD-kit 3.1.3 runs, or with ``before_3_1_3``
+    the one of the releases before it, and the other is named.
+
+    Examples
+    --------
+    >>> print(missing_rates_fix({"type": "exp", "start_lr": 0.001, "stop_lr": None}))
+    Fix: write the section as {"type": "exp", "start_lr": 0.001, "stop_lr": \
+5.0e-08}: stop_lr 5.0e-08 is the final rate DeePMD-kit 3.1.3 runs (releases \
+before it ran 1.0e-08); `deepmd-lr migrate FILE` writes what the releases \
+before 3.1.3 ran
+    """
+    written = {name: value for name, value in section.items() if value is not None}
+    said = []
+    if "start_lr" not in section:
+        written["start_lr"] = LEGACY_DEFAULTS["start_lr"]
+        said.append(
+            f"start_lr {portable_json(LEGACY_DEFAULTS['start_lr'])} is the "
+            "default of the releases before 3.1.3, which has none"
+        )
+    if not given(section, "stop_lr") and not given(section, "stop_lr_ratio"):
+        filled, legacy = (
+            portable_json(FILLED_STOP_LR),
+            portable_json(LEGACY_DEFAULTS["stop_lr"]),
+        )
+        if before_3_1_3:
+            written["stop_lr"] = LEGACY_DEFAULTS["stop_lr"]
+            said.append(
+                f"stop_lr {legacy} is the final rate DeePMD-kit 2.0.0 to 3.1.2 "
+                f"run (3.1.3 and later run {filled})"
+            )
+        else:
+            written["stop_lr"] = FILLED_STOP_LR
+            said.append(
+                f"stop_lr {filled} is the final rate DeePMD-kit 3.1.3 runs "
+                f"(releases before it ran {legacy})"
+            )
+    shown = ", ".join(
+        f"{json.dumps(name)}: {portable_json(value)}" for name, value in written.items()
+    )
+    return (
+        f"Fix: write the section as {{{shown}}}: {'; '.join(said)}; "
+        "`deepmd-lr migrate FILE` writes what the releases before 3.1.3 ran"
     )

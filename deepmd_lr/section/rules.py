@@ -31,10 +31,20 @@ from deepmd_lr.section.errors import (
     warn_user,
 )
 from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, SECTION, given, key_path
-from deepmd_lr.section.legacy import legacy_values, section_fix_text
+from deepmd_lr.section.legacy import (
+    FILLED_STOP_LR,
+    LEGACY_DEFAULTS,
+    missing_rates_fix,
+)
 from deepmd_lr.section.length import check_against_num_steps, warmup_conflict
 from deepmd_lr.section.registry import SCHEDULES, ScheduleClass
-from deepmd_lr.section.text import describe, did_you_mean, plain, short_text
+from deepmd_lr.section.text import (
+    describe,
+    did_you_mean,
+    plain,
+    portable_json,
+    short_text,
+)
 
 
 def section_keys(spec: ScheduleClass) -> frozenset[str]:
@@ -211,25 +221,38 @@ def _check_keys(
     return valid
 
 
+_FILLED_SILENTLY = (
+    f"its argument checker fills in stop_lr = {portable_json(FILLED_STOP_LR)} "
+    "silently, where earlier releases used "
+    f"{portable_json(LEGACY_DEFAULTS['stop_lr'])}"
+)
+
+
 def _missing_keys(
     spec: ScheduleClass, section: Mapping[str, Any]
 ) -> Iterator[LearningRateConfigError]:
     no_start = "start_lr" not in section
     no_stop = not given(section, "stop_lr") and not given(section, "stop_lr_ratio")
-    # A section without both is one problem with one fix: the values that
-    # releases before 3.1.3 filled in, written out.
+    # A section without both is one problem with one fix: the values to
+    # write out.
     if no_start or no_stop:
         if no_start and no_stop:
-            what = "start_lr and a final rate (stop_lr or stop_lr_ratio) are missing"
+            what = (
+                "start_lr and a final rate (stop_lr or stop_lr_ratio) are missing; "
+                "since DeePMD-kit 3.1.3 start_lr has no default, and "
+                f"{_FILLED_SILENTLY}"
+            )
         elif no_stop:
-            what = "neither stop_lr nor stop_lr_ratio is given"
+            what = (
+                "neither stop_lr nor stop_lr_ratio is given; DeePMD-kit 3.1.3's "
+                f"guide requires a final rate, yet {_FILLED_SILENTLY}"
+            )
         else:
-            what = "start_lr is missing"
-        subject = "it has" if not no_stop else "they have"
+            what = "start_lr is missing; since DeePMD-kit 3.1.3 it has no default"
         yield LearningRateConfigError(
             key_path("start_lr" if no_start else "stop_lr"),
-            f"{what}; since DeePMD-kit 3.1.3 {subject} no default",
-            section_fix_text({**section, **legacy_values(section)}),
+            what,
+            missing_rates_fix(section),
             code=codes.START_LR_MISSING if no_start else codes.FINAL_RATE_MISSING,
         )
     for key in spec.variant_keys:
