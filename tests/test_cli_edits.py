@@ -129,6 +129,92 @@ def test_migrate_refuses_an_edit_it_cannot_make_in_place(
     assert path.read_text() == text
 
 
+TRAINING = "training:\n  numb_steps: 100000\n"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "learning_rate:\n  type: exp\n  decay_steps: 5000\n  stop_lr:\n" + TRAINING,
+            "learning_rate:\n  type: exp\n  decay_steps: 5000\n  stop_lr: 1.0e-08\n"
+            "  start_lr: 0.001\n" + TRAINING,
+        ),
+        (
+            "learning_rate: {type: exp, decay_steps: 5000, stop_lr: }\n" + TRAINING,
+            "learning_rate: {type: exp, decay_steps: 5000, stop_lr: 1.0e-08, "
+            "start_lr: 0.001 }\n" + TRAINING,
+        ),
+        (
+            "learning_rate: {type: exp, stop_lr: , decay_steps: 5000}\n" + TRAINING,
+            "learning_rate: {type: exp, stop_lr: 1.0e-08 , decay_steps: 5000 , "
+            "start_lr: 0.001}\n" + TRAINING,
+        ),
+        (
+            "learning_rate:\n  ? type\n  : exp\n  ? stop_lr\n  :\n"
+            "  ? decay_steps  # steps\n  : 5000\n" + TRAINING,
+            "learning_rate:\n  ? type\n  : exp\n  ? stop_lr\n  : 1.0e-08\n"
+            "  ? decay_steps  # steps\n  : 5000\n  start_lr: 0.001\n" + TRAINING,
+        ),
+        (
+            ("learning_rate:\n  type: exp\n  decay_steps: 5000\n" + TRAINING).replace(
+                "\n", "\r"
+            ),
+            (
+                "learning_rate:\n  type: exp\n  decay_steps: 5000\n  start_lr: 0.001\n"
+                "  stop_lr: 1.0e-08\n" + TRAINING
+            ).replace("\n", "\r"),
+        ),
+        (
+            (TRAINING + "other: 1\n").replace("\n", "\r"),
+            (
+                TRAINING + "other: 1\nlearning_rate:\n  start_lr: 0.001\n"
+                "  stop_lr: 1.0e-08\n  decay_steps: 5000\n"
+            ).replace("\n", "\r"),
+        ),
+    ],
+    ids=[
+        "empty block value, last kept",
+        "empty flow value, last",
+        "empty flow value, in the middle",
+        "keys written with ?",
+        "lines ending in a carriage return",
+        "section added, lines ending in a carriage return",
+    ],
+)
+def test_migrate_in_place_edits_what_it_once_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, before: str, after: str
+) -> None:
+    path = tmp_path / "input.yaml"
+    path.write_bytes(before.encode())
+    status, _, err = run(capsys, "migrate", str(path), "--in-place")
+    assert status == 0, err
+    assert path.read_bytes() == after.encode()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "learning_rate:\n  ? type\n  : exp\n  ? stop_lr\n" + TRAINING,
+        "learning_rate: {type: exp, stop_lr}\n" + TRAINING,
+    ],
+    ids=["? key", "flow"],
+)
+def test_migrate_refuses_a_key_with_no_colon_and_says_how_to_write_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str
+) -> None:
+    path = tmp_path / "input.yaml"
+    path.write_text(text)
+    status, _, err = run(capsys, "migrate", str(path), "--in-place")
+    assert status == 1
+    assert err == (
+        f"{path}: the learning_rate section cannot be edited in place: the key "
+        "stop_lr is written with no ':' and no value; write it as 'stop_lr:'; "
+        "the file is left as it is\n"
+    )
+    assert path.read_text() == text
+
+
 @pytest.mark.parametrize("command", ["migrate", "normalize"])
 def test_diff_prints_what_would_change_and_writes_nothing(
     capsys: pytest.CaptureFixture[str], old_json: Path, command: str

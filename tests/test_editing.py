@@ -216,6 +216,16 @@ def test_migrating_the_old_example_changes_five_lines() -> None:
             {"a": 1, "c": 3},
             '{"training": 1, "training": 2, "learning_rate": {"a": 1, "c": 3}}',
         ),
+        (
+            '{"learning_rate": {\r    "a": 1\r},\r"training": 1}\r',
+            {"a": 1, "b": 2},
+            '{"learning_rate": {\r    "a": 1,\r    "b": 2\r},\r"training": 1}\r',
+        ),
+        (
+            '{"learning_rate": {\r    "a": 1\r  },\r"training": 1}\r',
+            {},
+            '{"learning_rate": {\r  },\r"training": 1}\r',
+        ),
     ],
     ids=[
         "added key keeps the line and the spelling",
@@ -226,6 +236,8 @@ def test_migrating_the_old_example_changes_five_lines() -> None:
         "escaped keys and unicode",
         "null section",
         "repeated key outside the section",
+        "lines ending in a carriage return, a key added",
+        "lines ending in a carriage return, every key removed",
     ],
 )
 def test_json_edits(before: str, new: dict[str, Any], after: str) -> None:
@@ -319,6 +331,16 @@ model: {sel: [46,92]}
             "training: 1\nlearning_rate:\n  type: exp\n  start_lr: 0.001\n  note: ünï\n",
         ),
         (
+            "training: 1\rlearning_rate:\r  a: 1\r  b: 2\r  c: 3\rother: 1\r",
+            {"a": 1, "c": 4},
+            "training: 1\rlearning_rate:\r  a: 1\r  c: 4\rother: 1\r",
+        ),
+        (
+            "learning_rate:\n  ? a\n  : 1\n  ? b\n  : 2\ntraining: 1\n",
+            {"b": 3},
+            "learning_rate:\n  ? b\n  : 3\ntraining: 1\n",
+        ),
+        (
             "type: exp  # bare\nstart_lr: 1.0e-3\n",
             {"type": "exp", "start_lr": 1e-3, "stop_lr": 1e-8},
             "type: exp  # bare\nstart_lr: 1.0e-3\nstop_lr: 1.0e-08\n",
@@ -332,6 +354,8 @@ model: {sel: [46,92]}
         "missing section after a comment, byte-order mark",
         "aliased section written out",
         "block scalar replaced, unicode kept",
+        "lines ending in a carriage return, a key removed",
+        "keys written with ?, one removed",
         "bare section",
     ],
 )

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,8 +17,8 @@ from hypothesis import strategies as st
 
 from deepmd_lr.cli.main import main
 from deepmd_lr.files.nodes import MAX_DEPTH
-from deepmd_lr.files.reader import DuplicateKey, KeyPath, parse_input
-from deepmd_lr.files.storage import InputFileError
+from deepmd_lr.files.reader import DuplicateKey, KeyPath, parse_input, read_input
+from deepmd_lr.files.storage import InputFileError, read_text
 from deepmd_lr.files.writer import safe_dumper
 from deepmd_lr.lint.check import check_text
 
@@ -267,3 +272,67 @@ def test_an_input_document_is_equal_by_its_text_and_never_changes() -> None:
         document.data = {}  # type: ignore[misc]
     with pytest.raises(TypeError, match="unhashable"):
         hash(document)
+
+
+# -- files and streams ----------------------------------------------------------------
+
+INPUT_JSON = f'{{"learning_rate": {SECTION_JSON}, "training": {{"numb_steps": 10}}}}'
+
+
+def test_a_fifo_is_read_to_its_end(tmp_path: Path) -> None:
+    fifo = tmp_path / "input.json"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "w", encoding="utf-8") as stream:
+            stream.write(INPUT_JSON[:20])
+            stream.flush()
+            stream.write(INPUT_JSON[20:])
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        assert read_text(fifo) == INPUT_JSON
+    finally:
+        writer.join(timeout=10)
+
+
+def test_dev_stdin_is_read_from_a_pipe() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", "check", "/dev/stdin"],
+        input="\ufeff" + INPUT_JSON.replace("1e-8", "1e-2"),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 1
+    # The byte-order mark is dropped, as from a file: the column counts without it.
+    assert done.stdout.startswith("/dev/stdin:1:53: LR302 learning_rate/stop_lr: ")
+
+
+def test_what_cannot_be_read_is_refused_with_one_line(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(tmp_path / "socket"))
+        with pytest.raises(InputFileError) as caught:
+            read_text(tmp_path / "socket")
+    assert (
+        str(caught.value) == "is a socket, not a file; only files and streams are read"
+    )
+    with pytest.raises(InputFileError, match=r"^is a directory, not a file$"):
+        read_text(tmp_path)
+    with pytest.raises(InputFileError, match=r"^no such file$"):
+        read_text(tmp_path / "missing.json")
+    # A character device with nothing to read is an empty file.
+    with pytest.raises(InputFileError, match=r"^the file is empty$"):
+        read_input(os.devnull)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_a_file_that_may_not_be_read_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(INPUT_JSON)
+    path.chmod(0)
+    with pytest.raises(
+        InputFileError, match=r"^cannot read the file: Permission denied$"
+    ):
+        read_text(path)

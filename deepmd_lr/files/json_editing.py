@@ -15,6 +15,7 @@ from deepmd_lr.files.reader import InputDocument
 from deepmd_lr.files.splicing import (
     Pair,
     SectionEdit,
+    has_line_break,
     indent_of_line,
     line_start,
     relative_indent,
@@ -58,7 +59,7 @@ class JsonEdit(SectionEdit):
         if not section:
             return "{}"
         items = [self.member_text(key, value, like) for key, value in section.items()]
-        if "\n" not in self.text[self.root.start : self.root.end]:
+        if not has_line_break(self.text[self.root.start : self.root.end]):
             return "{" + ", ".join(items) + "}"
         indent = indent_of_line(self.text, like[0].start)
         inner = self.line_break + indent + self.unit

@@ -68,12 +68,13 @@ class Node:
         return list(zip(self.items[::2], self.items[1::2], strict=True))
 
 
-_LINE_BREAK = re.compile(r"\r\n?|\n")
+LINE_BREAK = re.compile(r"\r\n?|\n")
+"""A line break as editors count them."""
 
 
 def line_starts(text: str) -> list[int]:
     """The offset where each line of ``text`` starts."""
-    return [0, *(found.end() for found in _LINE_BREAK.finditer(text))]
+    return [0, *(found.end() for found in LINE_BREAK.finditer(text))]
 
 
 def position(text: str, offset: int) -> tuple[int, int]:

@@ -16,13 +16,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from deepmd_lr.files.nodes import MAPPING, SCALAR, Node
+from deepmd_lr.files.nodes import LINE_BREAK, MAPPING, SCALAR, Node
 from deepmd_lr.files.reader import InputDocument
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section.keys import SECTION
 from deepmd_lr.section.text import short_text
 
 _INDENT = re.compile(r"[ \t]*")
+_BREAK_CHARACTER = re.compile(r"[\r\n]")
+_LAST_LINE = re.compile(r"(?:\r\n?|\n)[^\r\n]*\Z")
 
 Pair = tuple[Node, Node]
 """A key of a mapping with its value."""
@@ -67,15 +69,24 @@ def refuse(reason: str) -> InputFileError:
 
 
 def line_start(text: str, index: int) -> int:
-    return text.rfind("\n", 0, index) + 1
+    """Where the line holding ``index`` starts, after a ``\\n``, ``\\r\\n`` or ``\\r``."""
+    return max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
 
 
 def line_end(text: str, index: int) -> int:
     """Where the line holding ``index`` ends, before its line break."""
-    end = text.find("\n", index)
-    if end < 0:
-        return len(text)
-    return end - 1 if end > index and text[end - 1] == "\r" else end
+    found = _BREAK_CHARACTER.search(text, index)
+    return len(text) if found is None else found.start()
+
+
+def next_line_start(text: str, index: int) -> int:
+    """Where the line after the one holding ``index`` starts (or the text ends)."""
+    found = LINE_BREAK.search(text, index)
+    return len(text) if found is None else found.end()
+
+
+def has_line_break(text: str) -> bool:
+    return _BREAK_CHARACTER.search(text) is not None
 
 
 def indent_of_line(text: str, index: int) -> str:
@@ -115,9 +126,8 @@ class SectionEdit(ABC):
         self.text = document.text
         self.data: dict[Any, Any] = document.data
         self.root = document.root
-        first_break = self.text.find("\n")
-        crlf = first_break > 0 and self.text[first_break - 1] == "\r"
-        self.line_break = "\r\n" if crlf else "\n"
+        first_break = LINE_BREAK.search(self.text)
+        self.line_break = "\n" if first_break is None else first_break.group()
         self.aliased = {
             node.target.anchor
             for node in _written(document.root)
@@ -173,6 +183,13 @@ class SectionEdit(ABC):
                 )
             if key.kind != SCALAR or not isinstance(key.key, str):
                 raise refuse("it has a key that is not a string")
+        for key, value in pairs:
+            if value.start == value.end and self.text[value.start - 1] != ":":
+                name = short_text(key.key)
+                raise refuse(
+                    f"the key {name} is written with no ':' and no value; "
+                    f"write it as '{name}:'"
+                )
         seen = set()
         for key, _ in pairs:
             if key.key in seen:
@@ -215,6 +232,12 @@ class SectionEdit(ABC):
         """The text with ``value``, the section's value that is not a mapping,
         replaced by ``section``."""
 
+    def replacing_text(self, value: Node, new: Any) -> str:
+        """``new`` written where ``value`` stands: after the colon of an
+        empty YAML value (``stop_lr:``), with a space before it."""
+        rendered = self.value_text(new)
+        return " " + rendered if value.start == value.end else rendered
+
     @abstractmethod
     def value_text(self, value: Any) -> str:
         """``value`` as the format writes it inside braces."""
@@ -242,7 +265,7 @@ class SectionEdit(ABC):
             if same_value(old[key.key], new[key.key]):
                 value_text = text[value.start : value.end]
             else:
-                value_text = self.value_text(new[key.key])
+                value_text = self.replacing_text(value, new[key.key])
             following = (
                 text[value.end : pairs[index + 1][0].start]
                 if index + 1 < len(pairs)
@@ -253,7 +276,7 @@ class SectionEdit(ABC):
             lead = text[opening + 1 : pairs[0][0].start]
             trail = text[pairs[-1][1].end : closing]
             separator = self._added_separator(mapping, opening)
-        elif "\n" not in interior:
+        elif not has_line_break(interior):
             lead, trail, separator = "", interior, ", "
         else:
             indent = indent_of_line(text, closing) + self.unit
@@ -262,7 +285,8 @@ class SectionEdit(ABC):
             separator = "," + line_break + indent
         pieces.extend((member, None) for member in added)
         if not pieces:
-            return "{" + (trail[trail.rfind("\n") :] if "\n" in trail else "") + "}"
+            last_line = _LAST_LINE.search(trail)
+            return "{" + ("" if last_line is None else last_line.group()) + "}"
         # Each member but the last is followed by the text that followed it,
         # or if it followed none, by the separator of added members.
         joined = "".join(
@@ -283,7 +307,7 @@ class SectionEdit(ABC):
             separator = "," + (lead or ("" if colon == ":" else " "))
         if "#" in separator:
             # A comment belongs to the members it stands between.
-            if "\n" not in separator:
+            if not has_line_break(separator):
                 return ", "
             return "," + self.line_break + indent_of_line(text, pairs[-1][0].start)
         return separator

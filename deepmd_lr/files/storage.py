@@ -1,7 +1,8 @@
 """Reading and writing the bytes of users' files, safely.
 
-Reading takes regular files only, so that a FIFO or a device can never make
-the command hang. Writing is atomic: the new content goes to a temporary file
+Reading takes any file or stream that can be read: a regular file, a FIFO
+or a pipe (``check <(generate-input)``), a character device such as
+``/dev/stdin``; like any reader, it waits for a stream's writer. Writing is atomic: the new content goes to a temporary file
 beside the target, is flushed to disk and then renamed over the target, so
 that at every instant the target holds all of its old bytes or all of its
 new ones.
@@ -43,24 +44,25 @@ class InputFileError(Exception):
 
 
 def read_text(path: str | Path, *, keep_byte_order_mark: bool = False) -> str:
-    """The text of a regular UTF-8 file, without its byte-order mark if any.
+    """The text of a UTF-8 file or stream, without its byte-order mark if any.
 
-    With ``keep_byte_order_mark``, a byte-order mark is kept as the text's
-    first character, so that an edit of the text can write it back.
+    A FIFO, a pipe or ``/dev/stdin`` is read to its end, as a regular file
+    is. With ``keep_byte_order_mark``, a byte-order mark is kept as the
+    text's first character, so that an edit of the text can write it back.
 
     Raises
     ------
     InputFileError
-        When the file is missing, is not a regular file, cannot be read or
-        is not UTF-8.
+        When the file is missing, is a directory or a socket, cannot be
+        read or is not UTF-8.
     """
     try:
-        # Checked before opening: opening a FIFO with no writer blocks.
-        _require_regular(os.stat(path).st_mode)
-        descriptor = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_CLOEXEC)
+        # Checked before opening: a socket cannot be opened, a clear reason given.
+        _require_readable(os.stat(path).st_mode)
+        descriptor = os.open(path, os.O_RDONLY | _O_CLOEXEC)
         try:
-            # The name may have been swapped for something else since the stat.
-            _require_regular(os.fstat(descriptor).st_mode)
+            # The name may have been swapped for a directory since the stat.
+            _require_readable(os.fstat(descriptor).st_mode)
             with open(descriptor, "rb", closefd=False) as stream:
                 content = stream.read()
         finally:
@@ -92,14 +94,11 @@ def decode_text(content: bytes, *, keep_byte_order_mark: bool = False) -> str:
         ) from None
 
 
-def _require_regular(mode: int) -> None:
+def _require_readable(mode: int) -> None:
     if stat.S_ISDIR(mode):
         raise InputFileError("is a directory, not a file")
-    if not stat.S_ISREG(mode):
-        raise InputFileError(
-            "is not a regular file (a FIFO, a device or a socket); "
-            "only regular files are read"
-        )
+    if stat.S_ISSOCK(mode):
+        raise InputFileError("is a socket, not a file; only files and streams are read")
 
 
 def write_atomically(path: str | Path, content: bytes) -> None:

@@ -23,6 +23,7 @@ from deepmd_lr.files.splicing import (
     indent_of_line,
     line_end,
     line_start,
+    next_line_start,
     refuse,
     relative_indent,
     same_value,
@@ -31,6 +32,8 @@ from deepmd_lr.files.writer import to_yaml
 from deepmd_lr.section.keys import SECTION
 
 _MAPPING_KEY_SPACE = re.compile(r"[ \t]*:[ \t]*")
+_EXPLICIT_KEY = re.compile(r"([ \t]*)\?[ \t]+")
+"""The start of a line holding a key written with ``?``, its indent kept."""
 
 
 def _content_end(node: Node) -> int:
@@ -52,14 +55,17 @@ class YamlEdit(SectionEdit):
         text, pairs = self.text, mapping.pairs()
         first_key = pairs[0][0]
         indent = text[line_start(text, first_key.start) : first_key.start]
+        explicit_key = _EXPLICIT_KEY.fullmatch(indent)
+        if explicit_key is not None:
+            # Added keys are written plainly, level with the "?".
+            indent = explicit_key.group(1)
         if indent.strip():
             raise refuse("its first key shares a line with other text")
         edits: list[tuple[int, int, str]] = []
         kept_end: int | None = None
         for key, value in pairs:
             if key.key not in new:
-                end = text.find("\n", _content_end(value))
-                end = len(text) if end < 0 else end + 1
+                end = next_line_start(text, _content_end(value))
                 edits.append((line_start(text, key.start), end, ""))
                 continue
             kept_end = _content_end(value)
@@ -75,17 +81,20 @@ class YamlEdit(SectionEdit):
             place = line_end(text, kept_end)
             lines = "".join(self.line_break + indent + member for member in added)
         edits.append((place, place, lines))
-        edited = text
-        for start, end, replacement in sorted(edits, reverse=True):
-            edited = edited[:start] + replacement + edited[end:]
-        return edited
+        # Sorted by place alone, so that at one place (an empty value that
+        # is the last kept) the new value comes before the added lines.
+        pieces, done = [], 0
+        for start, end, replacement in sorted(edits, key=lambda edit: edit[:2]):
+            pieces += [text[done:start], replacement]
+            done = end
+        return "".join(pieces) + text[done:]
 
     def add_section(self, section: dict[str, Any]) -> str:
         if self.root.flow:
             return super().add_section(section)
         text, place = self.text, self.root.end
         block = self._block_section(section, indent_of_line(text, self.root.start))
-        if place > 0 and text[place - 1] != "\n":
+        if place > 0 and text[place - 1] not in "\r\n":
             return text[:place] + self.line_break + block.rstrip("\r\n") + text[place:]
         return text[:place] + block + text[place:]
 
@@ -107,10 +116,7 @@ class YamlEdit(SectionEdit):
 
     def _value_edit(self, value: Node, new: Any) -> tuple[int, int, str]:
         """The span of ``value`` and the text that writes ``new`` there."""
-        rendered = self.value_text(new)
-        if value.start == value.end:
-            rendered = " " + rendered
-        return value.start, _content_end(value), rendered
+        return value.start, _content_end(value), self.replacing_text(value, new)
 
     def _block_section(self, section: dict[str, Any], indent: str) -> str:
         if not section:
