@@ -44,8 +44,8 @@ class LearningCurve:
     texts: tuple[str, ...]
     """The rates as printed, each once."""
     sessions: np.ndarray
-    """The index of the first row of each training session: 0 for the
-    first, then one more for each restart (equal for a session without rows)."""
+    """For each training session, a header line each, the index of its first
+    row; a session without rows starts where the next one does."""
     cut_off_line: int | None
     """The line of a last row left out, as the file ends inside it."""
 
