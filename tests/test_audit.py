@@ -554,6 +554,7 @@ GOOD_ROW = row(1, 1e-3)
     [
         ("", "no rows"),
         (header(), "no rows"),
+        (header() + GOOD_ROW[:-1], "no rows but one cut off at line 3, so no rates"),
         (GOOD_ROW, ":1: a row before the header line"),
         (
             header() + "   1   2.0e-01   1.0e-03\n",

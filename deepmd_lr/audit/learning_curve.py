@@ -126,7 +126,8 @@ def learning_curve_of(lines: Iterable[str], name: str) -> LearningCurve:
         line_numbers.append(number)
         rate_ids.append(rate_id)
     if not steps:
-        raise InputFileError(f"{name}: no rows, so no rates to check")
+        cut = "" if cut_off_line is None else f" but one cut off at line {cut_off_line}"
+        raise InputFileError(f"{name}: no rows{cut}, so no rates to check")
     return LearningCurve(
         name,
         np.frombuffer(steps, dtype=np.int64),
