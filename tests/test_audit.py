@@ -19,7 +19,7 @@ from deepmd_runs import checkpoint, header, restarted_rate, row, session
 
 from deepmd_lr import LearningRateWarning
 from deepmd_lr.audit.comparison import audit_rates, printed_rate, rounds_to
-from deepmd_lr.audit.learning_curve import LoggedRate, read_learning_curve
+from deepmd_lr.audit.learning_curve import learning_curve_of, read_learning_curve
 from deepmd_lr.audit.run import audit_run
 from deepmd_lr.cli.main import main
 from deepmd_lr.files.storage import InputFileError
@@ -46,7 +46,11 @@ def training_input(section: dict[str, Any], **training: Any) -> dict[str, Any]:
 
 
 def value_of(section: dict[str, Any]) -> Callable[[int], float]:
-    schedule = make_learning_rate_schedule(section, NUM_STEPS)
+    return value_of_steps(section, NUM_STEPS)
+
+
+def value_of_steps(section: dict[str, Any], num_steps: int) -> Callable[[int], float]:
+    schedule = make_learning_rate_schedule(section, num_steps)
     return lambda step: float(schedule.value(step))
 
 
@@ -105,7 +109,7 @@ def test_a_multi_task_run_is_read_by_its_shared_lr_column(
     curve = session(value_of(WSD), 0, NUM_STEPS, 100, tasks=tasks)
     assert "rmse_e_val_water" in curve.splitlines()[0]
     run = write_run(tmp_path / "run", WSD, curve)
-    assert [r.step for r in read_learning_curve(run / "lcurve.out")][:3] == [0, 99, 199]
+    assert read_learning_curve(run / "lcurve.out").steps[:3].tolist() == [0, 99, 199]
     status, out, _ = audit(capsys, run, "--input", run / "input.json")
     assert status == 0, out
 
@@ -274,6 +278,117 @@ def test_a_departure_of_another_kind_is_not_taken_for_a_restart(
     assert "3.1.3" not in out
 
 
+@pytest.mark.parametrize(
+    "separator", ["\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", "\r"]
+)
+def test_a_line_break_other_than_newline_inside_a_comment_is_no_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], separator: str
+) -> None:
+    value = value_of(WSD)
+    first, *rest = session(value, 0, NUM_STEPS, 100).splitlines(keepends=True)
+    # Read as a row, what follows the character would depart from the schedule.
+    comment = f"# resumed here{separator}{row(1000, 0.99)}"
+    run = write_run(tmp_path / "run", WSD, first + comment + "".join(rest))
+    status, out, err = audit(capsys, run, "--input", run / "input.json")
+    assert (status, err) == (0, "")
+    assert "21 logged rates, all as the schedule prints" in out
+
+
+def test_a_learning_curve_with_crlf_line_ends_is_read_alike(tmp_path: Path) -> None:
+    curve = session(value_of(WSD), 0, NUM_STEPS, 100).replace("\n", "\r\n")
+    run = write_run(tmp_path / "run", WSD, "")
+    (run / "lcurve.out").write_bytes(curve.encode())
+    result = audit_run(run, run / "input.json")
+    assert result.followed
+    assert len(result.logged) == 21
+
+
+# -- a learning curve still being written ------------------------------------
+
+
+@pytest.mark.parametrize("kept", [70, 68, 67, 60, 30, 5], ids=lambda kept: f"{kept}")
+def test_a_last_row_the_file_ends_inside_is_left_out_with_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kept: int
+) -> None:
+    # The last row, "   2000 ... 1.0e-05\n", cut after ``kept`` of its 71
+    # characters: without its line end, the rate cut to 1.0e-0 (a number,
+    # though not the one written) or 1.0e-, the rate gone, the step cut.
+    value = value_of(WSD)
+    curve = session(value, 0, NUM_STEPS, 100)
+    last = row(NUM_STEPS, value(NUM_STEPS - 1))
+    assert curve.endswith(last)
+    assert len(last) == 71
+    run = write_run(tmp_path / "run", WSD, curve[: len(curve) - len(last) + kept])
+    line = curve.count("\n")
+    status, out, err = audit(capsys, run, "--input", run / "input.json")
+    assert (status, err) == (0, "")
+    assert f"{run / 'lcurve.out'}: 20 logged rates, all as the schedule" in out
+    assert (
+        f"{run / 'lcurve.out'}:{line}: left out the last row, which the file "
+        "ends inside (a run stopped while writing it, or still running)"
+    ) in out
+    assert "followed its schedule" in out
+
+
+def test_a_complete_last_row_has_no_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = write_run(tmp_path / "run", WSD, session(value_of(WSD), 0, NUM_STEPS, 100))
+    status, out, _ = audit(capsys, run, "--input", run / "input.json")
+    assert status == 0
+    assert "left out" not in out
+    assert audit_run(run, run / "input.json").cut_off is None
+
+
+# -- many restarts -------------------------------------------------------------
+
+
+def test_every_restart_of_a_run_restarted_many_times_is_found(tmp_path: Path) -> None:
+    # Checkpoints every 500 steps: session k resumes at step 500 k - 1; every
+    # other one under the fault of 3.1.3, which divides each rate by 10 here.
+    num_steps = 100_000
+    value = value_of_steps(WSD, num_steps)
+    curve = session(value, 0, 500, 100)
+    faulty = []
+    for k in range(1, num_steps // 500):
+        start = 500 * k - 1
+        rate = restarted_rate(value, start) if k % 2 else value
+        if k % 2:
+            # The row after the session's header and note.
+            faulty.append((start, curve.count("\n") + 3))
+        curve += session(rate, start, start + 501, 100)
+    run = write_run(tmp_path / "run", WSD, curve, numb_steps=num_steps)
+    result = audit_run(run, run / "input.json")
+    assert [r.start_step for r in result.restarts] == [s for s, _ in faulty]
+    assert [r.source for r in result.restarts] == [
+        f"{run / 'lcurve.out'}:{line}" for _, line in faulty
+    ]
+    assert {r.rows for r in result.restarts} == {6}
+    assert len(result.unexplained) == 0
+
+
+def test_a_header_before_every_row_is_a_session_each(tmp_path: Path) -> None:
+    # 2,000 sessions of one row; every 100th was resumed under the fault of
+    # 3.1.3 at the step of its row.
+    num_steps = 200_000
+    value = value_of_steps(WSD, num_steps)
+    shown = range(100, num_steps + 1, 100)
+    faulty = [n - 1 for n in shown if n % 10_000 == 0]
+    curve = "".join(
+        header()
+        + row(
+            n, restarted_rate(value, n - 1)(n - 1) if n - 1 in faulty else value(n - 1)
+        )
+        for n in shown
+    )
+    run = write_run(tmp_path / "run", WSD, curve, numb_steps=num_steps)
+    result = audit_run(run, run / "input.json")
+    assert len(result.logged) == 2000
+    assert [r.start_step for r in result.restarts] == faulty
+    assert [r.rows for r in result.restarts] == [1] * len(faulty)
+    assert len(result.unexplained) == 0
+
+
 # -- print rounding ----------------------------------------------------------
 
 CONSTANT = {"type": "cosine", "start_lr": 1.25e-3, "stop_lr": 1.25e-3}
@@ -283,14 +398,17 @@ CONSTANT = {"type": "cosine", "start_lr": 1.25e-3, "stop_lr": 1.25e-3}
 @pytest.mark.parametrize("printed", ["1.2e-03", "1.3e-03"])
 def test_a_tie_at_the_last_printed_digit_is_not_flagged(printed: str) -> None:
     schedule = make_learning_rate_schedule(CONSTANT, 100)
-    rows = [LoggedRate(n, printed, n, 0) for n in (1, 50, 100)]
-    assert audit_rates(schedule, rows).followed
+    rows = [f"{n} {printed}\n" for n in (1, 50, 100)]
+    assert audit_rates(
+        schedule, learning_curve_of(["# step lr\n", *rows], "lc")
+    ).followed
 
 
 @pytest.mark.parametrize("printed", ["1.1e-03", "1.4e-03"])
 def test_a_value_past_the_tie_is_flagged(printed: str) -> None:
     schedule = make_learning_rate_schedule(CONSTANT, 100)
-    assert not audit_rates(schedule, [LoggedRate(1, printed, 3, 0)]).followed
+    curve = learning_curve_of(["# step lr\n", f"1 {printed}\n"], "lc")
+    assert not audit_rates(schedule, curve).followed
 
 
 def test_a_rate_just_off_a_tie_rounds_one_way_only() -> None:
@@ -303,6 +421,41 @@ def test_a_rate_that_rounds_up_to_the_next_decade_matches_it() -> None:
     assert rounds_to(9.96e-4, 1.0e-3)
     assert not rounds_to(9.94e-4, 1.0e-3)
     assert rounds_to(9.94e-4, 9.9e-4)
+
+
+def printed_as(expected: float, logged: float) -> bool:
+    """What ``rounds_to`` means, one rate at a time: print the rate."""
+    low = float(printed_rate(expected * (1 - 1e-12)))
+    high = float(printed_rate(expected * (1 + 1e-12)))
+    return low <= logged <= high
+
+
+@pytest.mark.parametrize(
+    "logged",
+    [0.0, 5e-324, 1e-310, 1e-3, 9.9e-4, 1.2e-3, 1.25e-3, 9.9e-1, 0.125, 1e300, 1.7e308],
+)
+def test_rounds_to_on_arrays_is_printing_even_at_each_edge(logged: float) -> None:
+    # The floats next to every decimal midpoint near ``logged``, and those
+    # next to where the 1e-12 tolerance carries a rate onto one.
+    middles = [0.0, logged] + [
+        float(f"{digits}5e{power}")
+        for digits in range(9, 100)
+        for power in range(int(np.floor(np.log10(logged or 1))) - 3, -1, -1)[:3]
+        if logged == 0 or abs(float(f"{digits}5e{power}") / logged - 1) < 0.2
+    ]
+    expected = []
+    for middle in middles:
+        for edge in (middle, middle / (1 + 1e-12), middle / (1 - 1e-12)):
+            expected += [edge]
+            for _ in range(3):
+                expected += [np.nextafter(expected[-1], np.inf)]
+            expected += [edge]
+            for _ in range(3):
+                expected += [np.nextafter(expected[-1], -np.inf)]
+    expected = [float(x) for x in expected if 0 <= x < np.inf]
+    matched = rounds_to(np.array(expected), logged)
+    assert matched.tolist() == [printed_as(x, logged) for x in expected]
+    assert matched.any()
 
 
 # -- checkpoints -------------------------------------------------------------
@@ -401,6 +554,7 @@ GOOD_ROW = row(1, 1e-3)
     [
         ("", "no rows"),
         (header(), "no rows"),
+        (header() + GOOD_ROW[:-1], "no rows but one cut off at line 3, so no rates"),
         (GOOD_ROW, ":1: a row before the header line"),
         (
             header() + "   1   2.0e-01   1.0e-03\n",
@@ -425,6 +579,12 @@ GOOD_ROW = row(1, 1e-3)
         ),
         (header().replace("lr ", "rate"), ":1: the last column is 'rate', not lr"),
         ("\udcff", "not UTF-8"),
+        (header() + "\udcff\n", f"byte 0xff at offset {len(header())} cannot be"),
+        (
+            header() + GOOD_ROW.replace("1.0e-03", "1.0e-")[:-1] + "\n" + GOOD_ROW,
+            ":3: the lr column holds '1.0e-'",
+        ),
+        (header() + GOOD_ROW[:30] + "\n" + GOOD_ROW, ":3: 3 columns where the header"),
     ],
 )
 def test_a_garbled_learning_curve_is_one_line(
@@ -605,8 +765,8 @@ def test_plot_lcurve_draws_the_logged_rates(
     assert image.read_bytes().startswith(b"\x89PNG")
     points = logged_points(drawn[0])
     rows = read_learning_curve(run / "lcurve.out")
-    assert list(points.get_xdata()) == [r.step for r in rows]
-    np.testing.assert_allclose(points.get_ydata(), [r.rate for r in rows])
+    assert list(points.get_xdata()) == rows.steps.tolist()
+    np.testing.assert_allclose(points.get_ydata(), rows.rates)
     assert "logged in lcurve.out" in [t.get_text() for t in drawn[0].get_legend().texts]
 
 
@@ -671,7 +831,7 @@ def test_a_real_deepmd_kit_3_1_3_restart_is_recognised() -> None:
     run = REAL_RUNS / "dp313_wsd_restarted"
     report = audit_run(run, run / "input.json")
     assert not report.followed
-    assert report.unexplained == ()
+    assert len(report.unexplained) == 0
     (restart,) = report.restarts
     # Restarted from model.ckpt-20.pt, which holds step 19.
     assert restart.start_step == 19
@@ -693,34 +853,63 @@ def test_a_schedule_at_zero_for_every_restart_step_is_no_crash(
     assert "departed from its schedule" in out
 
 
-def test_rows_that_many_restart_steps_fit_cost_two_checks(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A plateau: every start within the display interval explains the rows,
-    # and only the latest and the earliest are reported, so only those two
-    # are checked row by row.
-    import deepmd_lr.audit.comparison
-
+def plateau_run(tmp_path: Path, rows: list[str], numb_steps: int) -> Path:
+    """A run on the plateau of a wsd schedule, restarted before ``rows``."""
     section = {**WSD, "decay_phase_ratio": 0.01}
     run = tmp_path / "run"
     run.mkdir()
     (run / "input.json").write_text(
-        json.dumps(training_input(section, numb_steps=10**7))
+        json.dumps(training_input(section, numb_steps=numb_steps))
     )
-    rows = [row(10**5 + 1 + 10**5 * k, 1e-4) for k in range(50)]
     (run / "lcurve.out").write_text(header() + row(1, 1e-4) + header() + "".join(rows))
-    checks = []
+    return run
+
+
+def count_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of rates each call of ``rounds_to`` checks, from now on."""
+    import deepmd_lr.audit.comparison
+
+    checks: list[int] = []
     rounds_to = deepmd_lr.audit.comparison.rounds_to
 
-    def counted(expected: float, logged: float) -> bool:
-        checks.append(expected)
+    def counted(expected: Any, logged: Any) -> Any:
+        checks.append(np.broadcast(expected, logged).size)
         return rounds_to(expected, logged)
 
     monkeypatch.setattr(deepmd_lr.audit.comparison, "rounds_to", counted)
+    return checks
+
+
+def test_rows_that_many_restart_steps_fit_cost_two_checks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A plateau: every start within the display interval explains the rows,
+    # and only the latest and the earliest are reported, so only starts near
+    # those two are checked row by row.
+    rows = [row(10**5 + 1 + 10**5 * k, 1e-4) for k in range(50)]
+    run = plateau_run(tmp_path, rows, 10**7)
+    checks = count_checks(monkeypatch)
     status, out, _ = audit(capsys, run, "--input", run / "input.json")
     assert status == 1
     assert "the restart of DeePMD-kit 3.1.3" in out
     assert 0 < len(checks) < 10 * len(rows)
+
+
+def test_a_plateau_whose_last_row_departs_costs_a_check_per_restart_step(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every restart step on the plateau gives every row its rate but the
+    # last, so no step fits; each step is ruled out by that row alone, not
+    # by a pass over the rows before it.
+    rows = [row(10**5 + 1 + 10**5 * k, 1e-4) for k in range(199)]
+    rows.append(row(10**5 + 1 + 10**5 * 199, 2e-4))
+    run = plateau_run(tmp_path, rows, 10**8)
+    checks = count_checks(monkeypatch)
+    status, out, _ = audit(capsys, run, "--input", run / "input.json")
+    assert status == 1
+    assert "3.1.3" not in out
+    # 10**5 restart steps and 200 rows; the 201 rows against the schedule.
+    assert sum(checks) < 2 * 10**5 + 10 * len(rows)
 
 
 @pytest.mark.parametrize("name", ["a" * 5000, "loop"])

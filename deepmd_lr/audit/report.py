@@ -12,7 +12,7 @@ def describe_audit(audit: RunAudit) -> list[str]:
     lines = []
     curve = audit.learning_curve
     if curve is not None:
-        departing = sum(not c.matches for c in audit.logged)
+        departing = len(audit.logged) - int(audit.logged.matches.sum())
         lines.append(
             f"{curve}: {len(audit.logged)} logged rates, "
             + (
@@ -20,6 +20,11 @@ def describe_audit(audit: RunAudit) -> list[str]:
                 if not departing
                 else f"{_departing(departing)} from the schedule"
             )
+        )
+    if audit.cut_off is not None:
+        lines.append(
+            f"{audit.cut_off}: left out the last row, which the file ends inside "
+            "(a run stopped while writing it, or still running)"
         )
     if audit.checkpoint_files and not audit.checked_checkpoints:
         lines.append(
@@ -44,7 +49,7 @@ def describe_audit(audit: RunAudit) -> list[str]:
     if worst is not None:
         rounding = (
             f"; printing {PRINT_DIGITS} digits allows up to {PRINT_ROUNDING:.0%}"
-            if worst.matches and worst in audit.logged
+            if worst.matches and worst not in audit.checkpoints
             else ""
         )
         lines.append(

@@ -148,7 +148,7 @@ def audit_files(schedule: BaseLR, files: RunFiles) -> RunAudit:
         checkpoints alone where torch is not installed.
     """
     curve = files.learning_curve
-    logged = read_learning_curve(curve) if curve is not None else []
+    logged = read_learning_curve(curve) if curve is not None else None
     names = tuple(str(path) for path in files.checkpoints)
     try:
         kept = read_checkpoint_rates(files.checkpoints) if names else []
@@ -161,10 +161,5 @@ def audit_files(schedule: BaseLR, files: RunFiles) -> RunAudit:
             "installed, and there is no learning curve"
         )
     return audit_rates(
-        schedule,
-        logged,
-        kept,
-        learning_curve=None if curve is None else str(curve),
-        checkpoint_files=names,
-        checked_checkpoints=checked,
+        schedule, logged, kept, checkpoint_files=names, checked_checkpoints=checked
     )

@@ -92,8 +92,7 @@ def _logged_rates(run: str, training: Any) -> tuple[str, list[int], list[float]]
         if curve is None:
             raise CommandError(f"{run}: no learning curve there to draw")
         rows = read_learning_curve(curve)
-    steps = [row.step for row in rows]
-    return f"logged in {curve.name}", steps, [row.rate for row in rows]
+    return f"logged in {curve.name}", rows.steps.tolist(), rows.rates.tolist()
 
 
 def run_audit(args: argparse.Namespace) -> int:

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import re
 import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -56,6 +59,38 @@ def read_text(path: str | Path, *, keep_byte_order_mark: bool = False) -> str:
         When the file is missing, is a directory or a socket, cannot be
         read or is not UTF-8.
     """
+    with _regular_file(path) as stream:
+        content = stream.read()
+    return decode_text(content, keep_byte_order_mark=keep_byte_order_mark)
+
+
+def read_lines(path: str | Path) -> Iterator[str]:
+    """The lines of a regular UTF-8 file, one at a time, without its byte-order mark.
+
+    A line ends at ``\n`` alone, which it keeps (``\r\n`` too): a form
+    feed, a lone ``\r`` or U+2028 inside a line does not end it. Only the
+    last line may lack the ``\n``. The file is not held whole.
+
+    Raises
+    ------
+    InputFileError
+        As :func:`read_text`, once the lines before the fault are read.
+    """
+    with _regular_file(path) as stream:
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="\n")
+        try:
+            yield from text
+        except UnicodeDecodeError:
+            # Read again, whole, for the offset of the fault in the file.
+            stream.seek(0)
+            decode_text(stream.read())
+            raise InputFileError("not UTF-8 text, and changed while read") from None
+
+
+@contextlib.contextmanager
+def _regular_file(path: str | Path) -> Iterator[BinaryIO]:
+    """``path`` opened for reading in binary, if it is a regular file; an
+    error of the system while it is read is an :class:`InputFileError`."""
     try:
         # Checked before opening: a socket cannot be opened, a clear reason given.
         _require_readable(os.stat(path).st_mode)
@@ -64,14 +99,13 @@ def read_text(path: str | Path, *, keep_byte_order_mark: bool = False) -> str:
             # The name may have been swapped for a directory since the stat.
             _require_readable(os.fstat(descriptor).st_mode)
             with open(descriptor, "rb", closefd=False) as stream:
-                content = stream.read()
+                yield stream
         finally:
             os.close(descriptor)
     except FileNotFoundError:
         raise InputFileError("no such file") from None
     except OSError as error:
         raise InputFileError(f"cannot read the file: {_reason(error)}") from None
-    return decode_text(content, keep_byte_order_mark=keep_byte_order_mark)
 
 
 def decode_text(content: bytes, *, keep_byte_order_mark: bool = False) -> str:
