@@ -59,13 +59,13 @@ def read_text(path: str | Path, *, keep_byte_order_mark: bool = False) -> str:
         When the file is missing, is a directory or a socket, cannot be
         read or is not UTF-8.
     """
-    with _regular_file(path) as stream:
+    with _opened(path) as stream:
         content = stream.read()
     return decode_text(content, keep_byte_order_mark=keep_byte_order_mark)
 
 
 def read_lines(path: str | Path) -> Iterator[str]:
-    """The lines of a regular UTF-8 file, one at a time, without its byte-order mark.
+    """The lines of a UTF-8 file or stream, one at a time, without its byte-order mark.
 
     A line ends at ``\n`` alone, which it keeps (``\r\n`` too): a form
     feed, a lone ``\r`` or U+2028 inside a line does not end it. Only the
@@ -76,7 +76,7 @@ def read_lines(path: str | Path) -> Iterator[str]:
     InputFileError
         As :func:`read_text`, once the lines before the fault are read.
     """
-    with _regular_file(path) as stream:
+    with _opened(path) as stream:
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="\n")
         try:
             yield from text
@@ -88,9 +88,9 @@ def read_lines(path: str | Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def _regular_file(path: str | Path) -> Iterator[BinaryIO]:
-    """``path`` opened for reading in binary, if it is a regular file; an
-    error of the system while it is read is an :class:`InputFileError`."""
+def _opened(path: str | Path) -> Iterator[BinaryIO]:
+    """``path``, a file or a stream, opened for reading in binary; an error
+    of the system while it is read is an :class:`InputFileError`."""
     try:
         # Checked before opening: a socket cannot be opened, a clear reason given.
         _require_readable(os.stat(path).st_mode)
