@@ -15,7 +15,6 @@ from dataclasses import asdict
 from deepmd_lr.lint.check import Problem
 from deepmd_lr.section.text import single_line
 
-FORMATS = ("text", "json", "github")
 PROBLEM_LINE_LIMIT = 1000
 """Most characters of a problem's text line: every message of the rules
 fits whole, and a hostile input (a megabyte of key name) still gives a line

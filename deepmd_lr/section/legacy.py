@@ -63,13 +63,10 @@ def section_fix_text(section: Mapping[str, Any]) -> str:
 releases used silently (`deepmd-lr migrate FILE` writes it and gives the rule \
 behind each value)
     """
-    shown = ", ".join(
-        f"{json.dumps(name)}: {portable_json(value)}" for name, value in section.items()
-    )
     return (
-        f"Fix: write the section as {{{shown}}}, with what older releases used "
-        "silently (`deepmd-lr migrate FILE` writes it and gives the rule behind "
-        "each value)"
+        f"Fix: write the section as {_one_line_object(section)}, with what older "
+        "releases used silently (`deepmd-lr migrate FILE` writes it and gives "
+        "the rule behind each value)"
     )
 
 
@@ -112,10 +109,13 @@ before 3.1.3 ran
                 f"stop_lr {filled} is the final rate DeePMD-kit 3.1.3 runs "
                 f"(releases before it ran {legacy})"
             )
-    shown = ", ".join(
-        f"{json.dumps(name)}: {portable_json(value)}" for name, value in written.items()
-    )
     return (
-        f"Fix: write the section as {{{shown}}}: {'; '.join(said)}; "
+        f"Fix: write the section as {_one_line_object(written)}: {'; '.join(said)}; "
         "`deepmd-lr migrate FILE` writes what the releases before 3.1.3 ran"
     )
+
+
+def _one_line_object(section: Mapping[str, Any]) -> str:
+    """``section`` as a one-line object that JSON and YAML 1.1 read alike."""
+    members = (f"{json.dumps(k)}: {portable_json(v)}" for k, v in section.items())
+    return "{" + ", ".join(members) + "}"
