@@ -165,15 +165,46 @@ def _site(directory, distribution, metadata_version, *, package=True):
 
 
 @pytest.mark.parametrize("distribution", DEEPMD_DISTRIBUTIONS)
-def test_the_installed_version_is_read_from_its_distribution(tmp_path, distribution):
+def test_a_wheel_install_is_read_without_the_metadata_library(tmp_path, distribution):
     site = _site(tmp_path / "site", distribution, "3.1.3rc1")
-    assert _installed_in(site) == ["3.1.3rc1", True]
+    assert _installed_in(site) == ["3.1.3rc1", False]
 
 
 def test_the_first_path_entry_with_deepmd_kit_wins(tmp_path):
     first = _site(tmp_path / "first", "deepmd-kit", "3.2.0")
     second = _site(tmp_path / "second", "deepmd-kit", "3.1.3")
-    assert _installed_in(first, second) == ["3.2.0", True]
+    assert _installed_in(first, second) == ["3.2.0", False]
+
+
+def test_the_package_s_own_directory_decides_over_an_earlier_one(tmp_path):
+    # Metadata alone earlier on the path does not name the package imported.
+    metadata_only = _site(tmp_path / "first", "deepmd-kit", "3.2.0", package=False)
+    installed = _site(tmp_path / "second", "deepmd-kit", "3.1.3")
+    assert _installed_in(metadata_only, installed) == ["3.1.3", False]
+
+
+def test_two_distributions_beside_the_package_are_left_to_the_metadata_library(
+    tmp_path,
+):
+    site = _site(tmp_path / "site", "deepmd-kit", "3.1.3")
+    stale = site / "deepmd_kit-3.0.0.dist-info"
+    stale.mkdir()
+    (stale / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: deepmd-kit\nVersion: 3.0.0\n"
+    )
+    found, asked_the_library = _installed_in(site)
+    assert asked_the_library
+    assert found in {"3.1.3", "3.0.0"}
+
+
+def test_an_egg_install_is_read_by_the_metadata_library(tmp_path):
+    site = _site(tmp_path / "site", "deepmd-lr", "0.1.0")
+    egg = site / "deepmd_kit.egg-info"
+    egg.mkdir()
+    (egg / "PKG-INFO").write_text(
+        "Metadata-Version: 2.1\nName: deepmd-kit\nVersion: 2.2.11\n"
+    )
+    assert _installed_in(site) == ["2.2.11", True]
 
 
 def test_without_a_deepmd_package_no_metadata_is_read(tmp_path):

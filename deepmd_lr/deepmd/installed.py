@@ -1,13 +1,19 @@
 """Which DeePMD-kit this interpreter would import, found without importing it.
 
 ``deepmd-lr check`` compares a section with the installed release on every
-run. Where no ``deepmd`` package can be imported (a pre-commit environment,
-say) there is no release to read, and the metadata library, which costs
-more than a third of the command's start-up, is not imported at all.
+run, and pre-commit starts it once per commit, so the lookup is on the
+command's start-up path. Where no ``deepmd`` package can be imported (a
+pre-commit environment, say) there is no release to read. Where there is
+one, its release is first read from the name of the ``.dist-info``
+directory installed beside it, as every wheel installer writes one
+(``deepmd_kit-3.1.3.dist-info``); only where that is not found (an editable
+or egg install, several candidates) is :mod:`importlib.metadata` asked,
+whose import alone costs more than a third of the command's start-up.
 """
 
 from __future__ import annotations
 
+import os
 from importlib.util import find_spec
 
 __all__ = ["DEEPMD_DISTRIBUTIONS", "installed_deepmd_version"]
@@ -22,8 +28,13 @@ def installed_deepmd_version() -> str | None:
     :func:`importlib.metadata.version` gives it for a distribution named in
     :data:`DEEPMD_DISTRIBUTIONS`; ``None`` when there is none, or no
     ``deepmd`` package to import."""
-    if find_spec("deepmd") is None:
+    spec = find_spec("deepmd")
+    if spec is None:
         return None
+    for location in spec.submodule_search_locations or ():
+        beside = _version_beside(os.path.dirname(location))
+        if beside is not None:
+            return beside
     from importlib.metadata import PackageNotFoundError, version
 
     for distribution in DEEPMD_DISTRIBUTIONS:
@@ -32,3 +43,21 @@ def installed_deepmd_version() -> str | None:
         except PackageNotFoundError:
             continue
     return None
+
+
+def _version_beside(directory: str) -> str | None:
+    """The version in the name of the one DeePMD-kit ``.dist-info`` directory
+    in ``directory``; ``None`` when there is none, or more than one."""
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return None
+    prefixes = tuple(
+        f"{distribution.replace('-', '_')}-" for distribution in DEEPMD_DISTRIBUTIONS
+    )
+    versions = [
+        entry[: -len(".dist-info")].split("-", 1)[1]
+        for entry in entries
+        if entry.lower().startswith(prefixes) and entry.endswith(".dist-info")
+    ]
+    return versions[0] if len(versions) == 1 else None
