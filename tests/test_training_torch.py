@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import io
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -238,3 +241,15 @@ def test_a_start_step_beyond_any_float_runs_at_the_final_rate():
     optimizer.step()
     scheduler.step()
     assert optimizer.param_groups[0]["lr"] == schedule.stop_lr
+
+
+def test_the_signature_written_in_the_api_page_is_the_constructor_s():
+    # The page writes it out, as autodoc cannot read it where torch is absent.
+    page = Path(__file__).parent.parent / "doc" / "api" / "training.rst"
+    written = re.search(r"autoclass:: deepmd_lr\.ScheduleLR(\(.*\))", page.read_text())
+    assert written is not None
+    parameters = [
+        parameter.replace(annotation=inspect.Parameter.empty)
+        for parameter in inspect.signature(ScheduleLR).parameters.values()
+    ]
+    assert written.group(1) == str(inspect.Signature(parameters))
