@@ -95,20 +95,16 @@ def survey_run_input(
     the values of DeePMD-kit 3.1.3, or with ``before_3_1_3`` of the releases
     before it.
     """
-    if not is_whole_input(data):
-        found = find_problems(data)
-        fixed = [_with_input_fix(p, data, None, before_3_1_3) for p in found]
-        return RunInput(data, data, None, (), document), fixed
-    if SECTION not in data:
+    if is_whole_input(data) and SECTION not in data:
         return RunInput(data, None, None, (), document), [no_section_error()]
-    section = data[SECTION]
+    # A bare section is the section run; it has no training section.
+    section = data.get(SECTION, data)
     training: Any = data.get("training")
     read: Any = section
     origins: dict[str, str] = {}
     notes: list[LearningRateWarning] = []
     problems: list[LearningRateConfigError] = []
-    rewritten = isinstance(section, Mapping) and isinstance(training, Mapping)
-    if rewritten:
+    if isinstance(section, Mapping) and isinstance(training, Mapping):
         read = dict(section)
         if _converter_applies(section, training):
             # With start_lr and decay_steps written, the migration changes

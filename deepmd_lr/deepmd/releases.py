@@ -355,35 +355,26 @@ def _start_lr_default(judged: _Judged) -> Iterator[LearningRateWarning]:
         )
 
 
-def _decay_rate_only_in_pytorch(judged: _Judged) -> bool:
-    return (
+def _decay_rate_only_in_pytorch(judged: _Judged) -> Iterator[LearningRateWarning]:
+    """What releases that use ``decay_rate`` in their PyTorch trainer only
+    do with an ``exp`` section that gives it."""
+    if not (
         _V3_0_0B0 <= judged.version < RELEASE_3_1_3
         and judged.type == "exp"
         and judged.number("decay_rate") is not None
+    ):
+        return
+    yield _warning(
+        "decay_rate",
+        codes.TENSORFLOW_IGNORES_DECAY_RATE,
+        f"the TensorFlow trainer of {_DECAY_RATE_ONLY_PYTORCH} ignores decay_rate "
+        "and decays from start_lr to stop_lr; only the PyTorch and Paddle trainers "
+        "use it. Fix: train with dp --pt, or use DeePMD-kit 3.1.3 or later",
     )
-
-
-def _decay_rate_on_tensorflow(judged: _Judged) -> Iterator[LearningRateWarning]:
-    if _decay_rate_only_in_pytorch(judged):
-        yield _warning(
-            "decay_rate",
-            codes.TENSORFLOW_IGNORES_DECAY_RATE,
-            f"the TensorFlow trainer of {_DECAY_RATE_ONLY_PYTORCH} ignores decay_rate "
-            "and decays from start_lr to stop_lr; only the PyTorch and Paddle trainers "
-            "use it. Fix: train with dp --pt, or use DeePMD-kit 3.1.3 or later",
-        )
-
-
-def _decay_steps_replaced(judged: _Judged) -> Iterator[LearningRateWarning]:
     num_steps = judged.num_steps
     legacy = type_legacy_defaults("exp")["decay_steps"]
     decay_steps = _count(judged.section.get("decay_steps", legacy))
-    if (
-        not _decay_rate_only_in_pytorch(judged)
-        or not num_steps
-        or decay_steps is None
-        or decay_steps < num_steps
-    ):
+    if not num_steps or decay_steps is None or decay_steps < num_steps:
         return
     replacement = replaced_decay_steps(num_steps)
     yield _warning(
@@ -403,6 +394,5 @@ _RULES = (
     _final_rate_default,
     _unknown_keys,
     _start_lr_default,
-    _decay_rate_on_tensorflow,
-    _decay_steps_replaced,
+    _decay_rate_only_in_pytorch,
 )
