@@ -29,7 +29,7 @@ def test_a_whole_input_gives_its_section_length_and_nothing_to_note(
     run = read_run_input(written(tmp_path, data))
     assert (run.section, run.num_steps, run.notes) == (SECTION, 2000, ())
     assert (run.num_steps_key, run.training) == ("numb_steps", {"numb_steps": 2000})
-    assert run.document.data == data
+    assert run.data == data
 
 
 def test_a_v1_input_runs_the_stop_lr_of_deepmd_kits_converter(tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ def test_a_key_repeated_in_the_section_is_refused(
     assert said in str(caught.value)
 
 
-def test_a_key_repeated_outside_the_section_stays_in_the_document(
+def test_a_key_repeated_outside_the_section_is_read_with_its_last_value(
     tmp_path: Path,
 ) -> None:
     text = (
@@ -121,9 +121,6 @@ def test_a_key_repeated_outside_the_section_stays_in_the_document(
     )
     run = read_run_input(written(tmp_path, text))
     assert run.num_steps == 20
-    assert [duplicate.path for duplicate in run.document.duplicate_keys] == [
-        ("training", "numb_steps")
-    ]
 
 
 def test_every_problem_is_placed_where_the_input_writes_it(tmp_path: Path) -> None:

@@ -94,12 +94,11 @@ def register_schedules(deepmd_base: Any) -> tuple[str, ...]:
 
     ``deepmd_base`` is DeePMD-kit's ``BaseLR``. Returns the names registered.
     """
-    registered = []
-    for name, schedule_class in _missing_types(deepmd_base.get_plugins()).items():
+    missing = _missing_types(deepmd_base.get_plugins())
+    for name, schedule_class in missing.items():
         deepmd_base.register(name)(adapter_class(name, schedule_class, deepmd_base))
-        registered.append(name)
-    logger.debug("deepmd-lr schedules added to DeePMD-kit: %s", registered)
-    return tuple(registered)
+    logger.debug("deepmd-lr schedules added to DeePMD-kit: %s", list(missing))
+    return tuple(missing)
 
 
 def register_arguments(args_plugin: Any) -> tuple[str, ...]:

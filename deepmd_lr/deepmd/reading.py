@@ -26,7 +26,7 @@ from deepmd_lr.deepmd.migration import (
     no_section_error,
     v0_input_error,
 )
-from deepmd_lr.files.reader import DuplicateKey, InputDocument, read_input
+from deepmd_lr.files.reader import DuplicateKey, read_input
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError, LearningRateWarning
@@ -56,9 +56,6 @@ class RunInput:
     notes: tuple[LearningRateWarning, ...]
     """What DeePMD-kit rewrites as it reads the input (``LW104``, ``LW105``),
     so that the input can be made to say what is run."""
-    document: InputDocument | None = None
-    """The parsed file, whose positions place a key in its text; ``None``
-    for an input built in memory."""
     origins: Mapping[str, str] = field(default_factory=dict)
     """For each key of :attr:`section` that the input does not write there,
     where it comes from: ``training/warmup_steps``, or
@@ -79,10 +76,7 @@ class RunInput:
 
 
 def survey_run_input(
-    data: Mapping[str, Any],
-    document: InputDocument | None = None,
-    *,
-    before_3_1_3: bool = False,
+    data: Mapping[str, Any], *, before_3_1_3: bool = False
 ) -> tuple[RunInput, list[LearningRateConfigError]]:
     """The input ``data`` (a whole training input, or a bare ``learning_rate``
     section) as DeePMD-kit runs it, and every problem of its rate; nothing is
@@ -96,7 +90,7 @@ def survey_run_input(
     before it.
     """
     if is_whole_input(data) and SECTION not in data:
-        return RunInput(data, None, None, (), document), [no_section_error()]
+        return RunInput(data, None, None, ()), [no_section_error()]
     # A bare section is the section run; it has no training section.
     section = data.get(SECTION, data)
     training: Any = data.get("training")
@@ -130,7 +124,7 @@ def survey_run_input(
         training = training if isinstance(training, Mapping) else None
         found = [_with_input_fix(p, section, training, before_3_1_3) for p in found]
     problems[:0] = [_error_where_written(problem, origins) for problem in found]
-    run = RunInput(data, read, num_steps, tuple(notes), document, origins)
+    run = RunInput(data, read, num_steps, tuple(notes), origins)
     return run, problems
 
 
@@ -333,16 +327,15 @@ def read_run_input(path: str | Path) -> RunInput:
         document = read_input(path)
     except InputFileError as error:
         raise InputFileError(f"{path}: {error}") from None
-    return checked_run_input(document.data, path, document=document)
+    return checked_run_input(document.data, path, document.duplicate_keys)
 
 
 def checked_run_input(
-    data: Any, name: str | Path, *, document: InputDocument | None = None
+    data: Any, name: str | Path, duplicate_keys: Iterable[DuplicateKey] = ()
 ) -> RunInput:
     """:func:`read_run_input` of the input ``data`` of the file ``name``,
-    already read (into ``document``, when it comes from a file)."""
-    repeated = () if document is None else document.duplicate_keys
-    run, problems = survey_run_input(input_data(data, name, repeated), document)
+    already read, with the keys the file repeats."""
+    run, problems = survey_run_input(input_data(data, name, duplicate_keys))
     if problems:
         raise LearningRateConfigError.from_problems(problems)
     return run
