@@ -132,7 +132,8 @@ def converter_length(
     """
     if not isinstance(training, Mapping) or "systems" not in training:
         return None
-    if section.get("type", DEFAULT_TYPE) != "exp" or "decay_rate" not in section:
+    # A null decay_rate counts as not given.
+    if section.get("type", DEFAULT_TYPE) != "exp" or section.get("decay_rate") is None:
         return None
     # Only values the section's own rules accept are computed with; the
     # checker reports the others.
@@ -143,8 +144,6 @@ def converter_length(
             if name in section:
                 keys[name].check(section[name])
     except LearningRateConfigError:
-        return None
-    if section["decay_rate"] is None or section.get("decay_steps", 1) == 0:
         return None
     for name in ("stop_batch", "numb_steps"):
         length = training.get(name)

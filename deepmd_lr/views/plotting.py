@@ -190,7 +190,6 @@ def plot_schedule(
     'log'
     >>> ax.figure.savefig("exp.png")  # doctest: +SKIP
     """
-    require_matplotlib()
     if ax is None:
         _, (ax,) = new_figure()
     if log is None:
@@ -256,7 +255,6 @@ def plot_logged_rates(
     matplotlib.axes.Axes
         The axes drawn into.
     """
-    require_matplotlib()
     values = np.asarray(rates, dtype=np.float64)
     log = ax.get_yscale() == "log"
     positive = values[values > 0]
