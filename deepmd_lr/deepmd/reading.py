@@ -16,16 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deepmd_lr.deepmd.migration import (
-    MigrationNote,
-    converter_length,
-    is_whole_input,
-    json_text,
-    legacy_fix_text,
-    migrate_section,
-    no_section_error,
-    v0_input_error,
-)
+from deepmd_lr.deepmd import migration
 from deepmd_lr.files.reader import DuplicateKey, read_input
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section import codes
@@ -89,8 +80,8 @@ def survey_run_input(
     the values of DeePMD-kit 3.1.3, or with ``before_3_1_3`` of the releases
     before it.
     """
-    if is_whole_input(data) and SECTION not in data:
-        return RunInput(data, None, None, ()), [no_section_error()]
+    if migration.is_whole_input(data) and SECTION not in data:
+        return RunInput(data, None, None, ()), [migration.no_section_error()]
     # A bare section is the section run; it has no training section.
     section = data.get(SECTION, data)
     training: Any = data.get("training")
@@ -103,8 +94,8 @@ def survey_run_input(
         if _converter_applies(section, training):
             # With start_lr and decay_steps written, the migration changes
             # only what the converter does.
-            read, migration = migrate_section(section, training)
-            [stop_lr] = [note for note in migration if note.path == "stop_lr"]
+            read, rewritten = migration.migrate_section(section, training)
+            [stop_lr] = [note for note in rewritten if note.path == "stop_lr"]
             notes.append(_converter_note(stop_lr))
             origins["stop_lr"] = f"{SECTION}/decay_rate"
         for name in _TRAINING_WARMUP_KEYS:
@@ -141,21 +132,21 @@ def _converter_applies(section: Mapping[str, Any], training: Mapping[str, Any]) 
         "stop_batch" in training
         and "start_lr" in section
         and "decay_steps" in section
-        and converter_length(section, training) is not None
+        and migration.converter_length(section, training) is not None
     )
 
 
-def _converter_note(note: MigrationNote) -> LearningRateWarning:
+def _converter_note(note: migration.MigrationNote) -> LearningRateWarning:
     """What DeePMD-kit's input converter does with ``decay_rate``: ``note``,
     the migration of ``stop_lr`` that writes it out."""
     was = "sets stop_lr to"
     if note.old is not None:
-        was = f"replaces stop_lr {json_text(note.old)} by"
+        was = f"replaces stop_lr {migration.json_text(note.old)} by"
     return LearningRateWarning(
         f"{SECTION}/decay_rate: the input is in the v1 form (its training "
         f"lists systems), so DeePMD-kit's input converter {was} "
-        f"{json_text(note.new)} and drops decay_rate; the rule: {note.rule}. "
-        "Fix: `deepmd-lr migrate FILE` writes what DeePMD-kit runs",
+        f"{migration.json_text(note.new)} and drops decay_rate; the rule: "
+        f"{note.rule}. Fix: `deepmd-lr migrate FILE` writes what DeePMD-kit runs",
         path=f"{SECTION}/decay_rate",
         code=codes.CONVERTER_SETS_STOP_LR,
     )
@@ -231,8 +222,8 @@ def _with_input_fix(
     DeePMD-kit's converter computes."""
     if problem.code not in (codes.START_LR_MISSING, codes.FINAL_RATE_MISSING):
         return problem
-    if converter_length(section, training) is not None:
-        fix = legacy_fix_text(section, training)
+    if migration.converter_length(section, training) is not None:
+        fix = migration.legacy_fix_text(section, training)
     elif before_3_1_3:
         fix = missing_rates_fix(section, before_3_1_3=True)
     else:
@@ -274,7 +265,7 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
             code=codes.TOP_LEVEL_NOT_OBJECT,
         )
     if SECTION not in jdata:
-        raise no_section_error()
+        raise migration.no_section_error()
     run, problems = survey_run_input(jdata)
     if problems:
         raise LearningRateConfigError.from_problems(problems)
@@ -358,10 +349,10 @@ def input_data(
     """
     if not isinstance(data, dict):
         raise InputFileError(f"{name}: {not_an_object(data)}")
-    v0 = v0_input_error(data)
+    v0 = migration.v0_input_error(data)
     if v0 is not None:
         raise InputFileError(f"{name}: {v0}")
-    whole = is_whole_input(data)
+    whole = migration.is_whole_input(data)
     for duplicate in duplicate_keys:
         path = duplicate.path if whole else (SECTION, *duplicate.path)
         if path[0] != SECTION:
