@@ -182,7 +182,7 @@ def where_written(
     """``warning`` of the section DeePMD-kit reads, placed at the key the
     input writes (``training/warmup_steps`` for a warmup moved from there);
     ``origins`` as :attr:`RunInput.origins` gives them."""
-    origin = _origin(warning.path, origins)
+    origin = origins.get(warning.path.removeprefix(f"{SECTION}/"))
     if origin is None:
         return warning
     message = str(warning).replace(f"{warning.path}:", f"{origin}:", 1)
@@ -192,7 +192,7 @@ def where_written(
 def _error_where_written(
     error: LearningRateConfigError, origins: Mapping[str, str]
 ) -> LearningRateConfigError:
-    origin = _origin(error.path, origins)
+    origin = origins.get(error.path.removeprefix(f"{SECTION}/"))
     if origin is None:
         return error
     value = {"value": error.value} if error.has_value else {}
@@ -203,11 +203,6 @@ def _error_where_written(
         code=error.code,
         **value,
     )
-
-
-def _origin(path: str, origins: Mapping[str, str]) -> str | None:
-    origin = origins.get(path.removeprefix(f"{SECTION}/"))
-    return None if origin == path else origin
 
 
 def _with_input_fix(

@@ -87,8 +87,12 @@ class MatplotlibMissingError(ImportError):
     """Raised when a plot is asked for and matplotlib is not installed."""
 
 
-def require_matplotlib() -> Any:
-    """Import ``matplotlib.pyplot`` with a non-interactive backend."""
+def new_figure(rows: int = 1) -> tuple[Any, list[Any]]:
+    """A figure of ``rows`` stacked axes sharing the step axis, in the house size.
+
+    Returns the figure and the list of its axes, top first. matplotlib is
+    imported here, with a non-interactive backend unless pyplot already is.
+    """
     try:
         import matplotlib
     except ImportError:
@@ -101,15 +105,6 @@ def require_matplotlib() -> Any:
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    return plt
-
-
-def new_figure(rows: int = 1) -> tuple[Any, list[Any]]:
-    """A figure of ``rows`` stacked axes sharing the step axis, in the house size.
-
-    Returns the figure and the list of its axes, top first.
-    """
-    plt = require_matplotlib()
     size = (FIGURE_WIDTH, PANEL_HEIGHT * rows)
     figure, axes = plt.subplots(
         rows, 1, figsize=size, sharex=True, layout="constrained", squeeze=False
