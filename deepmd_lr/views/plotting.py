@@ -52,6 +52,8 @@ _PHASE_COLORS = {"warmup": "tab:orange", "stable": "tab:green", "decay": "tab:bl
 _CURVE_WIDTH = 1.6
 _GUIDE_COLOR = "0.35"
 _LABEL_SIZE = "small"
+_LABEL_ABOVE = {"va": "bottom", "fontsize": _LABEL_SIZE}
+"""How a label written above a line or the axes is set."""
 _RATE_HEADROOM = 1.08
 # A phase narrower than this fraction of the axes has no room for its name
 # centred above it.
@@ -343,9 +345,8 @@ def _mark_phases(ax: Any, runs: Sequence[tuple[str, int, int]], width: int) -> N
             name,
             transform=ax.get_xaxis_transform(),
             ha=align,
-            va="bottom",
-            fontsize=_LABEL_SIZE,
             color=color,
+            **_LABEL_ABOVE,
             gid=PHASE_LABEL_GID,
         )
 
@@ -396,8 +397,7 @@ def _mark_final_rate(
         xytext=(0, 3),
         textcoords="offset points",
         ha="right" if at_right else "left",
-        va="bottom",
-        fontsize=_LABEL_SIZE,
+        **_LABEL_ABOVE,
         **guide,
     )
 
