@@ -110,11 +110,11 @@ def survey_run_input(
     except LearningRateConfigError as error:
         problems.append(error)
         num_steps = None
+    # A missing rate, the one problem given a fix here, comes only from a
+    # section that is an object.
     found = find_problems(read, num_steps)
-    if isinstance(section, Mapping):
-        training = training if isinstance(training, Mapping) else None
-        found = [_with_input_fix(p, section, training, before_3_1_3) for p in found]
-    problems[:0] = [_error_where_written(problem, origins) for problem in found]
+    fixed = [_with_input_fix(p, section, training, before_3_1_3) for p in found]
+    problems[:0] = [_error_where_written(problem, origins) for problem in fixed]
     run = RunInput(data, read, num_steps, tuple(notes), origins)
     return run, problems
 
@@ -208,13 +208,14 @@ def _error_where_written(
 def _with_input_fix(
     problem: LearningRateConfigError,
     section: Mapping[str, Any],
-    training: Mapping[str, Any] | None,
+    training: Any,
     before_3_1_3: bool,
 ) -> LearningRateConfigError:
     """``problem``, a missing start or final rate given the fix for the
     release: the values of 3.1.3 or of the releases before it, and in a
     v1-era input the section as a migration writes it, with the final rate
-    DeePMD-kit's converter computes."""
+    DeePMD-kit's converter computes. ``training`` is the input's
+    ``training`` as written, whatever it is."""
     if problem.code not in (codes.START_LR_MISSING, codes.FINAL_RATE_MISSING):
         return problem
     if migration.converter_length(section, training) is not None:
