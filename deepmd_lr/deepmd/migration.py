@@ -55,14 +55,12 @@ class MigrationNote:
         return "removed" if self.new is None else "changed"
 
     def __str__(self) -> str:
+        old, new = json_text(self.old), json_text(self.new)
         if self.action == "added":
-            return f"added {self.path} = {json_text(self.new)}: {self.rule}"
+            return f"added {self.path} = {new}: {self.rule}"
         if self.action == "removed":
-            return f"removed {self.path} (was {json_text(self.old)}): {self.rule}"
-        return (
-            f"changed {self.path} from {json_text(self.old)} to "
-            f"{json_text(self.new)}: {self.rule}"
-        )
+            return f"removed {self.path} (was {old}): {self.rule}"
+        return f"changed {self.path} from {old} to {new}: {self.rule}"
 
 
 def json_text(value: Any) -> str:
