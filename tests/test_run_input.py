@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from deepmd_lr.deepmd.reading import read_run_input
+from deepmd_lr.deepmd.reading import read_run_input, survey_run_input, where_written
 from deepmd_lr.files.storage import InputFileError
+from deepmd_lr.schedules.building import find_warnings
 from deepmd_lr.section.errors import LearningRateConfigError
 
 SECTION = {"type": "exp", "start_lr": 1e-3, "stop_lr": 1e-6, "decay_steps": 100}
@@ -29,7 +30,7 @@ def test_a_whole_input_gives_its_section_length_and_nothing_to_note(
     run = read_run_input(written(tmp_path, data))
     assert (run.section, run.num_steps, run.notes) == (SECTION, 2000, ())
     assert (run.num_steps_key, run.training) == ("numb_steps", {"numb_steps": 2000})
-    assert run.document.data == data
+    assert run.data == data
 
 
 def test_a_v1_input_runs_the_stop_lr_of_deepmd_kits_converter(tmp_path: Path) -> None:
@@ -112,7 +113,7 @@ def test_a_key_repeated_in_the_section_is_refused(
     assert said in str(caught.value)
 
 
-def test_a_key_repeated_outside_the_section_stays_in_the_document(
+def test_a_key_repeated_outside_the_section_is_read_with_its_last_value(
     tmp_path: Path,
 ) -> None:
     text = (
@@ -121,9 +122,6 @@ def test_a_key_repeated_outside_the_section_stays_in_the_document(
     )
     run = read_run_input(written(tmp_path, text))
     assert run.num_steps == 20
-    assert [duplicate.path for duplicate in run.document.duplicate_keys] == [
-        ("training", "numb_steps")
-    ]
 
 
 def test_every_problem_is_placed_where_the_input_writes_it(tmp_path: Path) -> None:
@@ -134,3 +132,19 @@ def test_every_problem_is_placed_where_the_input_writes_it(tmp_path: Path) -> No
     with pytest.raises(LearningRateConfigError) as caught:
         read_run_input(written(tmp_path, data))
     assert caught.value.path == "training/warmup_steps"
+
+
+def test_a_warning_of_a_moved_key_is_placed_where_the_input_writes_it() -> None:
+    data = {
+        "learning_rate": {"start_lr": 1e-3, "stop_lr": 1e-5},
+        "training": {"numb_steps": 10, "warmup_ratio": 0.05},
+    }
+    run, problems = survey_run_input(data)
+    assert problems == []
+    [rounded] = [w for w in find_warnings(run.section, 10) if w.code == "LW103"]
+    assert rounded.path == "learning_rate/warmup_ratio"
+    placed = where_written(rounded, run.origins)
+    assert (placed.path, placed.code) == ("training/warmup_ratio", "LW103")
+    assert str(placed) == str(rounded).replace(
+        "learning_rate/warmup_ratio:", "training/warmup_ratio:"
+    )

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Container
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -78,10 +78,9 @@ def adapter_class(name: str, schedule_class: type[BaseLR], deepmd_base: Any) -> 
     return DeepmdLRSchedule
 
 
-def _missing_types(known: Iterable[str]) -> dict[str, type[BaseLR]]:
+def _missing_types(known: Container[str]) -> dict[str, type[BaseLR]]:
     from deepmd_lr.section.registry import SCHEDULES
 
-    known = set(known)
     return {
         name: schedule_class
         for name, schedule_class in SCHEDULES.classes().items()
@@ -94,12 +93,11 @@ def register_schedules(deepmd_base: Any) -> tuple[str, ...]:
 
     ``deepmd_base`` is DeePMD-kit's ``BaseLR``. Returns the names registered.
     """
-    registered = []
-    for name, schedule_class in _missing_types(deepmd_base.get_plugins()).items():
+    missing = _missing_types(deepmd_base.get_plugins())
+    for name, schedule_class in missing.items():
         deepmd_base.register(name)(adapter_class(name, schedule_class, deepmd_base))
-        registered.append(name)
-    logger.debug("deepmd-lr schedules added to DeePMD-kit: %s", registered)
-    return tuple(registered)
+    logger.debug("deepmd-lr schedules added to DeePMD-kit: %s", list(missing))
+    return tuple(missing)
 
 
 def register_arguments(args_plugin: Any) -> tuple[str, ...]:
@@ -110,7 +108,7 @@ def register_arguments(args_plugin: Any) -> tuple[str, ...]:
     """
     from deepmd_lr.describe.arguments import variant_arguments
 
-    known = (argument.name for argument in args_plugin.get_all_argument())
+    known = {argument.name for argument in args_plugin.get_all_argument()}
     registered = []
     for name, schedule_class in _missing_types(known).items():
         # DeePMD-kit calls this for every argument tree it builds, and each

@@ -55,14 +55,12 @@ class MigrationNote:
         return "removed" if self.new is None else "changed"
 
     def __str__(self) -> str:
+        old, new = json_text(self.old), json_text(self.new)
         if self.action == "added":
-            return f"added {self.path} = {json_text(self.new)}: {self.rule}"
+            return f"added {self.path} = {new}: {self.rule}"
         if self.action == "removed":
-            return f"removed {self.path} (was {json_text(self.old)}): {self.rule}"
-        return (
-            f"changed {self.path} from {json_text(self.old)} to "
-            f"{json_text(self.new)}: {self.rule}"
-        )
+            return f"removed {self.path} (was {old}): {self.rule}"
+        return f"changed {self.path} from {old} to {new}: {self.rule}"
 
 
 def json_text(value: Any) -> str:
@@ -132,7 +130,8 @@ def converter_length(
     """
     if not isinstance(training, Mapping) or "systems" not in training:
         return None
-    if section.get("type", DEFAULT_TYPE) != "exp" or "decay_rate" not in section:
+    # A null decay_rate counts as not given.
+    if section.get("type", DEFAULT_TYPE) != "exp" or section.get("decay_rate") is None:
         return None
     # Only values the section's own rules accept are computed with; the
     # checker reports the others.
@@ -143,8 +142,6 @@ def converter_length(
             if name in section:
                 keys[name].check(section[name])
     except LearningRateConfigError:
-        return None
-    if section["decay_rate"] is None or section.get("decay_steps", 1) == 0:
         return None
     for name in ("stop_batch", "numb_steps"):
         length = training.get(name)

@@ -16,17 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deepmd_lr.deepmd.migration import (
-    MigrationNote,
-    converter_length,
-    is_whole_input,
-    json_text,
-    legacy_fix_text,
-    migrate_section,
-    no_section_error,
-    v0_input_error,
-)
-from deepmd_lr.files.reader import DuplicateKey, InputDocument, read_input
+from deepmd_lr.deepmd import migration
+from deepmd_lr.files.reader import DuplicateKey, read_input
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateConfigError, LearningRateWarning
@@ -56,9 +47,6 @@ class RunInput:
     notes: tuple[LearningRateWarning, ...]
     """What DeePMD-kit rewrites as it reads the input (``LW104``, ``LW105``),
     so that the input can be made to say what is run."""
-    document: InputDocument | None = None
-    """The parsed file, whose positions place a key in its text; ``None``
-    for an input built in memory."""
     origins: Mapping[str, str] = field(default_factory=dict)
     """For each key of :attr:`section` that the input does not write there,
     where it comes from: ``training/warmup_steps``, or
@@ -79,10 +67,7 @@ class RunInput:
 
 
 def survey_run_input(
-    data: Mapping[str, Any],
-    document: InputDocument | None = None,
-    *,
-    before_3_1_3: bool = False,
+    data: Mapping[str, Any], *, before_3_1_3: bool = False
 ) -> tuple[RunInput, list[LearningRateConfigError]]:
     """The input ``data`` (a whole training input, or a bare ``learning_rate``
     section) as DeePMD-kit runs it, and every problem of its rate; nothing is
@@ -95,26 +80,22 @@ def survey_run_input(
     the values of DeePMD-kit 3.1.3, or with ``before_3_1_3`` of the releases
     before it.
     """
-    if not is_whole_input(data):
-        found = find_problems(data)
-        fixed = [_with_input_fix(p, data, None, before_3_1_3) for p in found]
-        return RunInput(data, data, None, (), document), fixed
-    if SECTION not in data:
-        return RunInput(data, None, None, (), document), [no_section_error()]
-    section = data[SECTION]
+    if migration.is_whole_input(data) and SECTION not in data:
+        return RunInput(data, None, None, ()), [migration.no_section_error()]
+    # A bare section is the section run; it has no training section.
+    section = data.get(SECTION, data)
     training: Any = data.get("training")
     read: Any = section
     origins: dict[str, str] = {}
     notes: list[LearningRateWarning] = []
     problems: list[LearningRateConfigError] = []
-    rewritten = isinstance(section, Mapping) and isinstance(training, Mapping)
-    if rewritten:
+    if isinstance(section, Mapping) and isinstance(training, Mapping):
         read = dict(section)
         if _converter_applies(section, training):
             # With start_lr and decay_steps written, the migration changes
             # only what the converter does.
-            read, migration = migrate_section(section, training)
-            [stop_lr] = [note for note in migration if note.path == "stop_lr"]
+            read, rewritten = migration.migrate_section(section, training)
+            [stop_lr] = [note for note in rewritten if note.path == "stop_lr"]
             notes.append(_converter_note(stop_lr))
             origins["stop_lr"] = f"{SECTION}/decay_rate"
         for name in _TRAINING_WARMUP_KEYS:
@@ -129,12 +110,12 @@ def survey_run_input(
     except LearningRateConfigError as error:
         problems.append(error)
         num_steps = None
+    # A missing rate, the one problem given a fix here, comes only from a
+    # section that is an object.
     found = find_problems(read, num_steps)
-    if isinstance(section, Mapping):
-        training = training if isinstance(training, Mapping) else None
-        found = [_with_input_fix(p, section, training, before_3_1_3) for p in found]
-    problems[:0] = [_error_where_written(problem, origins) for problem in found]
-    run = RunInput(data, read, num_steps, tuple(notes), document, origins)
+    fixed = [_with_input_fix(p, section, training, before_3_1_3) for p in found]
+    problems[:0] = [_error_where_written(problem, origins) for problem in fixed]
+    run = RunInput(data, read, num_steps, tuple(notes), origins)
     return run, problems
 
 
@@ -151,21 +132,21 @@ def _converter_applies(section: Mapping[str, Any], training: Mapping[str, Any]) 
         "stop_batch" in training
         and "start_lr" in section
         and "decay_steps" in section
-        and converter_length(section, training) is not None
+        and migration.converter_length(section, training) is not None
     )
 
 
-def _converter_note(note: MigrationNote) -> LearningRateWarning:
+def _converter_note(note: migration.MigrationNote) -> LearningRateWarning:
     """What DeePMD-kit's input converter does with ``decay_rate``: ``note``,
     the migration of ``stop_lr`` that writes it out."""
     was = "sets stop_lr to"
     if note.old is not None:
-        was = f"replaces stop_lr {json_text(note.old)} by"
+        was = f"replaces stop_lr {migration.json_text(note.old)} by"
     return LearningRateWarning(
         f"{SECTION}/decay_rate: the input is in the v1 form (its training "
         f"lists systems), so DeePMD-kit's input converter {was} "
-        f"{json_text(note.new)} and drops decay_rate; the rule: {note.rule}. "
-        "Fix: `deepmd-lr migrate FILE` writes what DeePMD-kit runs",
+        f"{migration.json_text(note.new)} and drops decay_rate; the rule: "
+        f"{note.rule}. Fix: `deepmd-lr migrate FILE` writes what DeePMD-kit runs",
         path=f"{SECTION}/decay_rate",
         code=codes.CONVERTER_SETS_STOP_LR,
     )
@@ -201,7 +182,7 @@ def where_written(
     """``warning`` of the section DeePMD-kit reads, placed at the key the
     input writes (``training/warmup_steps`` for a warmup moved from there);
     ``origins`` as :attr:`RunInput.origins` gives them."""
-    origin = _origin(warning.path, origins)
+    origin = origins.get(warning.path.removeprefix(f"{SECTION}/"))
     if origin is None:
         return warning
     message = str(warning).replace(f"{warning.path}:", f"{origin}:", 1)
@@ -211,7 +192,7 @@ def where_written(
 def _error_where_written(
     error: LearningRateConfigError, origins: Mapping[str, str]
 ) -> LearningRateConfigError:
-    origin = _origin(error.path, origins)
+    origin = origins.get(error.path.removeprefix(f"{SECTION}/"))
     if origin is None:
         return error
     value = {"value": error.value} if error.has_value else {}
@@ -224,25 +205,21 @@ def _error_where_written(
     )
 
 
-def _origin(path: str, origins: Mapping[str, str]) -> str | None:
-    origin = origins.get(path.removeprefix(f"{SECTION}/"))
-    return None if origin == path else origin
-
-
 def _with_input_fix(
     problem: LearningRateConfigError,
     section: Mapping[str, Any],
-    training: Mapping[str, Any] | None,
+    training: Any,
     before_3_1_3: bool,
 ) -> LearningRateConfigError:
     """``problem``, a missing start or final rate given the fix for the
     release: the values of 3.1.3 or of the releases before it, and in a
     v1-era input the section as a migration writes it, with the final rate
-    DeePMD-kit's converter computes."""
+    DeePMD-kit's converter computes. ``training`` is the input's
+    ``training`` as written, whatever it is."""
     if problem.code not in (codes.START_LR_MISSING, codes.FINAL_RATE_MISSING):
         return problem
-    if converter_length(section, training) is not None:
-        fix = legacy_fix_text(section, training)
+    if migration.converter_length(section, training) is not None:
+        fix = migration.legacy_fix_text(section, training)
     elif before_3_1_3:
         fix = missing_rates_fix(section, before_3_1_3=True)
     else:
@@ -284,7 +261,7 @@ def normalize(jdata: Mapping[str, Any]) -> dict[str, Any]:
             code=codes.TOP_LEVEL_NOT_OBJECT,
         )
     if SECTION not in jdata:
-        raise no_section_error()
+        raise migration.no_section_error()
     run, problems = survey_run_input(jdata)
     if problems:
         raise LearningRateConfigError.from_problems(problems)
@@ -337,16 +314,15 @@ def read_run_input(path: str | Path) -> RunInput:
         document = read_input(path)
     except InputFileError as error:
         raise InputFileError(f"{path}: {error}") from None
-    return checked_run_input(document.data, path, document=document)
+    return checked_run_input(document.data, path, document.duplicate_keys)
 
 
 def checked_run_input(
-    data: Any, name: str | Path, *, document: InputDocument | None = None
+    data: Any, name: str | Path, duplicate_keys: Iterable[DuplicateKey] = ()
 ) -> RunInput:
     """:func:`read_run_input` of the input ``data`` of the file ``name``,
-    already read (into ``document``, when it comes from a file)."""
-    repeated = () if document is None else document.duplicate_keys
-    run, problems = survey_run_input(input_data(data, name, repeated), document)
+    already read, with the keys the file repeats."""
+    run, problems = survey_run_input(input_data(data, name, duplicate_keys))
     if problems:
         raise LearningRateConfigError.from_problems(problems)
     return run
@@ -369,10 +345,10 @@ def input_data(
     """
     if not isinstance(data, dict):
         raise InputFileError(f"{name}: {not_an_object(data)}")
-    v0 = v0_input_error(data)
+    v0 = migration.v0_input_error(data)
     if v0 is not None:
         raise InputFileError(f"{name}: {v0}")
-    whole = is_whole_input(data)
+    whole = migration.is_whole_input(data)
     for duplicate in duplicate_keys:
         path = duplicate.path if whole else (SECTION, *duplicate.path)
         if path[0] != SECTION:

@@ -176,14 +176,12 @@ def _count(value: Any) -> int | None:
 
 def _number(value: Any) -> float | None:
     value = plain(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            number = float(value)
-        except OverflowError:
-            return None
-        if math.isfinite(number):
-            return number
-    return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        return float(value) if math.isfinite(value) else None
+    except OverflowError:  # an integer beyond the range of a float
+        return None
 
 
 def release_warnings(
@@ -297,14 +295,11 @@ def _final_rate_default(judged: _Judged) -> Iterator[LearningRateWarning]:
     if judged.given("stop_lr") or judged.given("stop_lr_ratio"):
         return
     legacy = portable_float_text(LEGACY_DEFAULTS["stop_lr"])
-    filled_by = {
-        _BEFORE_3_1_3: legacy,
-        _FROM_3_1_3: portable_float_text(FILLED_STOP_LR),
-    }
-    releases, others = _BEFORE_3_1_3, _FROM_3_1_3
+    runs = [(_BEFORE_3_1_3, legacy), (_FROM_3_1_3, portable_float_text(FILLED_STOP_LR))]
     if judged.version >= RELEASE_3_1_3:
-        releases, others = others, releases
-    filled = filled_by[releases]
+        runs.reverse()
+    # The releases of this version first, then the others.
+    (releases, filled), (others, others_filled) = runs
     # With decay_rate the decay is set by it, and stop_lr is only a floor.
     what = "train to a final rate of"
     if judged.section.get("decay_rate") is not None:
@@ -313,7 +308,7 @@ def _final_rate_default(judged: _Judged) -> Iterator[LearningRateWarning]:
         "stop_lr",
         codes.FINAL_RATE_DEFAULT_DIFFERS,
         f"neither stop_lr nor stop_lr_ratio is given, so {releases} {what} {filled} "
-        f"({others} use {filled_by[others]}). Fix: write the final rate meant: "
+        f"({others} use {others_filled}). Fix: write the final rate meant: "
         f"stop_lr: {filled} keeps what {releases} run; `deepmd-lr migrate` writes "
         f"{legacy}, what the releases before 3.1.3 ran",
     )
@@ -355,35 +350,26 @@ def _start_lr_default(judged: _Judged) -> Iterator[LearningRateWarning]:
         )
 
 
-def _decay_rate_only_in_pytorch(judged: _Judged) -> bool:
-    return (
+def _decay_rate_only_in_pytorch(judged: _Judged) -> Iterator[LearningRateWarning]:
+    """What releases that use ``decay_rate`` in their PyTorch trainer only
+    do with an ``exp`` section that gives it."""
+    if not (
         _V3_0_0B0 <= judged.version < RELEASE_3_1_3
         and judged.type == "exp"
         and judged.number("decay_rate") is not None
+    ):
+        return
+    yield _warning(
+        "decay_rate",
+        codes.TENSORFLOW_IGNORES_DECAY_RATE,
+        f"the TensorFlow trainer of {_DECAY_RATE_ONLY_PYTORCH} ignores decay_rate "
+        "and decays from start_lr to stop_lr; only the PyTorch and Paddle trainers "
+        "use it. Fix: train with dp --pt, or use DeePMD-kit 3.1.3 or later",
     )
-
-
-def _decay_rate_on_tensorflow(judged: _Judged) -> Iterator[LearningRateWarning]:
-    if _decay_rate_only_in_pytorch(judged):
-        yield _warning(
-            "decay_rate",
-            codes.TENSORFLOW_IGNORES_DECAY_RATE,
-            f"the TensorFlow trainer of {_DECAY_RATE_ONLY_PYTORCH} ignores decay_rate "
-            "and decays from start_lr to stop_lr; only the PyTorch and Paddle trainers "
-            "use it. Fix: train with dp --pt, or use DeePMD-kit 3.1.3 or later",
-        )
-
-
-def _decay_steps_replaced(judged: _Judged) -> Iterator[LearningRateWarning]:
     num_steps = judged.num_steps
     legacy = type_legacy_defaults("exp")["decay_steps"]
     decay_steps = _count(judged.section.get("decay_steps", legacy))
-    if (
-        not _decay_rate_only_in_pytorch(judged)
-        or not num_steps
-        or decay_steps is None
-        or decay_steps < num_steps
-    ):
+    if not num_steps or decay_steps is None or decay_steps < num_steps:
         return
     replacement = replaced_decay_steps(num_steps)
     yield _warning(
@@ -403,6 +389,5 @@ _RULES = (
     _final_rate_default,
     _unknown_keys,
     _start_lr_default,
-    _decay_rate_on_tensorflow,
-    _decay_steps_replaced,
+    _decay_rate_only_in_pytorch,
 )

@@ -52,6 +52,8 @@ _PHASE_COLORS = {"warmup": "tab:orange", "stable": "tab:green", "decay": "tab:bl
 _CURVE_WIDTH = 1.6
 _GUIDE_COLOR = "0.35"
 _LABEL_SIZE = "small"
+_LABEL_ABOVE = {"va": "bottom", "fontsize": _LABEL_SIZE}
+"""How a label written above a line or the axes is set."""
 _RATE_HEADROOM = 1.08
 # A phase narrower than this fraction of the axes has no room for its name
 # centred above it.
@@ -87,8 +89,12 @@ class MatplotlibMissingError(ImportError):
     """Raised when a plot is asked for and matplotlib is not installed."""
 
 
-def require_matplotlib() -> Any:
-    """Import ``matplotlib.pyplot`` with a non-interactive backend."""
+def new_figure(rows: int = 1) -> tuple[Any, list[Any]]:
+    """A figure of ``rows`` stacked axes sharing the step axis, in the house size.
+
+    Returns the figure and the list of its axes, top first. matplotlib is
+    imported here, with a non-interactive backend unless pyplot already is.
+    """
     try:
         import matplotlib
     except ImportError:
@@ -101,15 +107,6 @@ def require_matplotlib() -> Any:
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    return plt
-
-
-def new_figure(rows: int = 1) -> tuple[Any, list[Any]]:
-    """A figure of ``rows`` stacked axes sharing the step axis, in the house size.
-
-    Returns the figure and the list of its axes, top first.
-    """
-    plt = require_matplotlib()
     size = (FIGURE_WIDTH, PANEL_HEIGHT * rows)
     figure, axes = plt.subplots(
         rows, 1, figsize=size, sharex=True, layout="constrained", squeeze=False
@@ -190,7 +187,6 @@ def plot_schedule(
     'log'
     >>> ax.figure.savefig("exp.png")  # doctest: +SKIP
     """
-    require_matplotlib()
     if ax is None:
         _, (ax,) = new_figure()
     if log is None:
@@ -256,7 +252,6 @@ def plot_logged_rates(
     matplotlib.axes.Axes
         The axes drawn into.
     """
-    require_matplotlib()
     values = np.asarray(rates, dtype=np.float64)
     log = ax.get_yscale() == "log"
     positive = values[values > 0]
@@ -350,9 +345,8 @@ def _mark_phases(ax: Any, runs: Sequence[tuple[str, int, int]], width: int) -> N
             name,
             transform=ax.get_xaxis_transform(),
             ha=align,
-            va="bottom",
-            fontsize=_LABEL_SIZE,
             color=color,
+            **_LABEL_ABOVE,
             gid=PHASE_LABEL_GID,
         )
 
@@ -403,8 +397,7 @@ def _mark_final_rate(
         xytext=(0, 3),
         textcoords="offset points",
         ha="right" if at_right else "left",
-        va="bottom",
-        fontsize=_LABEL_SIZE,
+        **_LABEL_ABOVE,
         **guide,
     )
 

@@ -64,15 +64,13 @@ def describe_schedule(schedule: BaseLR) -> list[str]:
         lines.append(
             f"warmup: {schedule.warmup_steps} steps from {schedule.warmup_start_lr:.6g}"
         )
-    for label, value in schedule.summary_items():
-        lines.append(f"{label}: {_text(value)}")
+    lines += [f"{label}: {_text(value)}" for label, value in schedule.summary_items()]
     lines.append("phases:")
     width = len(str(schedule.num_steps))
-    for name, start, stop in phases(schedule):
-        lines.append(
-            f"  {name:<7} steps {start:>{width}} to {stop:>{width}} "
-            f"({stop - start} steps)"
-        )
+    lines += [
+        f"  {name:<7} steps {start:>{width}} to {stop:>{width}} ({stop - start} steps)"
+        for name, start, stop in phases(schedule)
+    ]
     if schedule.num_steps == 0:
         lines.append("  (none: training has 0 steps)")
     lines.append("rates:")
