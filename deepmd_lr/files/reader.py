@@ -44,11 +44,6 @@ class DuplicateKey:
     line: int | None = None
     """The line of the repeated occurrence."""
 
-    @property
-    def key_path(self) -> str:
-        """The slash-separated path, as messages show it."""
-        return "/".join(str(part) for part in self.path)
-
 
 class KeyPosition(NamedTuple):
     """The span of a key as written, from its first character to past its last."""
