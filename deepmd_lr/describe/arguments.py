@@ -73,7 +73,17 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
         doc=SECTION_DOC,
         fold_subdoc=fold_subdoc,
     )
-    argument.extra_check = _SectionCheck(argument)
+
+    def check(section: Any) -> bool:
+        """Every rule of the section, once; a broken one is dargs' message."""
+        try:
+            check_section(section)
+        except LearningRateConfigError as error:
+            argument.extra_check_errmsg = str(error)
+            return False
+        return True
+
+    argument.extra_check = check
     return argument
 
 
@@ -108,18 +118,3 @@ def key_argument(key: Key) -> Argument:
     return Argument(
         key.name, dtype, optional=not key.required, doc=key.reference_doc(), **declared
     )
-
-
-class _SectionCheck:
-    """The ``extra_check`` of the section: every rule, once, as a boolean."""
-
-    def __init__(self, argument: Argument) -> None:
-        self._argument = argument
-
-    def __call__(self, section: Any) -> bool:
-        try:
-            check_section(section)
-        except LearningRateConfigError as error:
-            self._argument.extra_check_errmsg = str(error)
-            return False
-        return True
