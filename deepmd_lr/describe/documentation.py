@@ -137,22 +137,6 @@ def rst_reference(argument: Argument, *, sphinx_domain: bool = False) -> str:
     return writer.text()
 
 
-def _key_paths(argument: Argument) -> dict[str, dict[str, str]]:
-    """Anchor path of each key name, by the part of the section it is in:
-    ``""`` for the common keys, a schedule type for that type's own keys."""
-    section = argument.name
-    paths: dict[str, dict[str, str]] = {
-        "": {name: f"{section}/{name}" for name in argument.sub_fields}
-    }
-    for variant in argument.sub_variants.values():
-        paths[""][variant.flag_name] = f"{section}/{variant.flag_name}"
-        for choice, sub in variant.choice_dict.items():
-            paths[choice] = {
-                name: f"{section}[{choice}]/{name}" for name in sub.sub_fields
-            }
-    return paths
-
-
 class _KeyLinks:
     """Turns the key names in a documentation text into links to their entries.
 
@@ -162,7 +146,17 @@ class _KeyLinks:
     """
 
     def __init__(self, argument: Argument) -> None:
-        self.paths = _key_paths(argument)
+        section = argument.name
+        # Anchor path of each key name, by the part of the section it is in:
+        # "" for the common keys, a schedule type for that type's own keys.
+        common = {name: f"{section}/{name}" for name in argument.sub_fields}
+        self.paths = {"": common}
+        for variant in argument.sub_variants.values():
+            common[variant.flag_name] = f"{section}/{variant.flag_name}"
+            for choice, sub in variant.choice_dict.items():
+                self.paths[choice] = {
+                    name: f"{section}[{choice}]/{name}" for name in sub.sub_fields
+                }
         self.owners: dict[str, list[str]] = {}
         for part, keys in self.paths.items():
             for name in keys:
