@@ -20,13 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from deepmd_lr.files.json_text import read_json
-from deepmd_lr.files.nodes import (
-    MAPPING,
-    SEQUENCE,
-    Node,
-    line_and_column,
-    line_starts,
-)
+from deepmd_lr.files.nodes import MAPPING, SEQUENCE, Node, line_and_column, line_starts
 from deepmd_lr.files.storage import InputFileError, read_text
 from deepmd_lr.files.yaml_text import read_yaml
 
