@@ -13,15 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from deepmd_lr.section import keys
 from deepmd_lr.section.errors import LearningRateConfigError
-from deepmd_lr.section.keys import (
-    COMMON_KEYS,
-    DEFAULT_TYPE,
-    SECTION,
-    SECTION_DOC,
-    TYPE_DOC,
-    Key,
-)
 from deepmd_lr.section.registry import SCHEDULES
 from deepmd_lr.section.rules import check_section
 
@@ -62,15 +55,15 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
         for name, cls in SCHEDULES.classes().items()
     ]
     variant = Variant(
-        "type", choices, optional=True, default_tag=DEFAULT_TYPE, doc=TYPE_DOC
+        "type", choices, optional=True, default_tag=keys.DEFAULT_TYPE, doc=keys.TYPE_DOC
     )
     argument = Argument(
-        SECTION,
+        keys.SECTION,
         dict,
-        [key_argument(key) for key in COMMON_KEYS],
+        [key_argument(key) for key in keys.COMMON_KEYS],
         [variant],
         optional=True,
-        doc=SECTION_DOC,
+        doc=keys.SECTION_DOC,
         fold_subdoc=fold_subdoc,
     )
 
@@ -96,7 +89,7 @@ def variant_arguments(schedule_class: type[BaseLR]) -> list[Argument]:
     return [key_argument(key) for key in schedule_class.variant_keys]
 
 
-def key_argument(key: Key) -> Argument:
+def key_argument(key: keys.Key) -> Argument:
     """The dargs ``Argument`` of one key: its type, default and doc.
 
     Its value rules are not attached here: the section's own check
