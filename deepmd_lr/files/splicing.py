@@ -14,6 +14,7 @@ import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
+from itertools import zip_longest
 from typing import Any
 
 from deepmd_lr.files.nodes import LINE_BREAK, MAPPING, SCALAR, Node
@@ -259,18 +260,15 @@ class SectionEdit(ABC):
         interior = text[opening + 1 : closing]
         added = self.added_members(pairs, new, pairs[-1] if pairs else None)
         pieces: list[tuple[str, str | None]] = []
-        for index, (key, value) in enumerate(pairs):
+        next_starts = [key.start for key, _ in pairs[1:]]
+        for (key, value), next_start in zip_longest(pairs, next_starts):
             if key.key not in new:
                 continue
             if same_value(old[key.key], new[key.key]):
                 value_text = text[value.start : value.end]
             else:
                 value_text = self.replacing_text(value, new[key.key])
-            following = (
-                text[value.end : pairs[index + 1][0].start]
-                if index + 1 < len(pairs)
-                else None
-            )
+            following = None if next_start is None else text[value.end : next_start]
             pieces.append((text[key.start : value.start] + value_text, following))
         if pairs:
             lead = text[opening + 1 : pairs[0][0].start]

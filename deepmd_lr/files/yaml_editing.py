@@ -96,13 +96,8 @@ class YamlEdit(SectionEdit):
         if not self.root.flow and section and _MAPPING_KEY_SPACE.fullmatch(between):
             indent = splicing.indent_of_line(text, key.start)
             block = self._block_members(section, indent).rstrip("\r\n")
-            return (
-                text[: key.end]
-                + ":"
-                + self.line_break
-                + block
-                + text[_content_end(value) :]
-            )
+            rest = text[_content_end(value) :]
+            return text[: key.end] + ":" + self.line_break + block + rest
         start, end, replacement = self._value_edit(value, section)
         return text[:start] + replacement + text[end:]
 
