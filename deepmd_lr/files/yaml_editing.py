@@ -85,7 +85,11 @@ class YamlEdit(SectionEdit):
             return super().add_section(section)
         text, place = self.text, self.root.end
         indent = splicing.indent_of_line(text, self.root.start)
-        block = self._block_section(section, indent)
+        if section:
+            heading = indent + self.value_text(SECTION) + ":" + self.line_break
+            block = heading + self._block_members(section, indent)
+        else:
+            block = indent + self.member_text(SECTION, {}, None) + self.line_break
         if place > 0 and text[place - 1] not in "\r\n":
             return text[:place] + self.line_break + block.rstrip("\r\n") + text[place:]
         return text[:place] + block + text[place:]
@@ -104,12 +108,6 @@ class YamlEdit(SectionEdit):
     def _value_edit(self, value: Node, new: Any) -> tuple[int, int, str]:
         """The span of ``value`` and the text that writes ``new`` there."""
         return value.start, _content_end(value), self.replacing_text(value, new)
-
-    def _block_section(self, section: dict[str, Any], indent: str) -> str:
-        if not section:
-            return indent + self.member_text(SECTION, section, None) + self.line_break
-        heading = indent + self.value_text(SECTION) + ":" + self.line_break
-        return heading + self._block_members(section, indent)
 
     def _block_members(self, section: dict[str, Any], indent: str) -> str:
         inner = indent + self._block_unit(indent)
