@@ -44,9 +44,7 @@ def argument_reference(fmt: Format = "md") -> str:
 
 def markdown_reference(argument: Argument) -> str:
     """Markdown: one heading per key, its type, default and documentation."""
-    writer = _MarkdownWriter()
-    writer.write(argument)
-    return writer.text()
+    return _MarkdownWriter().reference(argument)
 
 
 class _ReferenceWriter:
@@ -66,7 +64,9 @@ class _ReferenceWriter:
     def __init__(self) -> None:
         self.lines: list[str] = []
 
-    def text(self) -> str:
+    def reference(self, section: Argument) -> str:
+        """The reference of ``section``, as text."""
+        self.write(section)
         return "\n".join(self.lines).rstrip() + "\n"
 
     def write(self, section: Argument) -> None:
@@ -132,9 +132,7 @@ def rst_reference(argument: Argument, *, sphinx_domain: bool = False) -> str:
     >>> "|key:learning_rate/stop_lr|_" in text
     True
     """
-    writer = _RstWriter(_KeyLinks(argument), sphinx_domain)
-    writer.write(argument)
-    return writer.text()
+    return _RstWriter(_KeyLinks(argument), sphinx_domain).reference(argument)
 
 
 class _KeyLinks:
@@ -214,9 +212,9 @@ class _RstWriter(_ReferenceWriter):
         self._sphinx_domain = sphinx_domain
         self._definitions: list[str] = []
 
-    def text(self) -> str:
+    def write(self, section: Argument) -> None:
+        super().write(section)
         self.lines += ["", *self._definitions, *self._links.definitions()]
-        return super().text()
 
     def _add(self, indent: int, *lines: str) -> None:
         self.lines += [" " * indent + line if line else "" for line in lines]
