@@ -248,9 +248,8 @@ class _RstWriter(_ReferenceWriter):
         if variant.optional:
             signature += f", default: ``{json.dumps(variant.default_tag)}``"
         listed = ", ".join(f"|code:{path}|_" for path in choices.values())
-        body = self._entry(
-            flag, flag_path, 4, signature, f"| possible choices: {listed}"
-        )
+        possible = f"| possible choices: {listed}"
+        body = self._entry(flag, flag_path, 4, signature, possible)
         self._doc(body, variant.doc, "", flag)
         for name, choice in variant.choice_dict.items():
             doc = self._links.link(choice.doc, name, "")
