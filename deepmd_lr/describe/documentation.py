@@ -159,9 +159,7 @@ class _KeyLinks:
         for part, keys in self.paths.items():
             for name in keys:
                 self.owners.setdefault(name, []).append(part)
-        linkable = sorted(
-            (n for n in self.owners if n != "type"), key=len, reverse=True
-        )
+        linkable = sorted(self.owners.keys() - {"type"}, key=len, reverse=True)
         self._word = re.compile(
             r"(?<![\w`|/\[])(" + "|".join(map(re.escape, linkable)) + r")(?![\w`|/\]])"
         )
