@@ -137,8 +137,7 @@ class _Composition:
                 raise InputFileError(nodes.depth_message(f"at line {line}"), line=line)
             is_mapping = isinstance(event, self.yaml.MappingStartEvent)
             kind = nodes.MAPPING if is_mapping else nodes.SEQUENCE
-            node = Node(kind, event.start_mark.index, 0)
-            node.anchor = event.anchor
+            node = Node(kind, event.start_mark.index, 0, anchor=event.anchor)
             self.opened.append(_Opened(node))
 
     def close(self, event: Any, composed: Any, *, is_key: bool) -> None:
