@@ -80,10 +80,9 @@ class _ReferenceWriter:
             self.flag(variant, name)
             for choice_name, choice in variant.choice_dict.items():
                 self.choice(variant.flag_name, choice_name, choice.doc, name)
+                choice_path = f"{name}[{choice_name}]"
                 for field in choice.sub_fields.values():
-                    self.key(
-                        field, f"{name}[{choice_name}]/{field.name}", 3, choice_name
-                    )
+                    self.key(field, f"{choice_path}/{field.name}", 3, choice_name)
 
 
 class _MarkdownWriter(_ReferenceWriter):
@@ -273,15 +272,13 @@ def _rst_signature(argument: Argument) -> str:
 
 def _signature(argument: Argument) -> str:
     types = " or ".join(f"`{_type_name(dtype)}`" for dtype in argument.dtype)
-    text = f"Type: {types}"
     if not argument.optional:
-        return text + ", required"
-    text += ", optional"
+        return f"Type: {types}, required"
     # Every optional key is declared with its default; an object (the
     # section, a schedule's group of keys) has none of its own.
-    if dict not in argument.dtype:
-        text += f", default `{json.dumps(argument.default)}`"
-    return text
+    if dict in argument.dtype:
+        return f"Type: {types}, optional"
+    return f"Type: {types}, optional, default `{json.dumps(argument.default)}`"
 
 
 def _type_name(dtype: Any) -> str:
