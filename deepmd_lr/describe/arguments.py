@@ -104,9 +104,7 @@ def key_argument(key: keys.Key) -> Argument:
     """
     from dargs import Argument
 
-    dtype: list[Any] = [key.kind]
-    if key.nullable:
-        dtype.append(None)
+    dtype: list[Any] = [key.kind, None] if key.nullable else [key.kind]
     declared: dict[str, Any] = {} if key.required else {"default": key.default}
     return Argument(
         key.name, dtype, optional=not key.required, doc=key.reference_doc(), **declared
