@@ -144,21 +144,18 @@ class _KeyLinks:
 
     def __init__(self, argument: Argument) -> None:
         section = argument.name
-        # Anchor path of each key name, by the part of the section it is in:
-        # "" for the common keys, a schedule type for that type's own keys.
-        common = {name: f"{section}/{name}" for name in argument.sub_fields}
-        self.paths = {"": common}
+        # The anchor path of each key name, by the part of the section that
+        # has it: "" for the common keys and the flags (sub_variants is keyed
+        # by flag name), a schedule type for that type's own keys.
+        self.paths: dict[str, dict[str, str]] = {}
+        for name in [*argument.sub_fields, *argument.sub_variants]:
+            self.paths[name] = {"": f"{section}/{name}"}
         for variant in argument.sub_variants.values():
-            common[variant.flag_name] = f"{section}/{variant.flag_name}"
             for choice, sub in variant.choice_dict.items():
-                self.paths[choice] = {
-                    name: f"{section}[{choice}]/{name}" for name in sub.sub_fields
-                }
-        self.owners: dict[str, list[str]] = {}
-        for part, keys in self.paths.items():
-            for name in keys:
-                self.owners.setdefault(name, []).append(part)
-        linkable = sorted(self.owners.keys() - {"type"}, key=len, reverse=True)
+                for name in sub.sub_fields:
+                    path = f"{section}[{choice}]/{name}"
+                    self.paths.setdefault(name, {})[choice] = path
+        linkable = sorted(self.paths.keys() - {"type"}, key=len, reverse=True)
         self._word = re.compile(
             r"(?<![\w`|/\[])(" + "|".join(map(re.escape, linkable)) + r")(?![\w`|/\]])"
         )
@@ -170,14 +167,15 @@ class _KeyLinks:
 
         def replace(match: re.Match[str]) -> str:
             name = match.group(1)
-            found = [p for p in (part, "") if name in self.paths.get(p, {})]
-            if not found and len(self.owners[name]) == 1:
-                found = self.owners[name]
+            parts = self.paths[name]
+            found = [p for p in (part, "") if p in parts]
+            if not found and len(parts) == 1:
+                found = list(parts)
             if not found:
                 return name
             if name == own and found[0] == part:
                 return f"``{name}``"
-            path = self.paths[found[0]][name]
+            path = parts[found[0]]
             self.linked.add(path)
             return f"|key:{path}|_"
 
