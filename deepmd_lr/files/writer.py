@@ -180,11 +180,9 @@ def safe_dumper(yaml: Any) -> Any:
             style = "'"
         return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
+    def represent_as_read(dumper: Any, number: OutOfRangeFloat) -> Any:
+        return dumper.represent_scalar("tag:yaml.org,2002:float", number.literal)
+
     PortableDumper.add_representer(str, represent_text)
-    PortableDumper.add_representer(
-        OutOfRangeFloat,
-        lambda dumper, number: dumper.represent_scalar(
-            "tag:yaml.org,2002:float", number.literal
-        ),
-    )
+    PortableDumper.add_representer(OutOfRangeFloat, represent_as_read)
     return PortableDumper
