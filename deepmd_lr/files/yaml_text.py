@@ -27,7 +27,8 @@ from deepmd_lr.files.nodes import Node
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section.text import OutOfRangeFloat
 
-_MERGE_TAG = "tag:yaml.org,2002:merge"
+_TAG = "tag:yaml.org,2002:"
+"""The start of YAML's standard tags, such as ``tag:yaml.org,2002:int``."""
 
 
 def pyyaml() -> Any:
@@ -155,7 +156,7 @@ class _Composition:
         if node.anchor is not None:
             self.anchored[node.anchor] = (node, size, height)
         if is_key:
-            node.merge = composed.tag == _MERGE_TAG
+            node.merge = composed.tag == _TAG + "merge"
             self.keys.append((node, composed))
         if self.opened:
             parent = self.opened[-1]
@@ -238,10 +239,6 @@ def _loader_class() -> Any:
                 return OutOfRangeFloat(node.value.replace("_", ""))
             return number
 
-    ReadingLoader.add_constructor(
-        "tag:yaml.org,2002:int", ReadingLoader.construct_yaml_int
-    )
-    ReadingLoader.add_constructor(
-        "tag:yaml.org,2002:float", ReadingLoader.construct_yaml_float
-    )
+    ReadingLoader.add_constructor(_TAG + "int", ReadingLoader.construct_yaml_int)
+    ReadingLoader.add_constructor(_TAG + "float", ReadingLoader.construct_yaml_float)
     return ReadingLoader
