@@ -13,15 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from deepmd_lr.section import keys
 from deepmd_lr.section.errors import LearningRateConfigError
-from deepmd_lr.section.keys import (
-    COMMON_KEYS,
-    DEFAULT_TYPE,
-    SECTION,
-    SECTION_DOC,
-    TYPE_DOC,
-    Key,
-)
 from deepmd_lr.section.registry import SCHEDULES
 from deepmd_lr.section.rules import check_section
 
@@ -62,18 +55,28 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
         for name, cls in SCHEDULES.classes().items()
     ]
     variant = Variant(
-        "type", choices, optional=True, default_tag=DEFAULT_TYPE, doc=TYPE_DOC
+        "type", choices, optional=True, default_tag=keys.DEFAULT_TYPE, doc=keys.TYPE_DOC
     )
     argument = Argument(
-        SECTION,
+        keys.SECTION,
         dict,
-        [key_argument(key) for key in COMMON_KEYS],
+        [key_argument(key) for key in keys.COMMON_KEYS],
         [variant],
         optional=True,
-        doc=SECTION_DOC,
+        doc=keys.SECTION_DOC,
         fold_subdoc=fold_subdoc,
     )
-    argument.extra_check = _SectionCheck(argument)
+
+    def check(section: Any) -> bool:
+        """Every rule of the section, once; a broken one is dargs' message."""
+        try:
+            check_section(section)
+        except LearningRateConfigError as error:
+            argument.extra_check_errmsg = str(error)
+            return False
+        return True
+
+    argument.extra_check = check
     return argument
 
 
@@ -86,7 +89,7 @@ def variant_arguments(schedule_class: type[BaseLR]) -> list[Argument]:
     return [key_argument(key) for key in schedule_class.variant_keys]
 
 
-def key_argument(key: Key) -> Argument:
+def key_argument(key: keys.Key) -> Argument:
     """The dargs ``Argument`` of one key: its type, default and doc.
 
     Its value rules are not attached here: the section's own check
@@ -101,25 +104,8 @@ def key_argument(key: Key) -> Argument:
     """
     from dargs import Argument
 
-    dtype: list[Any] = [key.kind]
-    if key.nullable:
-        dtype.append(None)
+    dtype: list[Any] = [key.kind, None] if key.nullable else [key.kind]
     declared: dict[str, Any] = {} if key.required else {"default": key.default}
     return Argument(
         key.name, dtype, optional=not key.required, doc=key.reference_doc(), **declared
     )
-
-
-class _SectionCheck:
-    """The ``extra_check`` of the section: every rule, once, as a boolean."""
-
-    def __init__(self, argument: Argument) -> None:
-        self._argument = argument
-
-    def __call__(self, section: Any) -> bool:
-        try:
-            check_section(section)
-        except LearningRateConfigError as error:
-            self._argument.extra_check_errmsg = str(error)
-            return False
-        return True

@@ -44,9 +44,7 @@ def argument_reference(fmt: Format = "md") -> str:
 
 def markdown_reference(argument: Argument) -> str:
     """Markdown: one heading per key, its type, default and documentation."""
-    writer = _MarkdownWriter()
-    writer.write(argument)
-    return writer.text()
+    return _MarkdownWriter().reference(argument)
 
 
 class _ReferenceWriter:
@@ -66,7 +64,9 @@ class _ReferenceWriter:
     def __init__(self) -> None:
         self.lines: list[str] = []
 
-    def text(self) -> str:
+    def reference(self, section: Argument) -> str:
+        """The reference of ``section``, as text."""
+        self.write(section)
         return "\n".join(self.lines).rstrip() + "\n"
 
     def write(self, section: Argument) -> None:
@@ -80,10 +80,9 @@ class _ReferenceWriter:
             self.flag(variant, name)
             for choice_name, choice in variant.choice_dict.items():
                 self.choice(variant.flag_name, choice_name, choice.doc, name)
+                choice_path = f"{name}[{choice_name}]"
                 for field in choice.sub_fields.values():
-                    self.key(
-                        field, f"{name}[{choice_name}]/{field.name}", 3, choice_name
-                    )
+                    self.key(field, f"{choice_path}/{field.name}", 3, choice_name)
 
 
 class _MarkdownWriter(_ReferenceWriter):
@@ -132,25 +131,7 @@ def rst_reference(argument: Argument, *, sphinx_domain: bool = False) -> str:
     >>> "|key:learning_rate/stop_lr|_" in text
     True
     """
-    writer = _RstWriter(_KeyLinks(argument), sphinx_domain)
-    writer.write(argument)
-    return writer.text()
-
-
-def _key_paths(argument: Argument) -> dict[str, dict[str, str]]:
-    """Anchor path of each key name, by the part of the section it is in:
-    ``""`` for the common keys, a schedule type for that type's own keys."""
-    section = argument.name
-    paths: dict[str, dict[str, str]] = {
-        "": {name: f"{section}/{name}" for name in argument.sub_fields}
-    }
-    for variant in argument.sub_variants.values():
-        paths[""][variant.flag_name] = f"{section}/{variant.flag_name}"
-        for choice, sub in variant.choice_dict.items():
-            paths[choice] = {
-                name: f"{section}[{choice}]/{name}" for name in sub.sub_fields
-            }
-    return paths
+    return _RstWriter(_KeyLinks(argument), sphinx_domain).reference(argument)
 
 
 class _KeyLinks:
@@ -162,14 +143,19 @@ class _KeyLinks:
     """
 
     def __init__(self, argument: Argument) -> None:
-        self.paths = _key_paths(argument)
-        self.owners: dict[str, list[str]] = {}
-        for part, keys in self.paths.items():
-            for name in keys:
-                self.owners.setdefault(name, []).append(part)
-        linkable = sorted(
-            (n for n in self.owners if n != "type"), key=len, reverse=True
-        )
+        section = argument.name
+        # The anchor path of each key name, by the part of the section that
+        # has it: "" for the common keys and the flags (sub_variants is keyed
+        # by flag name), a schedule type for that type's own keys.
+        self.paths: dict[str, dict[str, str]] = {}
+        for name in [*argument.sub_fields, *argument.sub_variants]:
+            self.paths[name] = {"": f"{section}/{name}"}
+        for variant in argument.sub_variants.values():
+            for choice, sub in variant.choice_dict.items():
+                for name in sub.sub_fields:
+                    path = f"{section}[{choice}]/{name}"
+                    self.paths.setdefault(name, {})[choice] = path
+        linkable = sorted(self.paths.keys() - {"type"}, key=len, reverse=True)
         self._word = re.compile(
             r"(?<![\w`|/\[])(" + "|".join(map(re.escape, linkable)) + r")(?![\w`|/\]])"
         )
@@ -181,14 +167,15 @@ class _KeyLinks:
 
         def replace(match: re.Match[str]) -> str:
             name = match.group(1)
-            found = [p for p in (part, "") if name in self.paths.get(p, {})]
-            if not found and len(self.owners[name]) == 1:
-                found = self.owners[name]
+            parts = self.paths[name]
+            found = [p for p in (part, "") if p in parts]
+            if not found and len(parts) == 1:
+                found = list(parts)
             if not found:
                 return name
             if name == own and found[0] == part:
                 return f"``{name}``"
-            path = self.paths[found[0]][name]
+            path = parts[found[0]]
             self.linked.add(path)
             return f"|key:{path}|_"
 
@@ -220,9 +207,9 @@ class _RstWriter(_ReferenceWriter):
         self._sphinx_domain = sphinx_domain
         self._definitions: list[str] = []
 
-    def text(self) -> str:
+    def write(self, section: Argument) -> None:
+        super().write(section)
         self.lines += ["", *self._definitions, *self._links.definitions()]
-        return super().text()
 
     def _add(self, indent: int, *lines: str) -> None:
         self.lines += [" " * indent + line if line else "" for line in lines]
@@ -256,9 +243,8 @@ class _RstWriter(_ReferenceWriter):
         if variant.optional:
             signature += f", default: ``{json.dumps(variant.default_tag)}``"
         listed = ", ".join(f"|code:{path}|_" for path in choices.values())
-        body = self._entry(
-            flag, flag_path, 4, signature, f"| possible choices: {listed}"
-        )
+        possible = f"| possible choices: {listed}"
+        body = self._entry(flag, flag_path, 4, signature, possible)
         self._doc(body, variant.doc, "", flag)
         for name, choice in variant.choice_dict.items():
             doc = self._links.link(choice.doc, name, "")
@@ -284,15 +270,13 @@ def _rst_signature(argument: Argument) -> str:
 
 def _signature(argument: Argument) -> str:
     types = " or ".join(f"`{_type_name(dtype)}`" for dtype in argument.dtype)
-    text = f"Type: {types}"
     if not argument.optional:
-        return text + ", required"
-    text += ", optional"
+        return f"Type: {types}, required"
     # Every optional key is declared with its default; an object (the
     # section, a schedule's group of keys) has none of its own.
-    if dict not in argument.dtype:
-        text += f", default `{json.dumps(argument.default)}`"
-    return text
+    if dict in argument.dtype:
+        return f"Type: {types}, optional"
+    return f"Type: {types}, optional, default `{json.dumps(argument.default)}`"
 
 
 def _type_name(dtype: Any) -> str:

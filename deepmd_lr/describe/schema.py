@@ -132,9 +132,8 @@ def section_schema() -> dict[str, Any]:
         required = [key.name for key in cls.variant_keys if key.required]
         if required:
             branch["required"] = required
-        positive = _positive_stop_rule(cls.positive_stop_unless)
-        if positive is not None:
-            branch["allOf"] = [positive]
+        if cls.positive_stop_unless is not None:
+            branch["allOf"] = [_positive_stop_rule(cls.positive_stop_unless)]
         selects: dict[str, Any] = {"properties": {"type": {"const": type_name}}}
         if type_name != keys.DEFAULT_TYPE:
             selects["required"] = ["type"]
@@ -198,9 +197,7 @@ def _not_both_warmups() -> dict[str, Any]:
     }
 
 
-def _positive_stop_rule(escapes: tuple[str, ...] | None) -> dict[str, Any] | None:
-    if escapes is None:
-        return None
+def _positive_stop_rule(escapes: tuple[str, ...]) -> dict[str, Any]:
     positive = {"properties": {name: {"not": {"const": 0}} for name in _STOP_KEYS}}
     if not escapes:
         return {"description": "The final rate is above 0.", **positive}

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from deepmd_lr.files.json_editing import JsonEdit
-from deepmd_lr.files.reader import InputDocument, parse_input
+from deepmd_lr.files.reader import parse_input
 from deepmd_lr.files.splicing import same_value
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.files.writer import check_writable
@@ -54,20 +54,7 @@ def edit_section(
      "x": [1, 2]}
     """
     body = text.removeprefix("\ufeff")
-    edited = edit_document(parse_input(body, fmt), new_section, bare=bare)
-    if edited == body:
-        return text
-    return text[: len(text) - len(body)] + edited
-
-
-def edit_document(
-    document: InputDocument, new_section: Mapping[str, Any], *, bare: bool = False
-) -> str:
-    """The text of ``document`` with its section holding ``new_section``.
-
-    As :func:`edit_section`, for a text already read: the document's text
-    (without a byte-order mark) is returned when nothing changes.
-    """
+    document = parse_input(body, fmt)
     original = document.data
     if not isinstance(original, dict):
         raise InputFileError(
@@ -77,16 +64,16 @@ def edit_document(
     section = dict(new_section)
     # Only the section is compared: the rest of a large input stays as read.
     if same_value(original if bare else original.get(SECTION), section):
-        return document.text
+        return text
     intended = section if bare else {**original, SECTION: section}
     # What the reader accepts but the format cannot hold (JSON's Infinity)
     # is refused as when the whole input is written.
-    check_writable(intended, json_only=document.format == "json")
-    editor = JsonEdit if document.format == "json" else YamlEdit
+    check_writable(intended, json_only=fmt == "json")
+    editor = JsonEdit if fmt == "json" else YamlEdit
     edited = editor(document).edit(section, bare=bare)
     # Whatever the editor wrote must read back as the intended input.
     try:
-        result = parse_input(edited, document.format).data
+        result = parse_input(edited, fmt).data
     except InputFileError as error:
         raise InputFileError(
             f"the edited file would not read back ({error}); it is left as it is"
@@ -96,4 +83,4 @@ def edit_document(
             "the learning_rate section cannot be edited in place: the edited "
             "file would read back differently; it is left as it is"
         )
-    return edited
+    return text[: len(text) - len(body)] + edited

@@ -10,16 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from deepmd_lr.files import splicing
 from deepmd_lr.files.nodes import Node
 from deepmd_lr.files.reader import InputDocument
-from deepmd_lr.files.splicing import (
-    Pair,
-    SectionEdit,
-    has_line_break,
-    indent_of_line,
-    line_start,
-    relative_indent,
-)
+from deepmd_lr.files.splicing import Pair, SectionEdit
 from deepmd_lr.files.writer import to_json
 from deepmd_lr.section.keys import SECTION
 
@@ -31,10 +25,11 @@ class JsonEdit(SectionEdit):
         super().__init__(document)
         self.unit = "    "
         pairs = self.root.pairs()
-        if pairs and line_start(self.text, pairs[0][0].start) > self.root.start:
-            self.unit = relative_indent(
-                indent_of_line(self.text, pairs[0][0].start),
-                indent_of_line(self.text, self.root.start),
+        first = pairs[0][0].start if pairs else self.root.start
+        if splicing.line_start(self.text, first) > self.root.start:
+            self.unit = splicing.relative_indent(
+                splicing.indent_of_line(self.text, first),
+                splicing.indent_of_line(self.text, self.root.start),
                 self.unit,
             )
 
@@ -59,8 +54,8 @@ class JsonEdit(SectionEdit):
         if not section:
             return "{}"
         items = [self.member_text(key, value, like) for key, value in section.items()]
-        if not has_line_break(self.text[self.root.start : self.root.end]):
+        if not splicing.has_line_break(self.text[self.root.start : self.root.end]):
             return "{" + ", ".join(items) + "}"
-        indent = indent_of_line(self.text, like[0].start)
+        indent = splicing.indent_of_line(self.text, like[0].start)
         inner = self.line_break + indent + self.unit
         return "{" + inner + ("," + inner).join(items) + self.line_break + indent + "}"

@@ -12,18 +12,8 @@ import math
 import re
 from typing import Any
 
-from deepmd_lr.files.nodes import (
-    MAPPING,
-    MAX_DEPTH,
-    SCALAR,
-    SEQUENCE,
-    Node,
-    depth_message,
-    int_digit_limit,
-    long_integer_message,
-    not_valid,
-    position,
-)
+from deepmd_lr.files import nodes
+from deepmd_lr.files.nodes import Node
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section.text import OutOfRangeFloat
 
@@ -53,7 +43,7 @@ def read_json(text: str) -> tuple[Any, Node]:
     try:
         data = json.loads(text, parse_int=_integer, parse_float=_float)
     except json.JSONDecodeError as error:
-        raise not_valid("JSON", error.msg, text, error.pos) from None
+        raise nodes.not_valid("JSON", error.msg, text, error.pos) from None
     # The text is valid JSON now: it has a top value, and every key is a
     # whole string.
     assert root is not None
@@ -85,13 +75,13 @@ def _scan(text: str) -> tuple[Node | None, list[Node]]:
                 node.end, node.items = end, tuple(items)
             continue
         if first in "[{":
-            if len(open_nodes) >= MAX_DEPTH:
-                line, _ = position(text, start)
-                raise InputFileError(depth_message(f"at line {line}"), line=line)
-            node = Node(MAPPING if first == "{" else SEQUENCE, start, end)
+            if len(open_nodes) >= nodes.MAX_DEPTH:
+                line, _ = nodes.position(text, start)
+                raise InputFileError(nodes.depth_message(f"at line {line}"), line=line)
+            node = Node(nodes.MAPPING if first == "{" else nodes.SEQUENCE, start, end)
         else:
             colon = token.start("colon")
-            node = Node(SCALAR, start, end if colon < 0 else colon)
+            node = Node(nodes.SCALAR, start, end if colon < 0 else colon)
             if colon >= 0:
                 keys.append(node)
         if open_nodes:
@@ -105,8 +95,8 @@ def _scan(text: str) -> tuple[Node | None, list[Node]]:
 
 def _integer(literal: str) -> int:
     digits = len(literal.lstrip("-"))
-    if 0 < int_digit_limit() < digits:
-        raise InputFileError(long_integer_message(digits))
+    if 0 < nodes.int_digit_limit() < digits:
+        raise InputFileError(nodes.long_integer_message(digits))
     return int(literal)
 
 

@@ -20,13 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from deepmd_lr.files.json_text import read_json
-from deepmd_lr.files.nodes import (
-    MAPPING,
-    SEQUENCE,
-    Node,
-    line_and_column,
-    line_starts,
-)
+from deepmd_lr.files.nodes import MAPPING, SEQUENCE, Node, line_and_column, line_starts
 from deepmd_lr.files.storage import InputFileError, read_text
 from deepmd_lr.files.yaml_text import read_yaml
 
@@ -43,11 +37,6 @@ class DuplicateKey:
     """Keys (and list indices) from the top of the file to the repeated key."""
     line: int | None = None
     """The line of the repeated occurrence."""
-
-    @property
-    def key_path(self) -> str:
-        """The slash-separated path, as messages show it."""
-        return "/".join(str(part) for part in self.path)
 
 
 class KeyPosition(NamedTuple):

@@ -14,6 +14,7 @@ import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
+from itertools import zip_longest
 from typing import Any
 
 from deepmd_lr.files.nodes import LINE_BREAK, MAPPING, SCALAR, Node
@@ -167,9 +168,45 @@ class SectionEdit(ABC):
     ) -> str:
         """The text with ``mapping``, written in braces, holding ``new``."""
         self.check_members(mapping, old, new)
-        opening = self.text.index("{", mapping.start)
-        replacement = self._braces_text(mapping, opening, old, new)
-        return self.text[:opening] + replacement + self.text[mapping.end :]
+        text, line_break, pairs = self.text, self.line_break, mapping.pairs()
+        opening, closing = text.index("{", mapping.start), mapping.end - 1
+        interior = text[opening + 1 : closing]
+        added = self.added_members(pairs, new, pairs[-1] if pairs else None)
+        pieces: list[tuple[str, str | None]] = []
+        next_starts = [key.start for key, _ in pairs[1:]]
+        for (key, value), next_start in zip_longest(pairs, next_starts):
+            if key.key not in new:
+                continue
+            if same_value(old[key.key], new[key.key]):
+                value_text = text[value.start : value.end]
+            else:
+                value_text = self.replacing_text(value, new[key.key])
+            following = None if next_start is None else text[value.end : next_start]
+            pieces.append((text[key.start : value.start] + value_text, following))
+        if pairs:
+            lead = text[opening + 1 : pairs[0][0].start]
+            trail = text[pairs[-1][1].end : closing]
+            separator = self._added_separator(mapping)
+        elif not has_line_break(interior):
+            lead, trail, separator = "", interior, ", "
+        else:
+            indent = indent_of_line(text, closing) + self.unit
+            lead = line_break + indent
+            trail = interior[line_start(interior, len(interior)) - len(line_break) :]
+            separator = "," + line_break + indent
+        pieces.extend((member, None) for member in added)
+        if not pieces:
+            last_line = _LAST_LINE.search(trail)
+            inside = "" if last_line is None else last_line.group()
+            return text[: opening + 1] + inside + text[closing:]
+        # Each member but the last is followed by the text that followed it,
+        # or if it followed none, by the separator of added members.
+        joined = "".join(
+            piece + (separator if following is None else following)
+            for piece, following in pieces[:-1]
+        )
+        inside = lead + joined + pieces[-1][0] + trail
+        return text[: opening + 1] + inside + text[closing:]
 
     def check_members(
         self, mapping: Node, old: dict[Any, Any], new: dict[str, Any]
@@ -205,9 +242,7 @@ class SectionEdit(ABC):
         if not pairs:
             return self.edit_mapping(self.root, {}, {SECTION: section})
         place = pairs[-1][1].end
-        separator = self._added_separator(
-            self.root, self.text.index("{", self.root.start)
-        )
+        separator = self._added_separator(self.root)
         member = self.section_member(section, pairs[-1])
         return self.text[:place] + separator + member + self.text[place:]
 
@@ -246,63 +281,14 @@ class SectionEdit(ABC):
     def member_text(self, key: str, value: Any, like: Pair | None) -> str:
         """A new member of an object in braces, written like the member ``like``."""
 
-    def _braces_text(
-        self,
-        mapping: Node,
-        opening: int,
-        old: Mapping[Any, Any],
-        new: Mapping[Any, Any],
-    ) -> str:
-        """The new text of ``mapping`` written in braces, from its ``{`` to its ``}``."""
-        text, line_break, pairs = self.text, self.line_break, mapping.pairs()
-        closing = mapping.end - 1
-        interior = text[opening + 1 : closing]
-        added = self.added_members(pairs, new, pairs[-1] if pairs else None)
-        pieces: list[tuple[str, str | None]] = []
-        for index, (key, value) in enumerate(pairs):
-            if key.key not in new:
-                continue
-            if same_value(old[key.key], new[key.key]):
-                value_text = text[value.start : value.end]
-            else:
-                value_text = self.replacing_text(value, new[key.key])
-            following = (
-                text[value.end : pairs[index + 1][0].start]
-                if index + 1 < len(pairs)
-                else None
-            )
-            pieces.append((text[key.start : value.start] + value_text, following))
-        if pairs:
-            lead = text[opening + 1 : pairs[0][0].start]
-            trail = text[pairs[-1][1].end : closing]
-            separator = self._added_separator(mapping, opening)
-        elif not has_line_break(interior):
-            lead, trail, separator = "", interior, ", "
-        else:
-            indent = indent_of_line(text, closing) + self.unit
-            lead = line_break + indent
-            trail = interior[line_start(interior, len(interior)) - len(line_break) :]
-            separator = "," + line_break + indent
-        pieces.extend((member, None) for member in added)
-        if not pieces:
-            last_line = _LAST_LINE.search(trail)
-            return "{" + ("" if last_line is None else last_line.group()) + "}"
-        # Each member but the last is followed by the text that followed it,
-        # or if it followed none, by the separator of added members.
-        joined = "".join(
-            piece + (separator if following is None else following)
-            for piece, following in pieces[:-1]
-        )
-        return "{" + lead + joined + pieces[-1][0] + trail + "}"
-
-    def _added_separator(self, mapping: Node, opening: int) -> str:
+    def _added_separator(self, mapping: Node) -> str:
         """The text between two members of ``mapping``, as it already writes it."""
         text, pairs = self.text, mapping.pairs()
         if len(pairs) >= 2:
             separator = text[pairs[-2][1].end : pairs[-1][0].start]
         else:
             ((key, value),) = pairs
-            lead = text[opening + 1 : key.start]
+            lead = text[text.index("{", mapping.start) + 1 : key.start]
             colon = text[key.end : value.start]
             separator = "," + (lead or ("" if colon == ":" else " "))
         if "#" in separator:

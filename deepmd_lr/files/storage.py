@@ -165,22 +165,19 @@ def write_atomically(path: str | Path, content: bytes) -> None:
         return
     if os.path.basename(os.fspath(path)) in ("", ".", ".."):
         # realpath drops a trailing slash, which would make "new.json/" a file.
-        raise InputFileError(
-            f"cannot write the file: {os.strerror(errno.ENOTDIR)} "
-            "(the name ends like a directory)"
+        raise _cannot_write(
+            f"{os.strerror(errno.ENOTDIR)} (the name ends like a directory)"
         )
     target = os.path.realpath(path)
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):
-        raise InputFileError(
-            f"cannot write the file: the directory {directory} does not exist"
-        )
+        raise _cannot_write(f"the directory {directory} does not exist")
     try:
         existing: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
         existing = None
     except OSError as error:
-        raise _cannot_write(error) from None
+        raise _cannot_write(_reason(error)) from None
     if existing is not None and (
         stat.S_ISCHR(existing.st_mode) or stat.S_ISFIFO(existing.st_mode)
     ):
@@ -199,25 +196,23 @@ def _check_replaceable(
         if name.startswith(("/dev/", "/proc/")):
             # Whatever is found there is a device or a view of a process,
             # never a file that a rename may replace.
-            raise InputFileError(
-                "cannot write the file: it lies under /dev or /proc, where "
-                "nothing is replaced; write to a file elsewhere"
+            raise _cannot_write(
+                "it lies under /dev or /proc, where nothing is replaced; "
+                "write to a file elsewhere"
             )
     if existing is None:
         return
     if not stat.S_ISREG(existing.st_mode):
-        raise InputFileError(
-            "cannot write the file: it exists and is not a regular file "
+        raise _cannot_write(
+            "it exists and is not a regular file "
             "(a directory, a socket or a block device)"
         )
     no_write_bits = not existing.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
     if no_write_bits or not os.access(target, os.W_OK):
         # A rename needs only the directory's permission; the file's own
         # mode says whether it may be changed.
-        raise InputFileError(
-            f"cannot write the file: it is read-only (mode "
-            f"{stat.S_IMODE(existing.st_mode):04o}); it is unchanged"
-        )
+        mode = stat.S_IMODE(existing.st_mode)
+        raise _cannot_write(f"it is read-only (mode {mode:04o}); it is unchanged")
 
 
 def _replace(target: str, content: bytes, existing: os.stat_result | None) -> None:
@@ -239,7 +234,7 @@ def _replace(target: str, content: bytes, existing: os.stat_result | None) -> No
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         if isinstance(error, OSError):
-            raise _cannot_write(error, "; it is unchanged") from None
+            raise _cannot_write(f"{_reason(error)}; it is unchanged") from None
         raise
 
 
@@ -273,7 +268,7 @@ def _write_descriptor(number: int, content: bytes) -> None:
     except BrokenPipeError:
         raise
     except OSError as error:
-        raise _cannot_write(error) from None
+        raise _cannot_write(_reason(error)) from None
 
 
 def _write_all(descriptor: int, content: bytes) -> None:
@@ -289,7 +284,7 @@ def _write_stream(target: str, content: bytes) -> None:
         # Without a reader, a FIFO then fails at once instead of blocking.
         descriptor = os.open(target, os.O_WRONLY | _O_NONBLOCK | _O_CLOEXEC)
     except OSError as error:
-        raise _cannot_write(error) from None
+        raise _cannot_write(_reason(error)) from None
     try:
         os.set_blocking(descriptor, True)
         _write_descriptor(descriptor, content)
@@ -312,9 +307,8 @@ def _create_beside(target: str) -> tuple[str, int]:
         except FileExistsError:
             continue
         except OSError as error:
-            raise InputFileError(
-                f"cannot write the file: no temporary file can be created in "
-                f"{directory}: {_reason(error)}"
+            raise _cannot_write(
+                f"no temporary file can be created in {directory}: {_reason(error)}"
             ) from None
 
 
@@ -328,8 +322,8 @@ def _sync_directory(directory: str) -> None:
             os.close(descriptor)
 
 
-def _cannot_write(error: OSError, after: str = "") -> InputFileError:
-    return InputFileError(f"cannot write the file: {_reason(error)}{after}")
+def _cannot_write(reason: str) -> InputFileError:
+    return InputFileError(f"cannot write the file: {reason}")
 
 
 def _reason(error: OSError) -> str:

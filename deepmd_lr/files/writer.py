@@ -78,11 +78,8 @@ def check_writable(data: Any, *, json_only: bool) -> None:
             items = [((*path, str(i)), item) for i, item in enumerate(value)]
             stack.extend(reversed(items))
         elif isinstance(value, int) and not _fits_in_text(value):
-            _unwritable(
-                path,
-                f"an integer of about {value.bit_length() * 3 // 10} digits",
-                "text by Python",
-            )
+            digits = value.bit_length() * 3 // 10
+            _unwritable(path, f"an integer of about {digits} digits", "text by Python")
         elif json_only and not _is_json_scalar(value):
             _unwritable(path, _kind(value), "JSON")
 
@@ -183,11 +180,9 @@ def safe_dumper(yaml: Any) -> Any:
             style = "'"
         return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
+    def represent_as_read(dumper: Any, number: OutOfRangeFloat) -> Any:
+        return dumper.represent_scalar("tag:yaml.org,2002:float", number.literal)
+
     PortableDumper.add_representer(str, represent_text)
-    PortableDumper.add_representer(
-        OutOfRangeFloat,
-        lambda dumper, number: dumper.represent_scalar(
-            "tag:yaml.org,2002:float", number.literal
-        ),
-    )
+    PortableDumper.add_representer(OutOfRangeFloat, represent_as_read)
     return PortableDumper

@@ -16,18 +16,9 @@ import math
 import re
 from typing import Any
 
+from deepmd_lr.files import splicing
 from deepmd_lr.files.nodes import MAPPING, SEQUENCE, Node
-from deepmd_lr.files.splicing import (
-    Pair,
-    SectionEdit,
-    indent_of_line,
-    line_end,
-    line_start,
-    next_line_start,
-    refuse,
-    relative_indent,
-    same_value,
-)
+from deepmd_lr.files.splicing import Pair, SectionEdit
 from deepmd_lr.files.writer import to_yaml
 from deepmd_lr.section.keys import SECTION
 
@@ -54,31 +45,31 @@ class YamlEdit(SectionEdit):
         self.check_members(mapping, old, new)
         text, pairs = self.text, mapping.pairs()
         first_key = pairs[0][0]
-        indent = text[line_start(text, first_key.start) : first_key.start]
+        indent = text[splicing.line_start(text, first_key.start) : first_key.start]
         explicit_key = _EXPLICIT_KEY.fullmatch(indent)
         if explicit_key is not None:
             # Added keys are written plainly, level with the "?".
             indent = explicit_key.group(1)
         if indent.strip():
-            raise refuse("its first key shares a line with other text")
+            raise splicing.refuse("its first key shares a line with other text")
         edits: list[tuple[int, int, str]] = []
         kept_end: int | None = None
         for key, value in pairs:
             if key.key not in new:
-                end = next_line_start(text, _content_end(value))
-                edits.append((line_start(text, key.start), end, ""))
+                end = splicing.next_line_start(text, _content_end(value))
+                edits.append((splicing.line_start(text, key.start), end, ""))
                 continue
             kept_end = _content_end(value)
-            if not same_value(old[key.key], new[key.key]):
+            if not splicing.same_value(old[key.key], new[key.key]):
                 edits.append(self._value_edit(value, new[key.key]))
         added = self.added_members(pairs, new, None)
         if not added and kept_end is None:
-            raise refuse("it would have no key left")
+            raise splicing.refuse("it would have no key left")
         if kept_end is None:
-            place = line_start(text, first_key.start)
+            place = splicing.line_start(text, first_key.start)
             lines = "".join(indent + member + self.line_break for member in added)
         else:
-            place = line_end(text, kept_end)
+            place = splicing.line_end(text, kept_end)
             lines = "".join(self.line_break + indent + member for member in added)
         edits.append((place, place, lines))
         # Sorted by place alone, so that at one place (an empty value that
@@ -93,7 +84,12 @@ class YamlEdit(SectionEdit):
         if self.root.flow:
             return super().add_section(section)
         text, place = self.text, self.root.end
-        block = self._block_section(section, indent_of_line(text, self.root.start))
+        indent = splicing.indent_of_line(text, self.root.start)
+        if section:
+            heading = indent + self.value_text(SECTION) + ":" + self.line_break
+            block = heading + self._block_members(section, indent)
+        else:
+            block = indent + self.member_text(SECTION, {}, None) + self.line_break
         if place > 0 and text[place - 1] not in "\r\n":
             return text[:place] + self.line_break + block.rstrip("\r\n") + text[place:]
         return text[:place] + block + text[place:]
@@ -102,27 +98,16 @@ class YamlEdit(SectionEdit):
         text = self.text
         between = text[key.end : value.start]
         if not self.root.flow and section and _MAPPING_KEY_SPACE.fullmatch(between):
-            indent = indent_of_line(text, key.start)
+            indent = splicing.indent_of_line(text, key.start)
             block = self._block_members(section, indent).rstrip("\r\n")
-            return (
-                text[: key.end]
-                + ":"
-                + self.line_break
-                + block
-                + text[_content_end(value) :]
-            )
+            rest = text[_content_end(value) :]
+            return text[: key.end] + ":" + self.line_break + block + rest
         start, end, replacement = self._value_edit(value, section)
         return text[:start] + replacement + text[end:]
 
     def _value_edit(self, value: Node, new: Any) -> tuple[int, int, str]:
         """The span of ``value`` and the text that writes ``new`` there."""
         return value.start, _content_end(value), self.replacing_text(value, new)
-
-    def _block_section(self, section: dict[str, Any], indent: str) -> str:
-        if not section:
-            return indent + self.member_text(SECTION, section, None) + self.line_break
-        heading = indent + self.value_text(SECTION) + ":" + self.line_break
-        return heading + self._block_members(section, indent)
 
     def _block_members(self, section: dict[str, Any], indent: str) -> str:
         inner = indent + self._block_unit(indent)
@@ -134,8 +119,8 @@ class YamlEdit(SectionEdit):
     def _block_unit(self, indent: str) -> str:
         for _, value in self.root.pairs():
             if value.kind in (MAPPING, SEQUENCE) and not value.flow and value.items:
-                inner = indent_of_line(self.text, value.items[0].start)
-                return relative_indent(inner, indent, "  ")
+                inner = splicing.indent_of_line(self.text, value.items[0].start)
+                return splicing.relative_indent(inner, indent, "  ")
         return "  "
 
     def member_text(self, key: str, value: Any, like: Pair | None) -> str:

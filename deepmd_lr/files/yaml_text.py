@@ -22,23 +22,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from deepmd_lr.files.nodes import (
-    ALIAS,
-    MAPPING,
-    MAX_ALIAS_VALUES,
-    MAX_DEPTH,
-    SCALAR,
-    SEQUENCE,
-    Node,
-    depth_message,
-    long_integer_message,
-    not_valid,
-    position,
-)
+from deepmd_lr.files import nodes
+from deepmd_lr.files.nodes import Node
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.section.text import OutOfRangeFloat
 
-_MERGE_TAG = "tag:yaml.org,2002:merge"
+_TAG = "tag:yaml.org,2002:"
+"""The start of YAML's standard tags, such as ``tag:yaml.org,2002:int``."""
 
 
 def pyyaml() -> Any:
@@ -78,7 +68,7 @@ def read_yaml(text: str) -> tuple[Any, Node]:
             raise InputFileError("the file is empty (it holds no YAML document)")
         composed = loader.compose_document()
         if not loader.check_event(yaml.StreamEndEvent):
-            line, _ = position(text, loader.peek_event().start_mark.index)
+            line, _ = nodes.position(text, loader.peek_event().start_mark.index)
             raise InputFileError(
                 f"holds more than one YAML document (another starts at line "
                 f"{line}); put the input in a single document",
@@ -105,7 +95,7 @@ def _not_valid(text: str, error: Any) -> InputFileError:
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     if where is None:
         return InputFileError(f"not valid YAML: {problem}")
-    return not_valid("YAML", problem, text, where.index)
+    return nodes.not_valid("YAML", problem, text, where.index)
 
 
 @dataclass
@@ -143,19 +133,19 @@ class _Composition:
         if isinstance(event, self.yaml.AliasEvent):
             self._check_alias(event)
         elif isinstance(event, self.yaml.CollectionStartEvent):
-            if len(self.opened) >= MAX_DEPTH:
+            if len(self.opened) >= nodes.MAX_DEPTH:
                 line = self._line(event)
-                raise InputFileError(depth_message(f"at line {line}"), line=line)
+                raise InputFileError(nodes.depth_message(f"at line {line}"), line=line)
             is_mapping = isinstance(event, self.yaml.MappingStartEvent)
-            node = Node(MAPPING if is_mapping else SEQUENCE, event.start_mark.index, 0)
-            node.anchor = event.anchor
+            kind = nodes.MAPPING if is_mapping else nodes.SEQUENCE
+            node = Node(kind, event.start_mark.index, 0, anchor=event.anchor)
             self.opened.append(_Opened(node))
 
     def close(self, event: Any, composed: Any, *, is_key: bool) -> None:
         if isinstance(event, self.yaml.AliasEvent):
             target, size, height = self.anchored[event.anchor]
             start, end = event.start_mark.index, event.end_mark.index
-            node = Node(ALIAS, start, end, target=target)
+            node = Node(nodes.ALIAS, start, end, target=target)
         elif isinstance(event, self.yaml.CollectionStartEvent):
             opened = self.opened.pop()
             node, size, height = opened.node, opened.values + 1, opened.height + 1
@@ -166,7 +156,7 @@ class _Composition:
         if node.anchor is not None:
             self.anchored[node.anchor] = (node, size, height)
         if is_key:
-            node.merge = composed.tag == _MERGE_TAG
+            node.merge = composed.tag == _TAG + "merge"
             self.keys.append((node, composed))
         if self.opened:
             parent = self.opened[-1]
@@ -190,25 +180,25 @@ class _Composition:
             )
         _, size, height = self.anchored[name]
         self.alias_values += size
-        if self.alias_values > MAX_ALIAS_VALUES:
+        if self.alias_values > nodes.MAX_ALIAS_VALUES:
             raise InputFileError(
-                f"its aliases expand to more than {MAX_ALIAS_VALUES} values (at "
+                f"its aliases expand to more than {nodes.MAX_ALIAS_VALUES} values (at "
                 f"*{name}, line {self._line(event)}); the limit guards against "
                 "alias bombs"
             )
-        if len(self.opened) + height > MAX_DEPTH:
+        if len(self.opened) + height > nodes.MAX_DEPTH:
             where = f"through the alias *{name} at line {self._line(event)}"
-            raise InputFileError(depth_message(where))
+            raise InputFileError(nodes.depth_message(where))
 
     def _line(self, event: Any) -> int:
-        return position(self.text, event.start_mark.index)[0]
+        return nodes.position(self.text, event.start_mark.index)[0]
 
     def _scalar(self, composed: Any, anchor: str | None) -> Node:
         start, end = composed.start_mark.index, composed.end_mark.index
         if composed.style in ("|", ">"):
             # A block scalar's text includes its last line breaks.
             end = start + len(self.text[start:end].rstrip())
-        return Node(SCALAR, start, end, anchor=anchor)
+        return Node(nodes.SCALAR, start, end, anchor=anchor)
 
 
 @functools.cache
@@ -238,9 +228,9 @@ def _loader_class() -> Any:
                 return super().construct_yaml_int(node)  # type: ignore[no-any-return]
             except ValueError:
                 digits = sum(ch.isdigit() for ch in node.value)
-                line, _ = position(self.composition.text, node.start_mark.index)
+                line, _ = nodes.position(self.composition.text, node.start_mark.index)
                 raise InputFileError(
-                    f"{long_integer_message(digits)} (line {line})"
+                    f"{nodes.long_integer_message(digits)} (line {line})"
                 ) from None
 
         def construct_yaml_float(self, node: Any) -> float:
@@ -249,10 +239,6 @@ def _loader_class() -> Any:
                 return OutOfRangeFloat(node.value.replace("_", ""))
             return number
 
-    ReadingLoader.add_constructor(
-        "tag:yaml.org,2002:int", ReadingLoader.construct_yaml_int
-    )
-    ReadingLoader.add_constructor(
-        "tag:yaml.org,2002:float", ReadingLoader.construct_yaml_float
-    )
+    ReadingLoader.add_constructor(_TAG + "int", ReadingLoader.construct_yaml_int)
+    ReadingLoader.add_constructor(_TAG + "float", ReadingLoader.construct_yaml_float)
     return ReadingLoader
