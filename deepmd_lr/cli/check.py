@@ -63,14 +63,10 @@ def run_check(args: argparse.Namespace) -> int:
 def _each_file_once(names: list[str]) -> list[str]:
     """``names`` without the later names of a file already named, however
     spelt (``a.json``, ``./a.json``): a file is checked and counted once."""
-    seen: set[str] = set()
-    kept = []
+    first_names: dict[str, str] = {}
     for name in names:
-        identity = name if name == "-" else os.path.realpath(name)
-        if identity not in seen:
-            seen.add(identity)
-            kept.append(name)
-    return kept
+        first_names.setdefault(name if name == "-" else os.path.realpath(name), name)
+    return list(first_names.values())
 
 
 def _check_stdin(args: argparse.Namespace, release: Any) -> list[Any]:

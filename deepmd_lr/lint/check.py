@@ -101,9 +101,14 @@ def check_text(
         document = parse_input(text, fmt)
     except InputFileError as error:
         return [_file_problem(name, codes.NOT_JSON_OR_YAML, error)]
-    shape_error = _shape_error(document.data)
-    if shape_error is not None:
-        code, reason, fix = shape_error.code, shape_error.reason, shape_error.fix
+    # A file whose top level is not an input to check has that one problem.
+    if not isinstance(document.data, dict):
+        reason = not_an_object(document.data)
+        fix = 'Fix: write the input as an object, such as {"learning_rate": {...}}'
+        return [Problem(name, 1, 1, codes.TOP_LEVEL_NOT_OBJECT, ERROR, "", reason, fix)]
+    v0_error = v0_input_error(document.data)
+    if v0_error is not None:
+        code, reason, fix = v0_error.code, v0_error.reason, v0_error.fix
         return [Problem(name, 1, 1, code, ERROR, "", reason, fix)]
     found = _Found(name, document)
     if found.add_repeated_keys():
@@ -128,18 +133,6 @@ def check_text(
             )
         )
     return found.problems
-
-
-def _shape_error(data: Any) -> LearningRateConfigError | None:
-    """The problem of a file whose top level is not an input to check."""
-    if isinstance(data, dict):
-        return v0_input_error(data)
-    return LearningRateConfigError(
-        "",
-        not_an_object(data),
-        'Fix: write the input as an object, such as {"learning_rate": {...}}',
-        code=codes.TOP_LEVEL_NOT_OBJECT,
-    )
 
 
 class _Found:

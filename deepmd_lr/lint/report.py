@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from deepmd_lr.lint.check import Problem
-from deepmd_lr.section.text import single_line
+from deepmd_lr.section.text import one_line, single_line
 
 PROBLEM_LINE_LIMIT = 1000
 """Most characters of a problem's text line: every message of the rules
@@ -31,8 +31,6 @@ def text_line(problem: Problem) -> str:
     ...                   "learning_rate/stop_lr: got -1", "Fix: set it >= 0"))
     'in.json:3:5: LR204 learning_rate/stop_lr: got -1. Fix: set it >= 0'
     """
-    from deepmd_lr.section.text import one_line
-
     code = f"{problem.code} " if problem.code else ""
     severity = "" if problem.is_error else "warning: "
     return one_line(
