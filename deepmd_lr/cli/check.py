@@ -56,8 +56,8 @@ def run_check(args: argparse.Namespace) -> int:
         sys.stdout.write(json_report(every))
     elif printing:
         print(summary_line(every, len(names)))
-    failing = every if args.strict else [p for p in every if p.is_error]
-    return 1 if failing else 0
+    failed = any(args.strict or problem.is_error for problem in every)
+    return 1 if failed else 0
 
 
 def _each_file_once(names: list[str]) -> list[str]:

@@ -1,5 +1,5 @@
 """``deepmd-lr show``, ``plot`` and ``audit``: a schedule shown, drawn, and
-compared with a run."""
+compared with a run; ``doc`` and ``schema``: the section described."""
 
 from __future__ import annotations
 
@@ -109,3 +109,25 @@ def run_audit(args: argparse.Namespace) -> int:
         print(f"  {one_line(line)}")
     print_notes("  ", notes, sys.stdout)
     return 0 if audit.followed else 1
+
+
+def run_doc(args: argparse.Namespace) -> int:
+    """Print the reference of every learning_rate key."""
+    from deepmd_lr.describe.documentation import argument_reference
+
+    sys.stdout.write(argument_reference(args.format))
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema for editors."""
+    from deepmd_lr.describe.schema import json_schema
+    from deepmd_lr.files.writer import dumps
+
+    with file_errors(PROG):
+        text = dumps(json_schema(), "json")
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write(args.output, text)
+    return 0

@@ -120,10 +120,9 @@ def check_text(
     for problem in problems:
         found.add_error(problem)
     warnings = find_warnings(run.section, run.num_steps)
-    found.add_warnings(where_written(w, run.origins) for w in warnings)
     if deepmd_version is not None:
-        found.add_warnings(
-            where_written(w, run.origins)
+        warnings += [
+            w
             for w in release_warnings(run.section, run.num_steps, deepmd_version)
             # Under training, a warmup key is in the place releases before
             # 3.1.3 read it from: not a key they do not know.
@@ -131,7 +130,8 @@ def check_text(
                 w.code == codes.KEY_UNKNOWN_TO_RELEASE
                 and w.path.removeprefix(f"{SECTION}/") in run.origins
             )
-        )
+        ]
+    found.add_warnings(where_written(w, run.origins) for w in warnings)
     return found.problems
 
 
