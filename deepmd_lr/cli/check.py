@@ -74,7 +74,7 @@ def _check_stdin(args: argparse.Namespace, release: Any) -> list[Any]:
     from deepmd_lr.lint.check import Problem, check_text
 
     name = args.stdin_filename or "-"
-    fmt = args.stdin_format or (file_format(name) if args.stdin_filename else "json")
+    fmt = args.stdin_format or file_format(name)
     try:
         if sys.stdin is None:
             raise InputFileError("standard input is closed")

@@ -62,8 +62,10 @@ def run_migrate(args: argparse.Namespace) -> int:
     _put(args, source, text, rewrite_in_place=bool(notes))
     to_stdout = args.output is None and not args.in_place
     report = sys.stderr if to_stdout else report_stream(args.output or args.file)
-    for note in notes or ["nothing to add, already in the 3.1.3 form"]:
+    for note in notes:
         print(f"{args.file}: {note}", file=report)
+    if not notes:
+        print(f"{args.file}: nothing to add, already in the 3.1.3 form", file=report)
     return 0
 
 
