@@ -83,14 +83,14 @@ def github_line(problem: Problem) -> str:
     >>> github_line(Problem("a,b.json", 2, 7, codes.NOT_FINITE, "error", "x", "50%\\noff"))
     '::error file=a%2Cb.json,line=2,col=7,title=LR203::50%25 off'
     """
-    command = "error" if problem.is_error else "warning"
     properties = {"file": problem.file, "line": problem.line, "col": problem.column}
     if problem.end_line is not None and problem.end_column is not None:
         properties["endLine"] = problem.end_line
         properties["endColumn"] = problem.end_column
     properties["title"] = problem.code or "deepmd-lr"
     listed = ",".join(f"{name}={_escape_property(v)}" for name, v in properties.items())
-    return f"::{command} {listed}::{_escape_data(single_line(_with_fix(problem)))}"
+    # The workflow commands are named as the severities are.
+    return f"::{problem.severity} {listed}::{_escape_data(single_line(_with_fix(problem)))}"
 
 
 def _with_fix(problem: Problem) -> str:
