@@ -9,7 +9,7 @@ from typing import Any
 
 from deepmd_lr.cli.streams import PROG, detach_stdout
 from deepmd_lr.files.reader import file_format
-from deepmd_lr.files.storage import InputFileError
+from deepmd_lr.files.storage import InputFileError, decode_text
 from deepmd_lr.section import codes
 
 
@@ -70,7 +70,6 @@ def _each_file_once(names: list[str]) -> list[str]:
 
 
 def _check_stdin(args: argparse.Namespace, release: Any) -> list[Any]:
-    from deepmd_lr.files.storage import decode_text
     from deepmd_lr.lint.check import Problem, check_text
 
     name = args.stdin_filename or "-"

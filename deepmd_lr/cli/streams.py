@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, TextIO
 
 from deepmd_lr.files.storage import (
@@ -100,12 +100,10 @@ def _terminate(number: int, frame: Any) -> None:
 def detach_stdout() -> None:
     # Python flushes stdout once more at exit; with stdout on the null device,
     # that flush cannot fail and print "Exception ignored".
-    try:
+    with suppress(OSError, ValueError):
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, sys.stdout.fileno())
         os.close(null)
-    except (OSError, ValueError):
-        pass
 
 
 def print_error(message: str) -> None:
