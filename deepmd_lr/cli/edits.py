@@ -121,12 +121,9 @@ def _print_diff(path: str, source: str, edited: str) -> None:
     import difflib
 
     # Lines end at "\n" alone: splitlines() would also break at "\r" and U+2028.
-    for line in difflib.unified_diff(
-        re.findall(r"[^\n]*\n|[^\n]+", source),
-        re.findall(r"[^\n]*\n|[^\n]+", edited),
-        f"a/{os.path.normpath(path).lstrip('/')}",
-        f"b/{os.path.normpath(path).lstrip('/')}",
-    ):
+    before, after = (re.findall(r"[^\n]*\n|[^\n]+", text) for text in (source, edited))
+    name = os.path.normpath(path).lstrip("/")
+    for line in difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"):
         if line.endswith("\n"):
             sys.stdout.write(line)
         else:
