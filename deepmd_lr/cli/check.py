@@ -9,7 +9,7 @@ from typing import Any
 
 from deepmd_lr.cli.streams import PROG, detach_stdout
 from deepmd_lr.files.reader import file_format
-from deepmd_lr.files.storage import InputFileError
+from deepmd_lr.files.storage import InputFileError, decode_text
 from deepmd_lr.section import codes
 
 
@@ -56,29 +56,24 @@ def run_check(args: argparse.Namespace) -> int:
         sys.stdout.write(json_report(every))
     elif printing:
         print(summary_line(every, len(names)))
-    failing = every if args.strict else [p for p in every if p.is_error]
-    return 1 if failing else 0
+    failed = any(args.strict or problem.is_error for problem in every)
+    return 1 if failed else 0
 
 
 def _each_file_once(names: list[str]) -> list[str]:
     """``names`` without the later names of a file already named, however
     spelt (``a.json``, ``./a.json``): a file is checked and counted once."""
-    seen: set[str] = set()
-    kept = []
+    first_names: dict[str, str] = {}
     for name in names:
-        identity = name if name == "-" else os.path.realpath(name)
-        if identity not in seen:
-            seen.add(identity)
-            kept.append(name)
-    return kept
+        first_names.setdefault(name if name == "-" else os.path.realpath(name), name)
+    return list(first_names.values())
 
 
 def _check_stdin(args: argparse.Namespace, release: Any) -> list[Any]:
-    from deepmd_lr.files.storage import decode_text
     from deepmd_lr.lint.check import Problem, check_text
 
     name = args.stdin_filename or "-"
-    fmt = args.stdin_format or (file_format(name) if args.stdin_filename else "json")
+    fmt = args.stdin_format or file_format(name)
     try:
         if sys.stdin is None:
             raise InputFileError("standard input is closed")

@@ -9,12 +9,7 @@ import re
 import sys
 from typing import Any
 
-from deepmd_lr.cli.reading import (
-    captured_notes,
-    config_errors,
-    read_source,
-    run_input_of,
-)
+from deepmd_lr.cli.reading import captured_notes, config_errors, read_source
 from deepmd_lr.cli.streams import (
     CommandError,
     file_errors,
@@ -23,6 +18,7 @@ from deepmd_lr.cli.streams import (
     write,
 )
 from deepmd_lr.deepmd.migration import is_whole_input, migrate
+from deepmd_lr.deepmd.reading import checked_run_input, normalize
 from deepmd_lr.files.reader import file_format
 from deepmd_lr.files.writer import dumps
 from deepmd_lr.section.keys import SECTION
@@ -32,7 +28,6 @@ from deepmd_lr.section.text import one_line
 def run_normalize(args: argparse.Namespace) -> int:
     """Print the input with learning_rate checked and its defaults filled in
     (JSON; other sections unchanged)."""
-    from deepmd_lr.deepmd.reading import normalize
     from deepmd_lr.section.normalization import normalize_learning_rate
 
     source, data = read_source(args.file)
@@ -57,8 +52,8 @@ def run_migrate(args: argparse.Namespace) -> int:
     source, data = read_source(args.file)
     migrated, notes = migrate(data)
     try:
-        with captured_notes():
-            run_input_of(args.file, migrated)
+        with config_errors(args.file), file_errors(), captured_notes():
+            checked_run_input(migrated, args.file)
     except CommandError as error:
         after = "after migration; " if notes else ""
         raise CommandError(f"{error} ({after}nothing was written)") from None
@@ -126,12 +121,9 @@ def _print_diff(path: str, source: str, edited: str) -> None:
     import difflib
 
     # Lines end at "\n" alone: splitlines() would also break at "\r" and U+2028.
-    for line in difflib.unified_diff(
-        re.findall(r"[^\n]*\n|[^\n]+", source),
-        re.findall(r"[^\n]*\n|[^\n]+", edited),
-        f"a/{os.path.normpath(path).lstrip('/')}",
-        f"b/{os.path.normpath(path).lstrip('/')}",
-    ):
+    before, after = (re.findall(r"[^\n]*\n|[^\n]+", text) for text in (source, edited))
+    name = os.path.normpath(path).lstrip("/")
+    for line in difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"):
         if line.endswith("\n"):
             sys.stdout.write(line)
         else:

@@ -8,12 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.cli.streams import CommandError, file_errors
-from deepmd_lr.deepmd.reading import (
-    RunInput,
-    checked_run_input,
-    input_data,
-    read_run_input,
-)
+from deepmd_lr.deepmd.reading import RunInput, input_data, read_run_input
 from deepmd_lr.files.reader import file_format, parse_input
 from deepmd_lr.files.storage import read_text
 from deepmd_lr.section.errors import LearningRateConfigError, captured_warnings
@@ -35,12 +30,6 @@ def read_source(path: str) -> tuple[str, dict[str, Any]]:
         raise CommandError(f"{path}: out of memory while reading the file") from None
     with config_errors(path), file_errors():
         return source, input_data(document.data, path, document.duplicate_keys)
-
-
-def run_input_of(path: str, data: dict[str, Any]) -> RunInput:
-    """The input ``data`` of the file ``path`` as DeePMD-kit runs it, checked."""
-    with config_errors(path), file_errors():
-        return checked_run_input(data, path)
 
 
 def read_schedule(

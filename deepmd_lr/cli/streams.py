@@ -11,14 +11,10 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, TextIO
 
-from deepmd_lr.files.storage import (
-    InputFileError,
-    open_descriptor_named,
-    write_atomically,
-)
+from deepmd_lr.files import storage
 from deepmd_lr.section.text import one_line
 
 PROG = "deepmd-lr"
@@ -100,12 +96,10 @@ def _terminate(number: int, frame: Any) -> None:
 def detach_stdout() -> None:
     # Python flushes stdout once more at exit; with stdout on the null device,
     # that flush cannot fail and print "Exception ignored".
-    try:
+    with suppress(OSError, ValueError):
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, sys.stdout.fileno())
         os.close(null)
-    except (OSError, ValueError):
-        pass
 
 
 def print_error(message: str) -> None:
@@ -124,7 +118,7 @@ def file_errors(name: str | None = None) -> Iterator[None]:
     the message names the file already)."""
     try:
         yield
-    except InputFileError as error:
+    except storage.InputFileError as error:
         raise CommandError(str(error) if name is None else f"{name}: {error}") from None
 
 
@@ -133,14 +127,14 @@ def write(path: str, content: str | bytes) -> None:
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         with file_errors(path):
-            write_atomically(path, data)
+            storage.write_atomically(path, data)
     except KeyboardInterrupt as interruption:
         raise type(interruption)(_interrupted_write(path, data)) from None
 
 
 def _interrupted_write(path: str, content: bytes) -> str:
     # The write is atomic: the file holds its old bytes or the new ones.
-    if open_descriptor_named(path) is not None or not os.path.isfile(path):
+    if storage.open_descriptor_named(path) is not None or not os.path.isfile(path):
         return "interrupted"
     try:
         with open(path, "rb") as written:
@@ -152,4 +146,4 @@ def _interrupted_write(path: str, content: bytes) -> str:
 
 def report_stream(output: str) -> TextIO:
     # Reports must not mix into content written to standard output.
-    return sys.stderr if open_descriptor_named(output) == 1 else sys.stdout
+    return sys.stderr if storage.open_descriptor_named(output) == 1 else sys.stdout

@@ -1,5 +1,5 @@
 """``deepmd-lr show``, ``plot`` and ``audit``: a schedule shown, drawn, and
-compared with a run."""
+compared with a run; ``doc`` and ``schema``: the section described."""
 
 from __future__ import annotations
 
@@ -38,11 +38,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_plot(args: argparse.Namespace) -> int:
     """Draw the schedule into an image file."""
-    from deepmd_lr.views.plotting import (
-        MatplotlibMissingError,
-        plot_logged_rates,
-        plot_schedule,
-    )
+    from deepmd_lr.views import plotting
 
     schedule, run, _, notes = read_schedule(args.file, args.num_steps)
     logged = None if args.lcurve is None else _logged_rates(args.lcurve, run.training)
@@ -51,13 +47,13 @@ def run_plot(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            ax = plot_schedule(
+            ax = plotting.plot_schedule(
                 schedule, log=args.log, label=None if logged is None else "schedule"
             )
             if logged is not None:
                 label, steps, rates = logged
-                plot_logged_rates(ax, steps, rates, label=label)
-        except MatplotlibMissingError as error:
+                plotting.plot_logged_rates(ax, steps, rates, label=label)
+        except plotting.MatplotlibMissingError as error:
             raise CommandError(f"{PROG} plot: {error}") from None
         # A file name is text, not mathtext between dollar signs.
         title = f"{args.file}: type {schedule.type_name}".replace("$", r"\$")
@@ -109,3 +105,25 @@ def run_audit(args: argparse.Namespace) -> int:
         print(f"  {one_line(line)}")
     print_notes("  ", notes, sys.stdout)
     return 0 if audit.followed else 1
+
+
+def run_doc(args: argparse.Namespace) -> int:
+    """Print the reference of every learning_rate key."""
+    from deepmd_lr.describe.documentation import argument_reference
+
+    sys.stdout.write(argument_reference(args.format))
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema for editors."""
+    from deepmd_lr.describe.schema import json_schema
+    from deepmd_lr.files.writer import dumps
+
+    with file_errors(PROG):
+        text = dumps(json_schema(), "json")
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write(args.output, text)
+    return 0

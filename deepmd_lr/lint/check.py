@@ -101,9 +101,14 @@ def check_text(
         document = parse_input(text, fmt)
     except InputFileError as error:
         return [_file_problem(name, codes.NOT_JSON_OR_YAML, error)]
-    shape_error = _shape_error(document.data)
-    if shape_error is not None:
-        code, reason, fix = shape_error.code, shape_error.reason, shape_error.fix
+    # A file whose top level is not an input to check has that one problem.
+    if not isinstance(document.data, dict):
+        reason = not_an_object(document.data)
+        fix = 'Fix: write the input as an object, such as {"learning_rate": {...}}'
+        return [Problem(name, 1, 1, codes.TOP_LEVEL_NOT_OBJECT, ERROR, "", reason, fix)]
+    v0_error = v0_input_error(document.data)
+    if v0_error is not None:
+        code, reason, fix = v0_error.code, v0_error.reason, v0_error.fix
         return [Problem(name, 1, 1, code, ERROR, "", reason, fix)]
     found = _Found(name, document)
     if found.add_repeated_keys():
@@ -115,10 +120,9 @@ def check_text(
     for problem in problems:
         found.add_error(problem)
     warnings = find_warnings(run.section, run.num_steps)
-    found.add_warnings(where_written(w, run.origins) for w in warnings)
     if deepmd_version is not None:
-        found.add_warnings(
-            where_written(w, run.origins)
+        warnings += [
+            w
             for w in release_warnings(run.section, run.num_steps, deepmd_version)
             # Under training, a warmup key is in the place releases before
             # 3.1.3 read it from: not a key they do not know.
@@ -126,20 +130,9 @@ def check_text(
                 w.code == codes.KEY_UNKNOWN_TO_RELEASE
                 and w.path.removeprefix(f"{SECTION}/") in run.origins
             )
-        )
+        ]
+    found.add_warnings(where_written(w, run.origins) for w in warnings)
     return found.problems
-
-
-def _shape_error(data: Any) -> LearningRateConfigError | None:
-    """The problem of a file whose top level is not an input to check."""
-    if isinstance(data, dict):
-        return v0_input_error(data)
-    return LearningRateConfigError(
-        "",
-        not_an_object(data),
-        'Fix: write the input as an object, such as {"learning_rate": {...}}',
-        code=codes.TOP_LEVEL_NOT_OBJECT,
-    )
 
 
 class _Found:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from deepmd_lr.lint.check import Problem
-from deepmd_lr.section.text import single_line
+from deepmd_lr.section.text import one_line, single_line
 
 PROBLEM_LINE_LIMIT = 1000
 """Most characters of a problem's text line: every message of the rules
@@ -31,8 +31,6 @@ def text_line(problem: Problem) -> str:
     ...                   "learning_rate/stop_lr: got -1", "Fix: set it >= 0"))
     'in.json:3:5: LR204 learning_rate/stop_lr: got -1. Fix: set it >= 0'
     """
-    from deepmd_lr.section.text import one_line
-
     code = f"{problem.code} " if problem.code else ""
     severity = "" if problem.is_error else "warning: "
     return one_line(
@@ -85,14 +83,14 @@ def github_line(problem: Problem) -> str:
     >>> github_line(Problem("a,b.json", 2, 7, codes.NOT_FINITE, "error", "x", "50%\\noff"))
     '::error file=a%2Cb.json,line=2,col=7,title=LR203::50%25 off'
     """
-    command = "error" if problem.is_error else "warning"
     properties = {"file": problem.file, "line": problem.line, "col": problem.column}
     if problem.end_line is not None and problem.end_column is not None:
         properties["endLine"] = problem.end_line
         properties["endColumn"] = problem.end_column
     properties["title"] = problem.code or "deepmd-lr"
     listed = ",".join(f"{name}={_escape_property(v)}" for name, v in properties.items())
-    return f"::{command} {listed}::{_escape_data(single_line(_with_fix(problem)))}"
+    # The workflow commands are named as the severities are.
+    return f"::{problem.severity} {listed}::{_escape_data(single_line(_with_fix(problem)))}"
 
 
 def _with_fix(problem: Problem) -> str:
