@@ -57,6 +57,10 @@ class Node:
     is the number 1); ``None`` for a YAML merge key and other nodes."""
     merge: bool = False
     """Whether the node is a YAML merge key (``<<``)."""
+    loaded: tuple[Node, ...] | None = None
+    """For a YAML mapping with a merge key: the keys, merged ones included,
+    in the order the loader assigns their values, a later one winning;
+    ``None`` for other nodes."""
 
     @property
     def resolved(self) -> Node:

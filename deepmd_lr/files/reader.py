@@ -180,21 +180,24 @@ def _find_kept_keys(node: Node, path: KeyPath, keys: dict[KeyPath, Node]) -> Non
 
 
 def _loaded_pairs(mapping: Node) -> list[tuple[Node, Node]]:
-    """The pairs of ``mapping`` in the order PyYAML loads them, a later one winning.
+    """The pairs of ``mapping`` in the order the reader loads them, a later
+    one winning: as written, or for a YAML mapping with a merge key, in the
+    order the loader itself used (see :attr:`~.nodes.Node.loaded`)."""
+    if mapping.loaded is None:
+        return mapping.pairs()
+    values: dict[Node, Node] = {}
+    _collect_values(mapping, values)
+    return [(key, values[key]) for key in mapping.loaded]
 
-    The pairs that merge keys bring come first, those of the first mapping
-    of a merge list last, so that it wins over the others; the mapping's own
-    pairs follow and win over all of them.
-    """
-    merged: list[tuple[Node, Node]] = []
-    own = []
+
+def _collect_values(mapping: Node, values: dict[Node, Node]) -> None:
+    """Add to ``values`` the value of each key of ``mapping`` and of the
+    mappings it merges."""
     for key, value in mapping.pairs():
+        values[key] = value
         if key.merge:
-            for source in reversed(_merged_mappings(value)):
-                merged.extend(_loaded_pairs(source))
-        else:
-            own.append((key, value))
-    return merged + own
+            for source in _merged_mappings(value):
+                _collect_values(source, values)
 
 
 def _merged_mappings(value: Node) -> list[Node]:

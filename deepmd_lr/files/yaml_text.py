@@ -79,6 +79,14 @@ def read_yaml(text: str) -> tuple[Any, Node]:
         for node, composed_key in loader.composition.keys:
             if not node.merge:
                 node.key = loader.construct_object(composed_key, deep=True)
+        # Which of the keys merged in wins is the loader's to say (releases
+        # of PyYAML differ); constructing flattened each such mapping's pairs
+        # into the order it assigned them.
+        key_nodes = {
+            id(composed_key): node for node, composed_key in loader.composition.keys
+        }
+        for node, composed_mapping in loader.composition.merging:
+            node.loaded = tuple(key_nodes[id(key)] for key, _ in composed_mapping.value)
         root = loader.composition.root
         # An empty document has a value too, an empty scalar.
         assert root is not None
@@ -124,6 +132,8 @@ class _Composition:
         self.root: Node | None = None
         self.keys: list[tuple[Node, Any]] = []
         """Each mapping's key, with the node PyYAML composed for it."""
+        self.merging: list[tuple[Node, Any]] = []
+        """Each mapping with a merge key, with the node PyYAML composed for it."""
         self.opened: list[_Opened] = []
         self.anchored: dict[str, tuple[Node, int, int]] = {}
         """Per anchor: its node, the values in it and its height."""
@@ -151,6 +161,8 @@ class _Composition:
             node, size, height = opened.node, opened.values + 1, opened.height + 1
             node.end, node.flow = composed.end_mark.index, bool(composed.flow_style)
             node.items = tuple(opened.items)
+            if any(item.merge for item in node.items[::2]):
+                self.merging.append((node, composed))
         else:
             node, size, height = self._scalar(composed, event.anchor), 1, 0
         if node.anchor is not None:
