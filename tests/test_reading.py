@@ -343,3 +343,16 @@ def test_a_file_that_may_not_be_read_is_refused(tmp_path: Path) -> None:
         InputFileError, match=r"^cannot read the file: Permission denied$"
     ):
         read_text(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("learning_rate:\n  type: exp\n  1: 2\n", [(3, 3, "LR102", "learning_rate")]),
+        ("type: exp\nstart_lr: 1.0e-3\ntrue: 3\n", [(3, 1, "LR102", "learning_rate")]),
+    ],
+)
+def test_a_key_that_is_not_a_string_is_placed_at_itself(text, expected) -> None:
+    pytest.importorskip("yaml")
+    found = [place for place in places(text, "yaml") if place[2] == "LR102"]
+    assert found == expected

@@ -147,7 +147,13 @@ class _Found:
     def add_error(self, error: LearningRateConfigError) -> None:
         hint = yaml_number_hint(self.document.format, error)
         shown = f"{short_text(error.path)}: " if error.path else ""
-        self._add(error.code, ERROR, error.path, shown + error.reason + hint, error.fix)
+        message = shown + error.reason + hint
+        keys = None
+        if error.code == codes.KEY_NOT_STRING:
+            # A key that is not a string has no path of its own: it is placed
+            # at itself, in the section the path names.
+            keys = (*self._keys(error.path), error.value)
+        self._add(error.code, ERROR, error.path, message, error.fix, keys)
 
     def add_warnings(self, found: Iterable[LearningRateWarning]) -> None:
         for warning in found:
@@ -183,6 +189,14 @@ class _Found:
             self._add(codes.REPEATED_SECTION_KEY, ERROR, path, message, fix, keys)
         return bool(in_section)
 
+    def _keys(self, path: str) -> KeyPath:
+        # A problem's path is a section or a key of it, whose name may hold a
+        # slash; a file that holds the section alone lacks its name.
+        keys = tuple(path.split("/", 1)) if path else ()
+        if not self.whole and keys[:1] == (SECTION,):
+            keys = keys[1:]
+        return keys
+
     def _add(
         self,
         code: str,
@@ -193,11 +207,7 @@ class _Found:
         keys: KeyPath | None = None,
     ) -> None:
         if keys is None:
-            # A problem's path is a section or a key of it, whose name may
-            # hold a slash; a file that holds the section alone lacks its name.
-            keys = tuple(path.split("/", 1)) if path else ()
-            if not self.whole and keys[:1] == (SECTION,):
-                keys = keys[1:]
+            keys = self._keys(path)
         # The span of the key; a key that is not written (a missing one) is
         # placed at the start of its nearest written parent, with no span.
         positions = self.document.key_positions
