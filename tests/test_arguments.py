@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 
@@ -238,7 +239,9 @@ def test_dargs_shows_the_checkers_message_naming_the_key(case):
     with pytest.raises(LearningRateConfigError) as expected:
         check_section(dargs_normalized(copy.deepcopy(case.section)))
     assert expected.value.path == case.path
-    assert str(expected.value) in shown
+    # The section a fix shows leaves out the defaults dargs filled in (see
+    # test_normalization); the rest of the message is the checker's own.
+    assert _section_hidden(str(expected.value)) in _section_hidden(shown)
 
 
 def test_every_case_dargs_refuses_itself_is_a_known_case():
@@ -275,3 +278,9 @@ def test_dargs_cli_rejects_a_bad_file_naming_the_key(tmp_path):
     result = _dargs_cli(tmp_path, section(type="cosine", decay_steps=100))
     assert result.returncode != 0
     assert "learning_rate/decay_steps" in result.stderr
+
+
+def _section_hidden(message: str) -> str:
+    return re.sub(
+        r"write the section as \{.*?\}: ", "write the section as {...}: ", message
+    )

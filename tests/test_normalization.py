@@ -15,6 +15,7 @@ from deepmd_lr import (
     LearningRateCosine,
     LearningRateExp,
     LearningRateWarning,
+    learning_rate_args,
     normalize_learning_rate,
 )
 from deepmd_lr.deepmd.migration import migrate_section
@@ -351,3 +352,24 @@ def test_make_schedule_warns_once_about_a_rounded_warmup_ratio():
             section(type="cosine", warmup_ratio=0.001), num_steps=10
         )
     assert len([w for w in record if "warmup_ratio" in str(w.message)]) == 1
+
+
+def test_through_dargs_the_fix_shows_the_keys_written_not_the_defaults_it_filled():
+    # dargs fills every default in before the section's extra check; a key
+    # written at its default value is left out too, which means the same.
+    from dargs.dargs import ArgumentValueError
+
+    argument = learning_rate_args()
+    written = {"type": "cosine", "start_lr": 1e-2, "warmup_steps": 10, "_note": "x"}
+    filled = argument.normalize_value(written, trim_pattern="_*")
+    assert {"scale_by_worker", "warmup_start_factor"} <= set(filled)
+    with pytest.raises(ArgumentValueError) as caught:
+        argument.check_value(filled, strict=True)
+    shown = _shown_section(str(caught.value))
+    assert shown == {
+        "type": "cosine",
+        "start_lr": 1e-2,
+        "warmup_steps": 10,
+        "stop_lr": 5e-8,
+    }
+    normalize_learning_rate(shown)

@@ -72,12 +72,47 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
         try:
             check_section(section)
         except LearningRateConfigError as error:
-            argument.extra_check_errmsg = str(error)
+            argument.extra_check_errmsg = str(_as_written(section, error))
             return False
         return True
 
     argument.extra_check = check
     return argument
+
+
+def _as_written(
+    section: Any, error: LearningRateConfigError
+) -> LearningRateConfigError:
+    """The error of ``section`` without the keys that hold their default.
+
+    dargs fills in every default before its extra check, so a fix that shows
+    the section would show keys the user never wrote. Left out, they mean
+    the same, and the section breaks the same rules; ``type`` stays.
+    """
+    if not isinstance(section, dict):
+        return error
+    try:
+        spec = SCHEDULES.get(section.get("type", keys.DEFAULT_TYPE))
+    except LearningRateConfigError:
+        return error
+    declared = {key.name: key for key in (*keys.COMMON_KEYS, *spec.variant_keys)}
+    written = {
+        name: value
+        for name, value in section.items()
+        if name == "type"
+        or name not in declared
+        or not _at_default(declared[name], value)
+    }
+    try:
+        check_section(written)
+    except LearningRateConfigError as written_error:
+        return written_error
+    return error
+
+
+def _at_default(key: keys.Key, value: Any) -> bool:
+    default = key.default
+    return not key.required and type(value) is type(default) and value == default
 
 
 def variant_arguments(schedule_class: type[BaseLR]) -> list[Argument]:
