@@ -149,7 +149,7 @@ class BaseLR(ABC):
     @staticmethod
     def registered_types() -> tuple[str, ...]:
         """The registered type names, built-in ones first."""
-        return SCHEDULES.names()
+        return tuple(SCHEDULES.classes())
 
     @classmethod
     def key_names(cls) -> frozenset[str]:

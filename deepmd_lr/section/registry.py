@@ -9,8 +9,7 @@ the first time the table is listed or asked for a name it does not hold.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from importlib import import_module
 from typing import Any, TypeVar
 
@@ -114,51 +113,6 @@ class ScheduleRegistry:
         self._load_built_ins()
         self._load_plugins()
         return dict(self._classes)
-
-    def names(self) -> tuple[str, ...]:
-        return tuple(self.classes())
-
-    @contextmanager
-    def scoped(self, *, reload_plugins: bool = False) -> Iterator[ScheduleRegistry]:
-        """Undo, when the block ends, every registration made inside it.
-
-        For tests, and for code that needs a schedule type for a while: the
-        table, the ``type_name`` of each class in it and whether plugins have
-        been loaded are all as they were before the block, whatever happened
-        inside it.
-
-        Parameters
-        ----------
-        reload_plugins
-            Forget that plugins have been loaded, so that the first lookup in
-            the block reads the entry points again.
-
-        Examples
-        --------
-        >>> from deepmd_lr import BaseLR
-        >>> with SCHEDULES.scoped():
-        ...     @BaseLR.register("flat")
-        ...     class Flat(BaseLR):
-        ...         def _decay_xp(self, xp, decay_step):
-        ...             return xp.full_like(decay_step, self.start_lr)
-        ...     BaseLR(type="flat", start_lr=1e-3, stop_lr=1e-5, num_steps=10).value(9)
-        0.001
-        >>> "flat" in SCHEDULES.names()
-        False
-        """
-        self._load_built_ins()
-        classes = dict(self._classes)
-        type_names = {name: cls.type_name for name, cls in classes.items()}
-        plugins_loaded = self._plugins_loaded
-        if reload_plugins:
-            self._plugins_loaded = False
-        try:
-            yield self
-        finally:
-            self._classes = classes
-            for name, cls in classes.items():
-                cls.type_name = type_names[name]
-            self._plugins_loaded = plugins_loaded
 
     def _load_built_ins(self) -> None:
         # Importing the module registers its classes; it is imported on first
