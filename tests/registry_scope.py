@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import deepmd_lr.schedules  # noqa: F401 (registers the built-in types)
 from deepmd_lr.section.registry import SCHEDULES, ScheduleRegistry
 
 
@@ -17,7 +18,6 @@ def scoped_schedules(*, reload_plugins: bool = False) -> Iterator[ScheduleRegist
     inside it. With ``reload_plugins``, the first lookup in the block reads
     the entry points again.
     """
-    SCHEDULES._load_built_ins()
     classes = dict(SCHEDULES._classes)
     type_names = {name: cls.type_name for name, cls in classes.items()}
     plugins_loaded = SCHEDULES._plugins_loaded

@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
-from deepmd_lr.schedules.arrays import STEP_HORIZON, array_value, bad_step, decay_at
+from deepmd_lr.schedules.arrays import STEP_HORIZON, array_value, bad_step
 from deepmd_lr.schedules.signatures import (
     BuiltOnFirstUse,
     base_signature,
@@ -403,7 +403,11 @@ class BaseLR(ABC):
         built-in schedules write it with plain ``math``; the default
         evaluates :meth:`_decay_xp` on a zero-dimensional NumPy array.
         """
-        return decay_at(self, decay_step)
+        import array_api_compat.numpy
+        import numpy as np
+
+        step = np.asarray(float(decay_step))
+        return float(self._decay_xp(array_api_compat.numpy, step))
 
 
 SCHEDULES.bind(BaseLR)

@@ -37,7 +37,6 @@ class ScheduleRegistry:
     def __init__(self) -> None:
         self._classes: dict[str, ScheduleClass] = {}
         self._base: type | None = None
-        self._built_ins_loaded = False
         self._plugins_loaded = False
 
     def bind(self, base: type) -> None:
@@ -82,9 +81,11 @@ class ScheduleRegistry:
             that name (LR105); the message lists the known types and
             suggests the closest one.
         """
-        # A plugin cannot take a name that is registered already, so a known
-        # name is answered without reading the entry points.
-        self._load_built_ins()
+        # Importing the schedules registers the built-in types; it is done on
+        # first use, so that reading a file does not pay for them. A plugin
+        # cannot take a name that is registered already, so a known name is
+        # answered without reading the entry points.
+        import_module("deepmd_lr.schedules")
         if isinstance(name, str) and name not in self._classes:
             self._load_plugins()
         if isinstance(name, str) and name in self._classes:
@@ -110,16 +111,9 @@ class ScheduleRegistry:
 
     def classes(self) -> dict[str, ScheduleClass]:
         """All registered classes by name, in registration order (a copy)."""
-        self._load_built_ins()
+        import_module("deepmd_lr.schedules")
         self._load_plugins()
         return dict(self._classes)
-
-    def _load_built_ins(self) -> None:
-        # Importing the module registers its classes; it is imported on first
-        # use, so that reading a file does not pay for the schedules.
-        if not self._built_ins_loaded:
-            self._built_ins_loaded = True
-            import_module("deepmd_lr.schedules")
 
     def _load_plugins(self) -> None:
         if self._plugins_loaded:
