@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 from deepmd_lr.schedules.arrays import STEP_HORIZON, array_value, bad_step
 from deepmd_lr.schedules.signatures import (
-    BuiltOnFirstUse,
     base_signature,
     type_signature,
     with_parameters,
@@ -120,15 +119,11 @@ class BaseLR(ABC):
             if klass is not BaseLR and issubclass(klass, BaseLR)
         )
         cls.__signature__ = (  # type: ignore[attr-defined]
-            None
-            if own_init
-            else BuiltOnFirstUse(lambda: type_signature(cls.variant_keys))
+            None if own_init else type_signature(cls.variant_keys)
         )
         doc = cls.__dict__.get("__doc__")
         if not own_init and doc:
-            cls.__doc__ = BuiltOnFirstUse(  # type: ignore[assignment]
-                lambda: with_parameters(doc, cls.variant_keys)
-            )
+            cls.__doc__ = with_parameters(doc, cls.variant_keys)
 
     @staticmethod
     def register(name: str) -> Callable[[S], S]:
@@ -413,7 +408,7 @@ class BaseLR(ABC):
 SCHEDULES.bind(BaseLR)
 
 
-BaseLR.__signature__ = BuiltOnFirstUse(base_signature)  # type: ignore[attr-defined]
+BaseLR.__signature__ = base_signature()  # type: ignore[attr-defined]
 
 
 def _check_variant_key_names(cls: type[BaseLR]) -> None:

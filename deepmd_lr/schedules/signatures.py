@@ -3,22 +3,18 @@ schedule type: a constructor signature and a numpydoc Parameters section,
 both written from the type's keys.
 
 A type's constructor takes its keys as keywords (through ``**keys``), so
-without these its signature would say nothing. Both are built on first
-use: they need :mod:`inspect`, which a ``deepmd-lr check`` has no use for.
+without these its signature would say nothing. Both are built when the
+class is defined.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, REQUIRED, Key
-
-if TYPE_CHECKING:
-    import inspect
-
-T = TypeVar("T")
 
 POSITIONAL = ("start_lr", "num_steps", "stop_lr", "stop_lr_ratio")
 """Constructor arguments that may be given by position, as in DeePMD-kit."""
@@ -29,25 +25,8 @@ _NUM_STEPS_DOC = (
 )
 
 
-class BuiltOnFirstUse(Generic[T]):
-    """A class attribute (``__signature__``, ``__doc__``) built when first read."""
-
-    __slots__ = ("build", "built")
-
-    def __init__(self, build: Callable[[], T]) -> None:
-        self.build = build
-        self.built: T | None = None
-
-    def __get__(self, instance: object, owner: type | None = None) -> T:
-        if self.built is None:
-            self.built = self.build()
-        return self.built
-
-
 def base_signature() -> inspect.Signature:
     """``BaseLR(...)``: its own ``__new__`` takes anything, so spell it out."""
-    import inspect
-
     kind = inspect.Parameter
     positional = list(type_signature(()).parameters.values())[: len(POSITIONAL)]
     return inspect.Signature(
@@ -61,8 +40,6 @@ def base_signature() -> inspect.Signature:
 
 def type_signature(variant_keys: Sequence[Key]) -> inspect.Signature:
     """The constructor signature of a type with these keys of its own."""
-    import inspect
-
     kind = inspect.Parameter
     parameters = [kind("start_lr", kind.POSITIONAL_OR_KEYWORD, annotation=float)]
     parameters.append(kind("num_steps", kind.POSITIONAL_OR_KEYWORD, annotation=int))
@@ -81,8 +58,6 @@ def type_signature(variant_keys: Sequence[Key]) -> inspect.Signature:
 def with_parameters(doc: str, variant_keys: Sequence[Key]) -> str:
     """``doc`` with a numpydoc Parameters section written from the keys,
     placed before its Examples; unchanged if it has one already."""
-    import inspect
-
     text = inspect.cleandoc(doc)
     if "\nParameters\n----------\n" in text:
         return doc
