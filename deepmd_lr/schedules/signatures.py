@@ -41,9 +41,8 @@ def base_signature() -> inspect.Signature:
 def type_signature(variant_keys: Sequence[Key]) -> inspect.Signature:
     """The constructor signature of a type with these keys of its own."""
     kind = inspect.Parameter
-    parameters = [kind("start_lr", kind.POSITIONAL_OR_KEYWORD, annotation=float)]
-    parameters.append(kind("num_steps", kind.POSITIONAL_OR_KEYWORD, annotation=int))
-    for key in _later_keys(variant_keys):
+    parameters = []
+    for key in (*COMMON_KEYS, *variant_keys):
         style = (
             kind.POSITIONAL_OR_KEYWORD if key.name in POSITIONAL else kind.KEYWORD_ONLY
         )
@@ -52,6 +51,10 @@ def type_signature(variant_keys: Sequence[Key]) -> inspect.Signature:
         )
         default = kind.empty if key.default is REQUIRED else key.default
         parameters.append(kind(key.name, style, default=default, annotation=annotation))
+        if key.name == "start_lr":
+            parameters.append(
+                kind("num_steps", kind.POSITIONAL_OR_KEYWORD, annotation=int)
+            )
     return inspect.Signature(parameters)
 
 
@@ -68,17 +71,10 @@ def with_parameters(doc: str, variant_keys: Sequence[Key]) -> str:
     return f"{head.rstrip()}\n\n{section}\n{examples}{tail}\n"
 
 
-def _later_keys(variant_keys: Sequence[Key]) -> list[Key]:
-    """The keys a constructor takes after ``start_lr`` and ``num_steps``, in order."""
-    return [
-        key for key in (*COMMON_KEYS, *variant_keys) if key.name not in POSITIONAL[:2]
-    ]
-
-
 def _parameter_entries(variant_keys: Sequence[Key]) -> list[str]:
     keys = {key.name: key for key in (*COMMON_KEYS, *variant_keys)}
     entries = []
-    for name in ("start_lr", "num_steps", *(k.name for k in _later_keys(variant_keys))):
+    for name in type_signature(variant_keys).parameters:
         key = keys.get(name)
         if key is None:
             entries += [f"{name} : int", f"    {_NUM_STEPS_DOC}"]
