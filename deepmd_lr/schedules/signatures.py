@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Sequence
 from typing import Any
 
 from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, REQUIRED, Key
@@ -92,7 +92,13 @@ def _parameter_entries(variant_keys: Sequence[Key]) -> list[str]:
     return entries
 
 
-def _literal_key_names(text: str, names: Iterable[str]) -> str:
+def _literal_key_names(text: str, names: Container[str]) -> str:
     """``text`` with each of the key ``names`` in it set as a literal."""
-    pattern = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-    return re.sub(rf"(?<![\w`])({pattern})(?![\w`])", r"``\1``", text)
+    # One pattern for every word, so that it is compiled once.
+    return _WORD.sub(
+        lambda word: f"``{word[0]}``" if word[0] in names else word[0], text
+    )
+
+
+_WORD = re.compile(r"(?<![\w`])\w+(?![\w`])")
+"""A word that is not already part of a literal."""
