@@ -6,6 +6,7 @@ import inspect
 import re
 
 import pytest
+from registry_scope import scoped_schedules
 
 from deepmd_lr import (
     BaseLR,
@@ -15,7 +16,6 @@ from deepmd_lr import (
     LearningRateExp,
 )
 from deepmd_lr.section.keys import COMMON_KEYS
-from deepmd_lr.section.registry import SCHEDULES
 
 BUILT_IN = ["exp", "cosine", "wsd"]
 
@@ -84,7 +84,7 @@ def test_parameters_come_before_the_examples() -> None:
 
 
 def test_a_subclass_with_its_own_init_shows_that_init() -> None:
-    with SCHEDULES.scoped():
+    with scoped_schedules():
 
         class Shifted(LearningRateCosine):
             """A cosine schedule given by its length only."""
@@ -104,7 +104,7 @@ def test_a_hand_written_parameters_section_is_kept() -> None:
     start_lr : float
         Kept as written.
     """
-    with SCHEDULES.scoped():
+    with scoped_schedules():
         flat = type(
             "Flat",
             (LearningRateCosine,),

@@ -11,6 +11,7 @@ import sys
 import pytest
 from dargs import Argument, Variant
 from dargs_checking import dargs_check, dargs_normalized, dargs_rejection
+from registry_scope import scoped_schedules
 from sections import INVALID, LEGACY, VALID, has_fix, params, section
 
 from deepmd_lr import (
@@ -72,7 +73,7 @@ def test_unknown_key_suggests_the_closest_key():
 
 def test_unknown_type_lists_known_types_with_did_you_mean():
     message = str(error_of(section(type="expp")))
-    for name in SCHEDULES.names():
+    for name in SCHEDULES.classes():
         assert f'"{name}"' in message
     assert 'Did you mean "exp"?' in message
 
@@ -112,7 +113,7 @@ def test_learning_rate_args_is_an_argument_named_learning_rate():
 def test_learning_rate_args_variant_on_type_lists_registered_types():
     variant = learning_rate_args().sub_variants["type"]
     assert isinstance(variant, Variant)
-    assert list(variant.choice_dict) == list(SCHEDULES.names())
+    assert list(variant.choice_dict) == list(SCHEDULES.classes())
     assert variant.optional
     assert variant.default_tag == "exp"
 
@@ -161,7 +162,7 @@ def test_learning_rate_args_renders_its_documentation():
 @pytest.fixture
 def registered_flat():
     """Register a throwaway schedule type ``flat``; unregister it afterwards."""
-    with SCHEDULES.scoped():
+    with scoped_schedules():
 
         @BaseLR.register("flat")
         class Flat(BaseLR):
@@ -197,7 +198,7 @@ def test_registered_schedule_passes_dargs_check(registered_flat):
 
 
 def test_unregistering_removes_the_variant_again():
-    with SCHEDULES.scoped():
+    with scoped_schedules():
 
         @BaseLR.register("flat")
         class Flat(LearningRateCosine):

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 from dargs import Argument
+from registry_scope import scoped_schedules
 
 import deepmd_lr
 from deepmd_lr import BaseLR, Key, LearningRateConfigError
@@ -231,7 +232,7 @@ def test_a_failing_action_is_logged_and_the_import_goes_on(
 
 def test_every_type_deepmd_kit_lacks_is_registered_in_both_registries(bridge):
     base, arguments = fake_deepmd_base(), FakeArgsPlugin()
-    missing = tuple(n for n in SCHEDULES.names() if n not in ("exp", "cosine"))
+    missing = tuple(n for n in SCHEDULES.classes() if n not in ("exp", "cosine"))
     assert "wsd" in missing
     assert bridge.register_schedules(base) == missing
     assert bridge.register_arguments(arguments) == missing
@@ -265,7 +266,7 @@ def test_the_arguments_are_the_types_own_keys_fresh_on_every_call(bridge):
 
 
 def test_a_type_whose_arguments_fail_is_skipped_with_a_warning(bridge, caplog):
-    with SCHEDULES.scoped():
+    with scoped_schedules():
 
         @BaseLR.register("broken")
         class Broken(BaseLR):
@@ -337,7 +338,7 @@ def test_the_adapter_rejects_a_bad_section_with_deepmd_lrs_message(wsd_adapter):
 
 
 def test_a_plugin_type_is_registered_and_computed_as_well(bridge):
-    with SCHEDULES.scoped():
+    with scoped_schedules():
 
         @BaseLR.register("halving")
         class Halving(BaseLR):
@@ -634,7 +635,7 @@ def test_deepmd_kit_3_2_keeps_its_own_types():
         }))
     """)
     built_in = ("exp", "cosine", "wsd")
-    plugin_types = [name for name in SCHEDULES.names() if name not in built_in]
+    plugin_types = [name for name in SCHEDULES.classes() if name not in built_in]
     assert set(result["modules"]) == {*built_in, *plugin_types}
     for name in built_in:
         assert result["modules"][name] == "deepmd.dpmodel.utils.learning_rate"

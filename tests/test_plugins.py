@@ -7,15 +7,16 @@ import textwrap
 import warnings
 
 import pytest
+from registry_scope import scoped_schedules
 
 from deepmd_lr import BaseLR, LearningRateConfigError
-from deepmd_lr.section.registry import ENTRY_POINT_GROUP, SCHEDULES, PluginWarning
+from deepmd_lr.section.registry import ENTRY_POINT_GROUP, PluginWarning
 
 
 @pytest.fixture
 def fresh_registry():
     """Forget loaded plugins; restore the registry afterwards."""
-    with SCHEDULES.scoped(reload_plugins=True) as registry:
+    with scoped_schedules(reload_plugins=True) as registry:
         yield registry
 
 

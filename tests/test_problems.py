@@ -12,6 +12,7 @@ import pytest
 from dargs_checking import dargs_rejection
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from registry_scope import scoped_schedules
 from section_strategies import any_section, valid_sections
 from sections import DROP, section
 
@@ -28,7 +29,6 @@ from deepmd_lr import (
 from deepmd_lr.deepmd.reading import normalize
 from deepmd_lr.schedules.building import find_warnings
 from deepmd_lr.section.codes import CODES
-from deepmd_lr.section.registry import SCHEDULES
 from deepmd_lr.section.rules import check_section
 
 
@@ -133,7 +133,7 @@ def test_a_bad_value_is_one_problem(
 
 def test_the_types_own_rule_waits_for_every_other_rule() -> None:
     seen: list[dict[str, Any]] = []
-    with SCHEDULES.scoped():
+    with scoped_schedules():
 
         @BaseLR.register("band")
         class Band(Constant):
@@ -357,7 +357,7 @@ ONE_PROBLEM_EACH: dict[str, tuple[Any, int | None]] = {
 
 def _required_key_problems() -> list[LearningRateConfigError]:
     """The problems of a section that lacks a key its (test-only) type requires."""
-    with SCHEDULES.scoped():
+    with scoped_schedules():
 
         @BaseLR.register("needs")
         class Needs(Constant):
@@ -389,7 +389,7 @@ def test_every_section_code_in_the_table_is_produced() -> None:
 
 
 def test_a_types_own_rule_keeps_its_own_code() -> None:
-    with SCHEDULES.scoped():
+    with scoped_schedules():
 
         @BaseLR.register("band")
         class Band(Constant):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from registry_scope import scoped_schedules
 
 from deepmd_lr import (
     BaseLR,
@@ -11,7 +12,6 @@ from deepmd_lr import (
     LearningRateExp,
     LearningRateWSD,
 )
-from deepmd_lr.section.registry import SCHEDULES
 
 SECTION = {"start_lr": 1e-3, "stop_lr": 1e-5, "num_steps": 100_000}
 
@@ -101,7 +101,7 @@ def test_registering_a_non_schedule_fails():
 
 
 def test_registered_type_is_built_by_base_lr():
-    with SCHEDULES.scoped():
+    with scoped_schedules():
 
         @BaseLR.register("halfcosine")
         class HalfCosine(LearningRateCosine):
@@ -124,7 +124,7 @@ def test_matching_type_is_accepted_by_the_class():
 
 def test_a_scoped_registration_is_undone_when_the_block_fails():
     def register_then_fail():
-        with SCHEDULES.scoped():
+        with scoped_schedules():
             BaseLR.register("halfcosine")(type("HalfCosine", (LearningRateCosine,), {}))
             raise RuntimeError("inside")
 

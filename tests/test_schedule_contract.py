@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 import pytest
 from dargs_checking import dargs_rejection
+from registry_scope import scoped_schedules
 
 from deepmd_lr import BaseLR, Key, LearningRateConfigError, LearningRateExp
 from deepmd_lr import normalize_learning_rate as normalize
 from deepmd_lr.describe.schema import json_schema
-from deepmd_lr.section.registry import SCHEDULES
 
 SECTION = {"start_lr": 1e-3, "stop_lr": 1e-5}
 
@@ -30,7 +30,7 @@ class Constant(BaseLR):
 
 
 def test_a_required_key_of_a_type_must_be_given() -> None:
-    with SCHEDULES.scoped():
+    with scoped_schedules():
 
         @BaseLR.register("needs")
         class Needs(Constant):
@@ -56,7 +56,7 @@ def test_a_required_key_of_a_type_must_be_given() -> None:
 
 def test_a_types_own_rule_sees_every_key_with_its_default() -> None:
     seen: list[dict[str, Any]] = []
-    with SCHEDULES.scoped():
+    with scoped_schedules():
 
         @BaseLR.register("band")
         class Band(Constant):
@@ -82,7 +82,7 @@ def test_a_types_own_rule_sees_every_key_with_its_default() -> None:
 
 @pytest.mark.parametrize("name", ["start_lr", "type", "num_steps", "value", "settings"])
 def test_a_key_named_like_what_every_schedule_has_is_refused(name: str) -> None:
-    with SCHEDULES.scoped(), pytest.raises(TypeError, match=repr(name)):
+    with scoped_schedules(), pytest.raises(TypeError, match=repr(name)):
 
         class Clash(BaseLR):
             variant_keys = (Key(name, float, "A key.", default=0.5),)

@@ -142,15 +142,6 @@ def widest_float(xp: Any) -> Any:
     return floats.get("float64", floats.get("float32", xp.float64))
 
 
-def decay_at(schedule: Formula, decay_step: float) -> float:
-    """The decay-phase rate at one Python-number step, from ``_decay_xp``."""
-    import array_api_compat.numpy
-    import numpy as np
-
-    step = np.asarray(float(decay_step))
-    return float(schedule._decay_xp(array_api_compat.numpy, step))
-
-
 def bad_step(step: Any, *, array: bool = False) -> ValueError:
     """The error for a step that is negative, NaN or infinite."""
     where = "a step in the array" if array else "step"

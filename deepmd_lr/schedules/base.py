@@ -15,9 +15,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
-from deepmd_lr.schedules.arrays import STEP_HORIZON, array_value, bad_step, decay_at
+from deepmd_lr.schedules.arrays import STEP_HORIZON, array_value, bad_step
 from deepmd_lr.schedules.signatures import (
-    BuiltOnFirstUse,
     base_signature,
     type_signature,
     with_parameters,
@@ -120,15 +119,11 @@ class BaseLR(ABC):
             if klass is not BaseLR and issubclass(klass, BaseLR)
         )
         cls.__signature__ = (  # type: ignore[attr-defined]
-            None
-            if own_init
-            else BuiltOnFirstUse(lambda: type_signature(cls.variant_keys))
+            None if own_init else type_signature(cls.variant_keys)
         )
         doc = cls.__dict__.get("__doc__")
         if not own_init and doc:
-            cls.__doc__ = BuiltOnFirstUse(  # type: ignore[assignment]
-                lambda: with_parameters(doc, cls.variant_keys)
-            )
+            cls.__doc__ = with_parameters(doc, cls.variant_keys)
 
     @staticmethod
     def register(name: str) -> Callable[[S], S]:
@@ -149,7 +144,7 @@ class BaseLR(ABC):
     @staticmethod
     def registered_types() -> tuple[str, ...]:
         """The registered type names, built-in ones first."""
-        return SCHEDULES.names()
+        return tuple(SCHEDULES.classes())
 
     @classmethod
     def key_names(cls) -> frozenset[str]:
@@ -403,13 +398,17 @@ class BaseLR(ABC):
         built-in schedules write it with plain ``math``; the default
         evaluates :meth:`_decay_xp` on a zero-dimensional NumPy array.
         """
-        return decay_at(self, decay_step)
+        import array_api_compat.numpy
+        import numpy as np
+
+        step = np.asarray(float(decay_step))
+        return float(self._decay_xp(array_api_compat.numpy, step))
 
 
 SCHEDULES.bind(BaseLR)
 
 
-BaseLR.__signature__ = BuiltOnFirstUse(base_signature)  # type: ignore[attr-defined]
+BaseLR.__signature__ = base_signature()  # type: ignore[attr-defined]
 
 
 def _check_variant_key_names(cls: type[BaseLR]) -> None:

@@ -149,7 +149,6 @@ class LearningRateExp(BaseLR):
                 # decay_rate. Every array library loads NumPy, so a compiled
                 # function never meets a fit still to be done.
                 del self.decay_rate
-        self.smooth = bool(self.smooth)
 
     @cached_property
     def decay_rate(self) -> float:

@@ -3,22 +3,18 @@ schedule type: a constructor signature and a numpydoc Parameters section,
 both written from the type's keys.
 
 A type's constructor takes its keys as keywords (through ``**keys``), so
-without these its signature would say nothing. Both are built on first
-use: they need :mod:`inspect`, which a ``deepmd-lr check`` has no use for.
+without these its signature would say nothing. Both are built when the
+class is defined.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Container, Sequence
+from typing import Any
 
 from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, REQUIRED, Key
-
-if TYPE_CHECKING:
-    import inspect
-
-T = TypeVar("T")
 
 POSITIONAL = ("start_lr", "num_steps", "stop_lr", "stop_lr_ratio")
 """Constructor arguments that may be given by position, as in DeePMD-kit."""
@@ -29,25 +25,8 @@ _NUM_STEPS_DOC = (
 )
 
 
-class BuiltOnFirstUse(Generic[T]):
-    """A class attribute (``__signature__``, ``__doc__``) built when first read."""
-
-    __slots__ = ("build", "built")
-
-    def __init__(self, build: Callable[[], T]) -> None:
-        self.build = build
-        self.built: T | None = None
-
-    def __get__(self, instance: object, owner: type | None = None) -> T:
-        if self.built is None:
-            self.built = self.build()
-        return self.built
-
-
 def base_signature() -> inspect.Signature:
     """``BaseLR(...)``: its own ``__new__`` takes anything, so spell it out."""
-    import inspect
-
     kind = inspect.Parameter
     positional = list(type_signature(()).parameters.values())[: len(POSITIONAL)]
     return inspect.Signature(
@@ -61,12 +40,9 @@ def base_signature() -> inspect.Signature:
 
 def type_signature(variant_keys: Sequence[Key]) -> inspect.Signature:
     """The constructor signature of a type with these keys of its own."""
-    import inspect
-
     kind = inspect.Parameter
-    parameters = [kind("start_lr", kind.POSITIONAL_OR_KEYWORD, annotation=float)]
-    parameters.append(kind("num_steps", kind.POSITIONAL_OR_KEYWORD, annotation=int))
-    for key in _later_keys(variant_keys):
+    parameters = []
+    for key in (*COMMON_KEYS, *variant_keys):
         style = (
             kind.POSITIONAL_OR_KEYWORD if key.name in POSITIONAL else kind.KEYWORD_ONLY
         )
@@ -75,14 +51,16 @@ def type_signature(variant_keys: Sequence[Key]) -> inspect.Signature:
         )
         default = kind.empty if key.default is REQUIRED else key.default
         parameters.append(kind(key.name, style, default=default, annotation=annotation))
+        if key.name == "start_lr":
+            parameters.append(
+                kind("num_steps", kind.POSITIONAL_OR_KEYWORD, annotation=int)
+            )
     return inspect.Signature(parameters)
 
 
 def with_parameters(doc: str, variant_keys: Sequence[Key]) -> str:
     """``doc`` with a numpydoc Parameters section written from the keys,
     placed before its Examples; unchanged if it has one already."""
-    import inspect
-
     text = inspect.cleandoc(doc)
     if "\nParameters\n----------\n" in text:
         return doc
@@ -93,17 +71,10 @@ def with_parameters(doc: str, variant_keys: Sequence[Key]) -> str:
     return f"{head.rstrip()}\n\n{section}\n{examples}{tail}\n"
 
 
-def _later_keys(variant_keys: Sequence[Key]) -> list[Key]:
-    """The keys a constructor takes after ``start_lr`` and ``num_steps``, in order."""
-    return [
-        key for key in (*COMMON_KEYS, *variant_keys) if key.name not in POSITIONAL[:2]
-    ]
-
-
 def _parameter_entries(variant_keys: Sequence[Key]) -> list[str]:
     keys = {key.name: key for key in (*COMMON_KEYS, *variant_keys)}
     entries = []
-    for name in ("start_lr", "num_steps", *(k.name for k in _later_keys(variant_keys))):
+    for name in type_signature(variant_keys).parameters:
         key = keys.get(name)
         if key is None:
             entries += [f"{name} : int", f"    {_NUM_STEPS_DOC}"]
@@ -121,7 +92,13 @@ def _parameter_entries(variant_keys: Sequence[Key]) -> list[str]:
     return entries
 
 
-def _literal_key_names(text: str, names: Iterable[str]) -> str:
+def _literal_key_names(text: str, names: Container[str]) -> str:
     """``text`` with each of the key ``names`` in it set as a literal."""
-    pattern = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-    return re.sub(rf"(?<![\w`])({pattern})(?![\w`])", r"``\1``", text)
+    # One pattern for every word, so that it is compiled once.
+    return _WORD.sub(
+        lambda word: f"``{word[0]}``" if word[0] in names else word[0], text
+    )
+
+
+_WORD = re.compile(r"(?<![\w`])\w+(?![\w`])")
+"""A word that is not already part of a literal."""

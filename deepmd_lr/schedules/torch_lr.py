@@ -71,10 +71,7 @@ class ScheduleLR(LRScheduler):
     """
 
     def __init__(
-        self,
-        optimizer: torch.optim.Optimizer,
-        schedule: BaseLR,
-        start_step: int = 0,
+        self, optimizer: torch.optim.Optimizer, schedule: BaseLR, start_step: int = 0
     ) -> None:
         start_step = plain(start_step)
         if isinstance(start_step, bool) or not isinstance(start_step, int):

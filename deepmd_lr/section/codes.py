@@ -39,11 +39,6 @@ class Code(str):
         return (Code, (str(self), self.meaning))
 
     @property
-    def code(self) -> str:
-        """The code as plain text, such as ``"LR204"``."""
-        return str(self)
-
-    @property
     def is_error(self) -> bool:
         return self.startswith("LR")
 

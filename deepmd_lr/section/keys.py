@@ -176,40 +176,33 @@ class Key:
         finite, LR204 a number out of range.
         """
         value = plain(value)
-        broken = self._broken_rule(value)
-        if broken is not None:
-            reason, code = broken
-            hint = (
-                did_you_mean(value, self.choices) if code == codes.NOT_A_CHOICE else ""
-            )
-            raise LearningRateConfigError(
-                key_path(self.name), reason, hint or self._fix(), value=value, code=code
-            )
-
-    def _broken_rule(self, value: Any) -> tuple[str, codes.Code] | None:
-        """The reason ``value`` breaks the key's rule and the rule's code."""
+        shown = describe(value)
         if value is None:
             if self.nullable:
-                return None
-            kind = _TYPE_WORDS[self.kind]
-            return f"got null, but {self.name} must be {kind}", codes.WRONG_TYPE
-        shown = describe(value)
-        if not _has_kind(value, self.kind):
-            return (
+                return
+            reason = f"got null, but {self.name} must be {_TYPE_WORDS[self.kind]}"
+            code = codes.WRONG_TYPE
+        elif not _has_kind(value, self.kind):
+            reason = (
                 f"got {shown} ({json_type_name(value)}), "
-                f"but {self.name} must be {_TYPE_WORDS[self.kind]}",
-                codes.WRONG_TYPE,
+                f"but {self.name} must be {_TYPE_WORDS[self.kind]}"
             )
-        if self.choices and value not in self.choices:
+            code = codes.WRONG_TYPE
+        elif self.choices and value not in self.choices:
             reason = f"got {shown}, but {self.name} must be {self.range_text()}"
-            return reason, codes.NOT_A_CHOICE
-        if self.kind is float and not _is_finite(value):
+            code = codes.NOT_A_CHOICE
+        elif self.kind is float and not _is_finite(value):
             reason = f"got {shown}, but {self.name} must be a finite number"
-            return reason, codes.NOT_FINITE
-        if self.kind is not str and not self.in_range(value):
+            code = codes.NOT_FINITE
+        elif self.kind is not str and not self.in_range(value):
             reason = f"got {shown}, but {self.name} must satisfy {self.range_text()}"
-            return reason, codes.OUT_OF_RANGE
-        return None
+            code = codes.OUT_OF_RANGE
+        else:
+            return
+        hint = did_you_mean(value, self.choices) if code == codes.NOT_A_CHOICE else ""
+        raise LearningRateConfigError(
+            key_path(self.name), reason, hint or self._fix(), value=value, code=code
+        )
 
     def in_range(self, value: float) -> bool:
         if self.minimum is not None and (

@@ -93,10 +93,8 @@ before 3.1.3 ran
             "default of the releases before 3.1.3, which has none"
         )
     if not given(section, "stop_lr") and not given(section, "stop_lr_ratio"):
-        filled, legacy = (
-            portable_json(FILLED_STOP_LR),
-            portable_json(LEGACY_DEFAULTS["stop_lr"]),
-        )
+        filled = portable_json(FILLED_STOP_LR)
+        legacy = portable_json(LEGACY_DEFAULTS["stop_lr"])
         if before_3_1_3:
             written["stop_lr"] = LEGACY_DEFAULTS["stop_lr"]
             said.append(

@@ -16,10 +16,8 @@ from deepmd_lr.section.errors import LearningRateConfigError, LearningRateWarnin
 from deepmd_lr.section.keys import MAX_STEPS, given, key_path
 from deepmd_lr.section.text import describe, plain, portable_float_text
 
-NUM_STEPS_PATH = "training/numb_steps"
 
-
-def check_num_steps(num_steps: Any, path: str = NUM_STEPS_PATH) -> int:
+def check_num_steps(num_steps: Any, path: str = "training/numb_steps") -> int:
     """Validate the total number of training steps and return it as an ``int``.
 
     A NumPy integer counts as the integer it is; at most :data:`MAX_STEPS`.

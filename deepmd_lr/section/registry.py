@@ -9,8 +9,7 @@ the first time the table is listed or asked for a name it does not hold.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from importlib import import_module
 from typing import Any, TypeVar
 
@@ -38,7 +37,6 @@ class ScheduleRegistry:
     def __init__(self) -> None:
         self._classes: dict[str, ScheduleClass] = {}
         self._base: type | None = None
-        self._built_ins_loaded = False
         self._plugins_loaded = False
 
     def bind(self, base: type) -> None:
@@ -83,9 +81,11 @@ class ScheduleRegistry:
             that name (LR105); the message lists the known types and
             suggests the closest one.
         """
-        # A plugin cannot take a name that is registered already, so a known
-        # name is answered without reading the entry points.
-        self._load_built_ins()
+        # Importing the schedules registers the built-in types; it is done on
+        # first use, so that reading a file does not pay for them. A plugin
+        # cannot take a name that is registered already, so a known name is
+        # answered without reading the entry points.
+        import_module("deepmd_lr.schedules")
         if isinstance(name, str) and name not in self._classes:
             self._load_plugins()
         if isinstance(name, str) and name in self._classes:
@@ -111,61 +111,9 @@ class ScheduleRegistry:
 
     def classes(self) -> dict[str, ScheduleClass]:
         """All registered classes by name, in registration order (a copy)."""
-        self._load_built_ins()
+        import_module("deepmd_lr.schedules")
         self._load_plugins()
         return dict(self._classes)
-
-    def names(self) -> tuple[str, ...]:
-        return tuple(self.classes())
-
-    @contextmanager
-    def scoped(self, *, reload_plugins: bool = False) -> Iterator[ScheduleRegistry]:
-        """Undo, when the block ends, every registration made inside it.
-
-        For tests, and for code that needs a schedule type for a while: the
-        table, the ``type_name`` of each class in it and whether plugins have
-        been loaded are all as they were before the block, whatever happened
-        inside it.
-
-        Parameters
-        ----------
-        reload_plugins
-            Forget that plugins have been loaded, so that the first lookup in
-            the block reads the entry points again.
-
-        Examples
-        --------
-        >>> from deepmd_lr import BaseLR
-        >>> with SCHEDULES.scoped():
-        ...     @BaseLR.register("flat")
-        ...     class Flat(BaseLR):
-        ...         def _decay_xp(self, xp, decay_step):
-        ...             return xp.full_like(decay_step, self.start_lr)
-        ...     BaseLR(type="flat", start_lr=1e-3, stop_lr=1e-5, num_steps=10).value(9)
-        0.001
-        >>> "flat" in SCHEDULES.names()
-        False
-        """
-        self._load_built_ins()
-        classes = dict(self._classes)
-        type_names = {name: cls.type_name for name, cls in classes.items()}
-        plugins_loaded = self._plugins_loaded
-        if reload_plugins:
-            self._plugins_loaded = False
-        try:
-            yield self
-        finally:
-            self._classes = classes
-            for name, cls in classes.items():
-                cls.type_name = type_names[name]
-            self._plugins_loaded = plugins_loaded
-
-    def _load_built_ins(self) -> None:
-        # Importing the module registers its classes; it is imported on first
-        # use, so that reading a file does not pay for the schedules.
-        if not self._built_ins_loaded:
-            self._built_ins_loaded = True
-            import_module("deepmd_lr.schedules")
 
     def _load_plugins(self) -> None:
         if self._plugins_loaded:

@@ -31,11 +31,7 @@ from deepmd_lr.section.errors import (
     warn_user,
 )
 from deepmd_lr.section.keys import COMMON_KEYS, DEFAULT_TYPE, SECTION, given, key_path
-from deepmd_lr.section.legacy import (
-    FILLED_STOP_LR,
-    LEGACY_DEFAULTS,
-    missing_rates_fix,
-)
+from deepmd_lr.section.legacy import FILLED_STOP_LR, LEGACY_DEFAULTS, missing_rates_fix
 from deepmd_lr.section.length import check_against_num_steps, warmup_conflict
 from deepmd_lr.section.registry import SCHEDULES, ScheduleClass
 from deepmd_lr.section.text import (
