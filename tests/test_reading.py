@@ -8,7 +8,6 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from hypothesis import strategies as st
 from deepmd_lr.cli.main import main
 from deepmd_lr.files.nodes import MAX_DEPTH
 from deepmd_lr.files.reader import DuplicateKey, KeyPath, parse_input, read_input
-from deepmd_lr.files.storage import InputFileError, read_text
+from deepmd_lr.files.storage import InputFileError, read_lines, read_text
 from deepmd_lr.files.writer import safe_dumper
 from deepmd_lr.lint.check import check_text
 
@@ -286,35 +285,45 @@ def test_an_input_document_is_equal_by_its_text_and_never_changes() -> None:
 INPUT_JSON = f'{{"learning_rate": {SECTION_JSON}, "training": {{"numb_steps": 10}}}}'
 
 
-def test_a_fifo_is_read_to_its_end(tmp_path: Path) -> None:
+NOT_REGULAR = (
+    "is not a regular file (a FIFO, a device or a socket): only regular files "
+    "are read, so that a stream never makes the command wait; save it to a "
+    "file first (check reads a pipe as -)"
+)
+
+
+def test_a_fifo_without_a_writer_is_refused_at_once(tmp_path: Path) -> None:
+    # The contract: regular files only, a FIFO refused at once, never a hang.
     fifo = tmp_path / "input.json"
     os.mkfifo(fifo)
-
-    def feed() -> None:
-        with open(fifo, "w", encoding="utf-8") as stream:
-            stream.write(INPUT_JSON[:20])
-            stream.flush()
-            stream.write(INPUT_JSON[20:])
-
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    try:
-        assert read_text(fifo) == INPUT_JSON
-    finally:
-        writer.join(timeout=10)
+    with pytest.raises(InputFileError) as caught:
+        read_text(fifo)
+    assert str(caught.value) == NOT_REGULAR
+    with pytest.raises(InputFileError, match="is not a regular file"):
+        list(read_lines(fifo))
 
 
-def test_dev_stdin_is_read_from_a_pipe() -> None:
-    done = subprocess.run(
+def test_dev_stdin_is_refused_and_check_reads_a_pipe_as_dash() -> None:
+    text = "\ufeff" + INPUT_JSON.replace("1e-8", "1e-2")
+    refused = subprocess.run(
         [sys.executable, "-m", "deepmd_lr", "check", "/dev/stdin"],
-        input="\ufeff" + INPUT_JSON.replace("1e-8", "1e-2"),
+        input=text,
         capture_output=True,
         text=True,
         timeout=30,
     )
-    assert done.returncode == 1
+    assert refused.returncode == 1
+    assert refused.stdout.startswith(f"/dev/stdin:1:1: LR001 {NOT_REGULAR}")
+    piped = subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", "check", "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert piped.returncode == 1
     # The byte-order mark is dropped, as from a file: the column counts without it.
-    assert done.stdout.startswith("/dev/stdin:1:53: LR302 learning_rate/stop_lr: ")
+    assert piped.stdout.startswith("-:1:53: LR302 learning_rate/stop_lr: ")
 
 
 def test_what_cannot_be_read_is_refused_with_one_line(tmp_path: Path) -> None:
@@ -322,15 +331,12 @@ def test_what_cannot_be_read_is_refused_with_one_line(tmp_path: Path) -> None:
         listening.bind(str(tmp_path / "socket"))
         with pytest.raises(InputFileError) as caught:
             read_text(tmp_path / "socket")
-    assert (
-        str(caught.value) == "is a socket, not a file; only files and streams are read"
-    )
+    assert str(caught.value) == NOT_REGULAR
     with pytest.raises(InputFileError, match=r"^is a directory, not a file$"):
         read_text(tmp_path)
     with pytest.raises(InputFileError, match=r"^no such file$"):
         read_text(tmp_path / "missing.json")
-    # A character device with nothing to read is an empty file.
-    with pytest.raises(InputFileError, match=r"^the file is empty$"):
+    with pytest.raises(InputFileError, match=r"^is not a regular file \(a FIFO"):
         read_input(os.devnull)
 
 

@@ -106,7 +106,7 @@ def read_input(path: str | Path) -> InputDocument:
     Raises
     ------
     InputFileError
-        When the file is missing, a directory or a socket, empty, not valid
+        When the file is missing, not a regular file, empty, not valid
         JSON/YAML, beyond a reading limit, or YAML while PyYAML is not
         installed.
     """

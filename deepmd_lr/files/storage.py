@@ -1,8 +1,8 @@
 """Reading and writing the bytes of users' files, safely.
 
-Reading takes any file or stream that can be read: a regular file, a FIFO
-or a pipe (``check <(generate-input)``), a character device such as
-``/dev/stdin``; like any reader, it waits for a stream's writer. Writing is atomic: the new content goes to a temporary file
+Reading takes regular files only, so that a FIFO or a device can never make
+the command wait: ``deepmd-lr check -`` reads a pipe. Writing is atomic: the
+new content goes to a temporary file
 beside the target, is flushed to disk and then renamed over the target, so
 that at every instant the target holds all of its old bytes or all of its
 new ones.
@@ -47,17 +47,16 @@ class InputFileError(Exception):
 
 
 def read_text(path: str | Path, *, keep_byte_order_mark: bool = False) -> str:
-    """The text of a UTF-8 file or stream, without its byte-order mark if any.
+    """The text of a regular UTF-8 file, without its byte-order mark if any.
 
-    A FIFO, a pipe or ``/dev/stdin`` is read to its end, as a regular file
-    is. With ``keep_byte_order_mark``, a byte-order mark is kept as the
-    text's first character, so that an edit of the text can write it back.
+    With ``keep_byte_order_mark``, a byte-order mark is kept as the text's
+    first character, so that an edit of the text can write it back.
 
     Raises
     ------
     InputFileError
-        When the file is missing, is a directory or a socket, cannot be
-        read or is not UTF-8.
+        When the file is missing, is not a regular file, cannot be read or
+        is not UTF-8.
     """
     with _opened(path) as stream:
         content = stream.read()
@@ -65,7 +64,7 @@ def read_text(path: str | Path, *, keep_byte_order_mark: bool = False) -> str:
 
 
 def read_lines(path: str | Path) -> Iterator[str]:
-    """The lines of a UTF-8 file or stream, one at a time, without its byte-order mark.
+    """The lines of a regular UTF-8 file, one at a time, without its byte-order mark.
 
     A line ends at ``\n`` alone, which it keeps (``\r\n`` too): a form
     feed, a lone ``\r`` or U+2028 inside a line does not end it. Only the
@@ -89,15 +88,15 @@ def read_lines(path: str | Path) -> Iterator[str]:
 
 @contextlib.contextmanager
 def _opened(path: str | Path) -> Iterator[BinaryIO]:
-    """``path``, a file or a stream, opened for reading in binary; an error
-    of the system while it is read is an :class:`InputFileError`."""
+    """The regular file ``path``, opened for reading in binary; an error of
+    the system while it is read is an :class:`InputFileError`."""
     try:
-        # Checked before opening: a socket cannot be opened, a clear reason given.
-        _require_readable(os.stat(path).st_mode)
-        descriptor = os.open(path, os.O_RDONLY | _O_CLOEXEC)
+        # Checked before opening: opening a FIFO with no writer waits.
+        _require_regular(os.stat(path).st_mode)
+        descriptor = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_CLOEXEC)
         try:
-            # The name may have been swapped for a directory since the stat.
-            _require_readable(os.fstat(descriptor).st_mode)
+            # The name may have been swapped for something else since the stat.
+            _require_regular(os.fstat(descriptor).st_mode)
             with open(descriptor, "rb", closefd=False) as stream:
                 yield stream
         finally:
@@ -128,11 +127,15 @@ def decode_text(content: bytes, *, keep_byte_order_mark: bool = False) -> str:
         ) from None
 
 
-def _require_readable(mode: int) -> None:
+def _require_regular(mode: int) -> None:
     if stat.S_ISDIR(mode):
         raise InputFileError("is a directory, not a file")
-    if stat.S_ISSOCK(mode):
-        raise InputFileError("is a socket, not a file; only files and streams are read")
+    if not stat.S_ISREG(mode):
+        raise InputFileError(
+            "is not a regular file (a FIFO, a device or a socket): only regular "
+            "files are read, so that a stream never makes the command wait; "
+            "save it to a file first (check reads a pipe as -)"
+        )
 
 
 def write_atomically(path: str | Path, content: bytes) -> None:
