@@ -36,7 +36,7 @@ class ProblemCodes(SphinxDirective):
         ]
         for entry in CODES.values():
             lines += [
-                f"   * - ``{entry.code}``",
+                f"   * - ``{entry}``",
                 f"     - {'error' if entry.is_error else 'warning'}",
                 f"     - {_plain_text(entry.meaning)}",
             ]
