@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CODES_PAGE = "codes.html"
 """The documentation's page of codes, relative to the documentation's root."""
@@ -194,8 +195,10 @@ def explanations() -> dict[str, Explanation]:
     text = Path(__file__).with_name("explanations.md").read_text(encoding="utf-8")
     found = {}
     for entry in _ENTRY.finditer(text):
-        fields = entry.groupdict()
-        fields["code"] = CODES[fields["code"]]
-        fields["encoding"] = fields["encoding"] or "utf-8"
+        fields: dict[str, Any] = entry.groupdict()
+        fields |= {
+            "code": CODES[entry["code"]],
+            "encoding": entry["encoding"] or "utf-8",
+        }
         found[entry["code"]] = Explanation(**fields)
     return found

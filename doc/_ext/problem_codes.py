@@ -34,9 +34,8 @@ def _rst(markdown: str) -> str:
 
 
 def _block(language: str, text: str) -> list[str]:
-    return [f".. code-block:: {language}", ""] + [
-        f"   {line}" for line in text.rstrip("\n").splitlines()
-    ]
+    indented = [f"   {line}" for line in text.rstrip("\n").splitlines()]
+    return [f".. code-block:: {language}", "", *indented, ""]
 
 
 @contextmanager
@@ -74,9 +73,10 @@ def _entry_lines(entry: Explanation) -> list[str]:
     lines = [f".. _{code.lower()}:", "", title, "-" * len(title), ""]
     lines += [f"*{kind}.* {_rst(entry.text)}", ""]
     lines += [f"Example, ``{entry.file_name}``{written}:", ""]
-    lines += _block(Path(entry.file_name).suffix[1:], entry.example) + [""]
-    lines += _block("console", _printed(entry)) + [""]
-    return lines + [*_rst(entry.fix).splitlines(), ""]
+    lines += _block(Path(entry.file_name).suffix[1:], entry.example)
+    lines += _block("console", _printed(entry))
+    lines += [*_rst(entry.fix).splitlines(), ""]
+    return lines
 
 
 class ProblemCodes(SphinxDirective):
