@@ -239,12 +239,14 @@ def test_json_format_is_a_list_of_documented_objects(
         "path",
         "message",
         "fix",
+        "url",
     }
     line, column = where(bad.read_text(), '"start_lr"')
     assert problem["file"] == str(bad)
     assert (problem["line"], problem["column"]) == (line, column)
     assert (problem["end_line"], problem["end_column"]) == (line, column + 10)
     assert (problem["severity"], problem["path"]) == ("error", "learning_rate/start_lr")
+    assert problem["url"] == f"codes.html#{problem['code'].lower()}"
     assert run(capsys, "check", "--format", "json", str(good)) == (0, "[]\n", "")
 
 
@@ -270,8 +272,8 @@ def test_github_format_escapes_what_workflow_commands_reserve() -> None:
 
     problem = Problem("a:b\r\n,c.json", 1, 2, "LW101", "warning", "", "100%", "")
     assert (
-        github_line(problem)
-        == "::warning file=a%3Ab%0D%0A%2Cc.json,line=1,col=2,title=LW101::100%25"
+        github_line(problem) == "::warning file=a%3Ab%0D%0A%2Cc.json,line=1,col=2,"
+        "title=LW101 (codes.html#lw101)::100%25"
     )
 
 

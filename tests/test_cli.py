@@ -900,4 +900,5 @@ def test_help_lists_the_commands_in_the_order_of_work(
         "migrate",
         "doc",
         "schema",
+        "explain",
     ]

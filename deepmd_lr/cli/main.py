@@ -19,6 +19,7 @@ from typing import Any
 from deepmd_lr import __version__
 from deepmd_lr.cli.check import run_check
 from deepmd_lr.cli.edits import run_migrate, run_normalize
+from deepmd_lr.cli.explain import run_explain
 from deepmd_lr.cli.streams import PROG, CommandError, print_error, run_guarded
 from deepmd_lr.cli.views import run_audit, run_doc, run_plot, run_schema, run_show
 from deepmd_lr.section.keys import MAX_STEPS
@@ -57,12 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     # The order of the help: checking, then looking at a schedule, then
-    # rewriting an old input, then describing the section.
+    # rewriting an old input, then describing the section and its codes.
     _add_check(commands)
     _add_edit(commands, "normalize", "write here (JSON, or YAML for .yaml)")
     _add_views(commands)
     _add_edit(commands, "migrate", "write the result here")
     _add_reference(commands)
+    explain = _command(commands, "explain", run_explain)
+    explain.add_argument(
+        "code", nargs="?", metavar="CODE", help="a code such as LR204; none lists all"
+    )
     return parser
 
 

@@ -3,7 +3,9 @@
 Text is one line per problem, ``FILE:LINE:COLUMN: CODE message``, where a
 warning's message starts with ``warning:``, then a summary line. JSON is one
 list of objects for tools. GitHub is one workflow command per problem, which
-GitHub Actions shows as an annotation on the line.
+GitHub Actions shows as an annotation on the line. JSON and GitHub give each
+code's place on the documentation's page of codes (``codes.html#lr204``),
+for an editor or a CI annotation to link to.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from deepmd_lr.lint.check import Problem
+from deepmd_lr.section.codes import CODES
 from deepmd_lr.section.text import one_line, single_line
 
 PROBLEM_LINE_LIMIT = 1000
@@ -65,10 +68,12 @@ def summary_line(problems: Sequence[Problem], checked: int) -> str:
 
 def json_report(problems: Sequence[Problem]) -> str:
     """The problems as a JSON list of objects, one per problem; each message
-    and fix on one line, as in the text format."""
+    and fix on one line, as in the text format, and ``url`` the code's
+    section of the documentation."""
     listed = [
         asdict(problem)
         | {"message": single_line(problem.message), "fix": single_line(problem.fix)}
+        | {"url": _code_url(problem)}
         for problem in problems
     ]
     return json.dumps(listed, indent=2) + "\n"
@@ -81,16 +86,22 @@ def github_line(problem: Problem) -> str:
     --------
     >>> from deepmd_lr.section import codes
     >>> github_line(Problem("a,b.json", 2, 7, codes.NOT_FINITE, "error", "x", "50%\\noff"))
-    '::error file=a%2Cb.json,line=2,col=7,title=LR203::50%25 off'
+    '::error file=a%2Cb.json,line=2,col=7,title=LR203 (codes.html#lr203)::50%25 off'
     """
     properties = {"file": problem.file, "line": problem.line, "col": problem.column}
     if problem.end_line is not None and problem.end_column is not None:
         properties["endLine"] = problem.end_line
         properties["endColumn"] = problem.end_column
-    properties["title"] = problem.code or "deepmd-lr"
+    properties["title"] = (
+        f"{problem.code} ({_code_url(problem)})" if problem.code else "deepmd-lr"
+    )
     listed = ",".join(f"{name}={_escape_property(v)}" for name, v in properties.items())
     # The workflow commands are named as the severities are.
     return f"::{problem.severity} {listed}::{_escape_data(single_line(_with_fix(problem)))}"
+
+
+def _code_url(problem: Problem) -> str:
+    return CODES[problem.code].url if problem.code in CODES else ""
 
 
 def _with_fix(problem: Problem) -> str:

@@ -16,12 +16,25 @@ The hundreds group them:
 A code, once published, keeps its meaning; a retired rule leaves its code
 unused. The documentation's table of codes is written from :data:`CODES`.
 
+Each code's explanation (what it means and why it matters, an input that
+shows it, the fix) is written once, in ``explanations.md`` beside this
+module, which both the documentation's page of codes and ``deepmd-lr
+explain`` read; :attr:`Code.url` is the code's place on that page.
+
 The package names each code by its constant here (``codes.OUT_OF_RANGE``),
 never by its text; a code is a string, equal to its text, so that it can be
 compared, printed and written as JSON as it is.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CODES_PAGE = "codes.html"
+"""The documentation's page of codes, relative to the documentation's root."""
 
 
 class Code(str):
@@ -41,6 +54,15 @@ class Code(str):
     @property
     def is_error(self) -> bool:
         return self.startswith("LR")
+
+    @property
+    def url(self) -> str:
+        """The code's section on the documentation's page of codes.
+
+        >>> OUT_OF_RANGE.url
+        'codes.html#lr204'
+        """
+        return f"{CODES_PAGE}#{self.lower()}"
 
 
 # -- reading the file
@@ -133,3 +155,50 @@ CODES: dict[str, Code] = {
     entry: entry for entry in globals().values() if isinstance(entry, Code)
 }
 """Every code, in the order of the documentation's table."""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A code explained: the sections of its entry in ``explanations.md``."""
+
+    code: Code
+    text: str
+    """What the code means and why it matters (Markdown)."""
+    command: str
+    """The command that reports the code for :attr:`example`, such as
+    ``deepmd-lr check input.json``; its last word names the file."""
+    example: str
+    """The text of an input file that breaks the rule."""
+    encoding: str
+    """The encoding the example file is written in."""
+    fix: str
+    """How to fix it (Markdown)."""
+
+    @property
+    def file_name(self) -> str:
+        return self.command.split()[-1]
+
+
+_ENTRY = re.compile(
+    r"^## (?P<code>L[RW]\d{3})\n\n(?P<text>.*?)\n\nExample: `(?P<command>[^`]+)`\n\n"
+    r"```\w+ ?(?P<encoding>\S*)\n(?P<example>.*?)```\n\n(?P<fix>Fix: .*?)\s*(?=^## |\Z)",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def explanations() -> dict[str, Explanation]:
+    """Every code's explanation, by code, in the order of ``explanations.md``.
+
+    >>> explanations()["LR204"].command
+    'deepmd-lr check input.json'
+    """
+    text = Path(__file__).with_name("explanations.md").read_text(encoding="utf-8")
+    found = {}
+    for entry in _ENTRY.finditer(text):
+        fields: dict[str, Any] = entry.groupdict()
+        fields |= {
+            "code": CODES[entry["code"]],
+            "encoding": entry["encoding"] or "utf-8",
+        }
+        found[entry["code"]] = Explanation(**fields)
+    return found

@@ -27,32 +27,34 @@ class CliOutput(SphinxDirective):
     option_spec: ClassVar[dict[str, Any]] = {"returncode": directives.nonnegative_int}
 
     def run(self) -> list[nodes.Node]:
-        from deepmd_lr.cli.main import main
-
         command = self.arguments[0]
         words = shlex.split(command)
         if words[:1] != ["deepmd-lr"]:
             raise self.error(f"not a deepmd-lr command: {command}")
-        captured = io.StringIO()
-        previous = os.getcwd()
-        os.chdir(self.config.cli_output_cwd)
-        try:
-            with (
-                contextlib.redirect_stdout(captured),
-                contextlib.redirect_stderr(captured),
-            ):
-                status = main(words[1:])
-        finally:
-            os.chdir(previous)
+        status, output = run_command(words[1:], self.config.cli_output_cwd)
         expected = self.options.get("returncode", 0)
         if status != expected:
             raise self.error(
-                f"`{command}` exited with {status}, expected {expected}:\n"
-                + captured.getvalue()
+                f"`{command}` exited with {status}, expected {expected}:\n" + output
             )
-        text = f"$ {command}\n{captured.getvalue().rstrip()}"
+        text = f"$ {command}\n{output.rstrip()}"
         block = nodes.literal_block(text, text, language="console")
         return [block]
+
+
+def run_command(words: list[str], cwd: str) -> tuple[int, str]:
+    """Run ``deepmd-lr WORDS`` in ``cwd``: its exit status and what it printed."""
+    from deepmd_lr.cli.main import main
+
+    captured = io.StringIO()
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+            status = main(words)
+    finally:
+        os.chdir(previous)
+    return status, captured.getvalue()
 
 
 def setup(app: Any) -> dict[str, Any]:
