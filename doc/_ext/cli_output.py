@@ -5,7 +5,15 @@
 
 shows the command and what it prints, so the pages never drift from the
 program. A non-zero exit status is a build warning unless ``:returncode:``
-names it.
+names it. With ``:file: NAME``, the directive's content is written to a file
+of that name in an empty directory, the command runs there, and the page
+shows the file before the command:
+
+    ```{cli-output} deepmd-lr check input.json
+    :file: input.json
+
+    {"learning_rate": {"type": "cosine", "decay_steps": 5000}}
+    ```
 """
 
 from __future__ import annotations
@@ -14,6 +22,8 @@ import contextlib
 import io
 import os
 import shlex
+import tempfile
+from pathlib import Path
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -24,18 +34,46 @@ from sphinx.util.docutils import SphinxDirective
 class CliOutput(SphinxDirective):
     required_arguments = 1
     final_argument_whitespace = True
-    option_spec: ClassVar[dict[str, Any]] = {"returncode": directives.nonnegative_int}
+    has_content = True
+    option_spec: ClassVar[dict[str, Any]] = {
+        "returncode": directives.nonnegative_int,
+        "file": directives.unchanged_required,
+    }
 
     def run(self) -> list[nodes.Node]:
-        from deepmd_lr.cli.main import main
-
         command = self.arguments[0]
         words = shlex.split(command)
         if words[:1] != ["deepmd-lr"]:
             raise self.error(f"not a deepmd-lr command: {command}")
+        name = self.options.get("file")
+        if name is None:
+            if self.content:
+                raise self.error("content without :file: to write it to")
+            status, output = self._run(words, self.config.cli_output_cwd)
+            shown: list[nodes.Node] = []
+        else:
+            content = "\n".join(self.content) + "\n"
+            with tempfile.TemporaryDirectory() as directory:
+                (Path(directory) / name).write_text(content, encoding="utf-8")
+                status, output = self._run(words, directory)
+            language = "yaml" if name.endswith((".yaml", ".yml")) else "json"
+            shown = [nodes.literal_block(content, content, language=language)]
+        expected = self.options.get("returncode", 0)
+        if status != expected:
+            raise self.error(
+                f"`{command}` exited with {status}, expected {expected}:\n" + output
+            )
+        text = f"$ {command}\n{output.rstrip()}"
+        return [*shown, nodes.literal_block(text, text, language="console")]
+
+    @staticmethod
+    def _run(words: list[str], directory: str) -> tuple[int, str]:
+        """The exit status of the command run in ``directory``, and its output."""
+        from deepmd_lr.cli.main import main
+
         captured = io.StringIO()
         previous = os.getcwd()
-        os.chdir(self.config.cli_output_cwd)
+        os.chdir(directory)
         try:
             with (
                 contextlib.redirect_stdout(captured),
@@ -44,15 +82,7 @@ class CliOutput(SphinxDirective):
                 status = main(words[1:])
         finally:
             os.chdir(previous)
-        expected = self.options.get("returncode", 0)
-        if status != expected:
-            raise self.error(
-                f"`{command}` exited with {status}, expected {expected}:\n"
-                + captured.getvalue()
-            )
-        text = f"$ {command}\n{captured.getvalue().rstrip()}"
-        block = nodes.literal_block(text, text, language="console")
-        return [block]
+        return status, captured.getvalue()
 
 
 def setup(app: Any) -> dict[str, Any]:
