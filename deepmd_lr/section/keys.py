@@ -32,16 +32,18 @@ float64, so no two steps of a schedule are computed as the same one."""
 
 
 class _Required:
+    """Marker for a key that has no default and must be given.
+
+    >>> from deepmd_lr import REQUIRED, Key
+    >>> Key("start_lr", float, "The rate after warmup.").default is REQUIRED
+    True
+    """
+
     def __repr__(self) -> str:
         return "REQUIRED"
 
 
 REQUIRED: Any = _Required()
-"""Marker for a key that has no default and must be given.
-
->>> Key("start_lr", float, "The rate after warmup.").default is REQUIRED
-True
-"""
 
 _TYPE_WORDS = {
     float: "a number",
