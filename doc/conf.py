@@ -8,6 +8,9 @@ the files in ``examples/``; nothing generated is committed.
 import sys
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
+
+from docutils.nodes import field_list as field_list_node
 
 import deepmd_lr
 
@@ -66,6 +69,28 @@ html_theme = "furo"
 html_title = f"deepmd-lr {release}"
 html_static_path = ["_static"]
 html_css_files = ["wrap.css"]
-# A console block copies as its command alone, without the "$ " prompt or
-# what the command printed.
-copybutton_prompt_text = "$ "
+# A block with prompts copies as its code alone: a console block as its
+# commands, without the "$ " prompt or what they printed, and a Python
+# example as its statements, without the ">>> " and "... " prompts or the
+# results shown.
+copybutton_prompt_text = r"\$ |>>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+
+
+def _drop_return_type_of_exceptions(
+    app: Any, domain: str, objtype: str, content: Any
+) -> None:
+    """An exception's entry shows no "Return type: None" of its constructor."""
+    if domain != "py" or objtype != "exception":
+        return
+    for field_list in content.findall(field_list_node):
+        for field in list(field_list):
+            if field[0].astext() == "rtype":
+                field_list.remove(field)
+
+
+def setup(app: Any) -> None:
+    # After autodoc has written the types into the description.
+    app.connect(
+        "object-description-transform", _drop_return_type_of_exceptions, priority=600
+    )
