@@ -59,8 +59,17 @@ plot_working_directory = str(ROOT)
 plot_include_source = False
 plot_html_show_source_link = False
 plot_html_show_formats = False
-plot_formats = [("png", 110)]
-plot_rcparams = {"figure.figsize": (7.5, 3.2)}
+# SVG stays sharp at any width, a phone's included. The figure and its axes
+# are transparent, so that a plot sits on the page's own background; the
+# dark scheme inverts it (doc/_static/wrap.css).
+plot_formats = ["svg"]
+plot_rcparams = {
+    "figure.figsize": (7.5, 3.2),
+    "figure.facecolor": "none",
+    "axes.facecolor": "none",
+    "savefig.facecolor": "none",
+    "svg.hashsalt": "deepmd-lr",
+}
 plot_pre_code = "from lr_figures import *"
 
 cli_output_cwd = str(ROOT)
