@@ -18,6 +18,8 @@ DOC = Path(__file__).resolve().parent
 ROOT = DOC.parent
 sys.path.insert(0, str(DOC / "_ext"))
 
+from argument_reference import readable_powers  # noqa: E402
+
 project = "deepmd-lr"
 author = "deepmd-lr developers"
 copyright = "deepmd-lr developers"
@@ -98,7 +100,15 @@ def _drop_return_type_of_exceptions(
                 field_list.remove(field)
 
 
+def _write_powers_readably(
+    app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]
+) -> None:
+    """A key's allowed range reads ``<= 2⁵³``, not ``<= 2**53 (9007199254740992)``."""
+    lines[:] = [readable_powers(line) for line in lines]
+
+
 def setup(app: Any) -> None:
+    app.connect("autodoc-process-docstring", _write_powers_readably)
     # After autodoc has written the types into the description.
     app.connect(
         "object-description-transform", _drop_return_type_of_exceptions, priority=600
