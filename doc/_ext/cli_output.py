@@ -5,7 +5,9 @@
 
 shows the command and what it prints, so the pages never drift from the
 program. A non-zero exit status is a build warning unless ``:returncode:``
-names it. With ``:file: NAME``, the directive's content is written to a file
+names it. ``:nowrap:`` keeps each line of the output whole, scrolling, where
+a line is one record that a break would misread (GitHub's workflow
+commands). With ``:file: NAME``, the directive's content is written to a file
 of that name in an empty directory, the command runs there, and the page
 shows the file before the command:
 
@@ -38,6 +40,7 @@ class CliOutput(SphinxDirective):
     option_spec: ClassVar[dict[str, Any]] = {
         "returncode": directives.nonnegative_int,
         "file": directives.unchanged_required,
+        "nowrap": directives.flag,
     }
 
     def run(self) -> list[nodes.Node]:
@@ -64,7 +67,10 @@ class CliOutput(SphinxDirective):
                 f"`{command}` exited with {status}, expected {expected}:\n" + output
             )
         text = f"$ {command}\n{output.rstrip()}"
-        return [*shown, nodes.literal_block(text, text, language="console")]
+        block = nodes.literal_block(text, text, language="console")
+        if "nowrap" in self.options:
+            block["classes"].append("nowrap")
+        return [*shown, block]
 
     @staticmethod
     def _run(words: list[str], directory: str) -> tuple[int, str]:
