@@ -2,12 +2,15 @@
 
     sphinx-build -W -b html doc doc/_build/html
     python doc/screenshots.py [--site doc/_build/html] [--out /tmp/shots]
+        [--width 390] [--dark] [--page cli.html ...]
 
 Renders each page from ``file://`` with headless Chromium (Debian's
 ``chromium`` package) and no network, so what the images show is what a
 reader on an offline cluster sees: formulas typeset by the MathJax shipped
 with the site, the theme, the plots. Not part of CI: it needs a browser and
-takes a few seconds per page.
+takes a few seconds per page. ``--dark`` asks for the reader's dark colour
+scheme, which the theme follows; ``--page`` names other pages of the site
+(repeatable), in place of the main ones.
 """
 
 from __future__ import annotations
@@ -51,12 +54,15 @@ def browser() -> str:
     sys.exit("no Chromium found; on Debian: apt-get install -y chromium")
 
 
-def screenshot(executable: str, url: str, image: Path, width: int, height: int) -> None:
+def screenshot(
+    executable: str, url: str, image: Path, width: int, height: int, dark: bool
+) -> None:
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
             [
                 executable,
                 *QUIET_FLAGS,
+                *(["--force-dark-mode"] if dark else []),
                 f"--user-data-dir={profile}",
                 # Time for MathJax to typeset before the picture is taken.
                 "--virtual-time-budget=10000",
@@ -76,17 +82,24 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("/tmp/shots"))
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=2000)
+    parser.add_argument("--dark", action="store_true")
+    parser.add_argument("--page", action="append", metavar="PATH")
     args = parser.parse_args()
+    pages = PAGES
+    if args.page:
+        pages = {
+            path.removesuffix(".html").replace("/", "-"): path for path in args.page
+        }
     site = args.site.resolve()
     if not (site / "index.html").is_file():
         sys.exit(f"no built site in {site}; run sphinx-build first")
     args.out.mkdir(parents=True, exist_ok=True)
     executable = browser()
-    for name, page in PAGES.items():
-        image = args.out / f"{name}.png"
-        screenshot(
-            executable, f"{site.as_uri()}/{page}", image, args.width, args.height
-        )
+    scheme = "dark" if args.dark else "light"
+    for name, page in pages.items():
+        image = args.out / f"{name}-{args.width}-{scheme}.png"
+        url = f"{site.as_uri()}/{page}"
+        screenshot(executable, url, image, args.width, args.height, args.dark)
         print(image)
     return 0
 

@@ -286,6 +286,12 @@ def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[MigrationNote
         key, with paths such as ``learning_rate/stop_lr``. No notes when the
         input is already up to date.
 
+    Raises
+    ------
+    LearningRateConfigError
+        For a DeePMD-kit 0.x input (settings at the top level, such as
+        ``use_smooth`` and ``systems``), which is not read (code ``LR006``).
+
     Examples
     --------
     >>> old = {"learning_rate": {"start_lr": 1e-3, "decay_rate": 0.95,
@@ -300,12 +306,6 @@ def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[MigrationNote
     added learning_rate/stop_lr = 1.6515374385013575e-05: from decay_rate 0.95
     every 5000 steps over the 400000 steps of training/stop_batch (DeePMD-kit's
     input converter)
-
-    Raises
-    ------
-    LearningRateConfigError
-        For a DeePMD-kit 0.x input (settings at the top level, such as
-        ``use_smooth`` and ``systems``), which is not read (code ``LR006``).
     """
     v0 = v0_input_error(data)
     if v0 is not None:

@@ -1,4 +1,4 @@
-"""A JSON Schema of the ``learning_rate`` section, for editors and validators.
+"""The JSON Schema of the ``learning_rate`` section: what it states, and what it cannot.
 
 :func:`json_schema` is written from the same table as
 :func:`~deepmd_lr.learning_rate_args`: the :class:`~deepmd_lr.section.keys.Key`

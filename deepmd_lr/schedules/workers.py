@@ -66,9 +66,18 @@ def scale_by_worker(
         ``"linear"``, ``"sqrt"`` or ``"none"``; by default the schedule's own
         ``scale_by_worker`` key (itself ``"linear"`` by default).
 
+    Raises
+    ------
+    ValueError
+        For a ``num_workers`` that is not an integer >= 1 within the range
+        of a float.
+    LearningRateConfigError
+        For an unknown ``method``, or when the scaled ``start_lr`` is beyond
+        the range of a float.
+
     Examples
     --------
-    >>> from deepmd_lr import BaseLR
+    >>> from deepmd_lr import BaseLR, scale_by_worker
     >>> lr = BaseLR(type="cosine", start_lr=1e-3, stop_lr=1e-5, num_steps=100)
     >>> four = scale_by_worker(lr, 4)
     >>> four.start_lr, four.stop_lr, four.scale_by_worker
@@ -78,15 +87,6 @@ def scale_by_worker(
     >>> ratio = BaseLR(type="cosine", start_lr=1e-3, stop_lr_ratio=0.01, num_steps=100)
     >>> scale_by_worker(ratio, 4, method="sqrt").stop_lr
     2e-05
-
-    Raises
-    ------
-    ValueError
-        For a ``num_workers`` that is not an integer >= 1 within the range
-        of a float.
-    LearningRateConfigError
-        For an unknown ``method``, or when the scaled ``start_lr`` is beyond
-        the range of a float.
     """
     num_workers = worker_count(num_workers)
     if method is None:

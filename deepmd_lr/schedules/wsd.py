@@ -26,10 +26,10 @@ class LearningRateWSD(BaseLR):
         \eta =
         \begin{cases}
         \left(\tau / \eta_{\mathrm{stop}} + (1 - \tau) / \eta_0\right)^{-1}
-            & \text{inverse\_linear}, \\
+            & \mathtt{inverse\_linear}, \\
         \eta_{\mathrm{stop}} + \tfrac12 (\eta_0 - \eta_{\mathrm{stop}})(1 + \cos \pi\tau)
-            & \text{cosine}, \\
-        \eta_0 + (\eta_{\mathrm{stop}} - \eta_0)\,\tau & \text{linear},
+            & \mathtt{cosine}, \\
+        \eta_0 + (\eta_{\mathrm{stop}} - \eta_0)\,\tau & \mathtt{linear},
         \end{cases}
 
     and :math:`\eta = \eta_{\mathrm{stop}}` from the end of training on.

@@ -32,16 +32,18 @@ float64, so no two steps of a schedule are computed as the same one."""
 
 
 class _Required:
+    """Marker for a key that has no default and must be given.
+
+    >>> from deepmd_lr import REQUIRED, Key
+    >>> Key("start_lr", float, "The rate after warmup.").default is REQUIRED
+    True
+    """
+
     def __repr__(self) -> str:
         return "REQUIRED"
 
 
 REQUIRED: Any = _Required()
-"""Marker for a key that has no default and must be given.
-
->>> Key("start_lr", float, "The rate after warmup.").default is REQUIRED
-True
-"""
 
 _TYPE_WORDS = {
     float: "a number",
@@ -83,13 +85,20 @@ class Key:
 
     Examples
     --------
-    >>> key = Key("power", float, "Exponent of the curve.", default=1.0, minimum=0.0)
+    >>> from deepmd_lr import Key, LearningRateConfigError
+    >>> key = Key("power", float, "Exponent of the curve.",
+    ...           default=1.0, minimum=0.0)
     >>> key.range_text()
     '0 <= value'
-    >>> key.check(-2.0)
-    Traceback (most recent call last):
-    ...
-    deepmd_lr.section.errors.LearningRateConfigError: learning_rate/power: got -2.0, but power must satisfy 0 <= value. Fix: set power to 0 <= value (a number)
+    >>> try:
+    ...     key.check(-2.0)
+    ... except LearningRateConfigError as error:
+    ...     print(error.path)
+    ...     print(error.reason)
+    ...     print(error.fix)
+    learning_rate/power
+    got -2.0, but power must satisfy 0 <= value
+    Fix: set power to 0 <= value (a number)
     """
 
     name: str

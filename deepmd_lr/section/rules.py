@@ -130,8 +130,10 @@ def find_problems(
     LR201 learning_rate/smooth
     LR103 learning_rate/decay_step
     LR303 learning_rate/warmup_steps
-    >>> print(problems[2])
-    learning_rate/decay_step: decay_step is not a key of learning_rate for type "exp". Did you mean "decay_steps"?
+    >>> problems[2].reason
+    'decay_step is not a key of learning_rate for type "exp"'
+    >>> problems[2].fix
+    'Did you mean "decay_steps"?'
     >>> find_problems({"start_lr": 1e-3, "stop_lr": 1e-5}, num_steps=1000)
     []
     """

@@ -5,7 +5,17 @@
 
 shows the command and what it prints, so the pages never drift from the
 program. A non-zero exit status is a build warning unless ``:returncode:``
-names it.
+names it. ``:nowrap:`` keeps each line of the output whole, scrolling, where
+a line is one record that a break would misread (GitHub's workflow
+commands). With ``:file: NAME``, the directive's content is written to a file
+of that name in an empty directory, the command runs there, and the page
+shows the file before the command:
+
+    ```{cli-output} deepmd-lr check input.json
+    :file: input.json
+
+    {"learning_rate": {"type": "cosine", "decay_steps": 5000}}
+    ```
 """
 
 from __future__ import annotations
@@ -14,6 +24,8 @@ import contextlib
 import io
 import os
 import shlex
+import tempfile
+from pathlib import Path
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -24,14 +36,31 @@ from sphinx.util.docutils import SphinxDirective
 class CliOutput(SphinxDirective):
     required_arguments = 1
     final_argument_whitespace = True
-    option_spec: ClassVar[dict[str, Any]] = {"returncode": directives.nonnegative_int}
+    has_content = True
+    option_spec: ClassVar[dict[str, Any]] = {
+        "returncode": directives.nonnegative_int,
+        "file": directives.unchanged_required,
+        "nowrap": directives.flag,
+    }
 
     def run(self) -> list[nodes.Node]:
         command = self.arguments[0]
         words = shlex.split(command)
         if words[:1] != ["deepmd-lr"]:
             raise self.error(f"not a deepmd-lr command: {command}")
-        status, output = run_command(words[1:], self.config.cli_output_cwd)
+        name = self.options.get("file")
+        if name is None:
+            if self.content:
+                raise self.error("content without :file: to write it to")
+            status, output = run_command(words[1:], self.config.cli_output_cwd)
+            shown: list[nodes.Node] = []
+        else:
+            content = "\n".join(self.content) + "\n"
+            with tempfile.TemporaryDirectory() as directory:
+                (Path(directory) / name).write_text(content, encoding="utf-8")
+                status, output = run_command(words[1:], directory)
+            language = "yaml" if name.endswith((".yaml", ".yml")) else "json"
+            shown = [nodes.literal_block(content, content, language=language)]
         expected = self.options.get("returncode", 0)
         if status != expected:
             raise self.error(
@@ -39,7 +68,9 @@ class CliOutput(SphinxDirective):
             )
         text = f"$ {command}\n{output.rstrip()}"
         block = nodes.literal_block(text, text, language="console")
-        return [block]
+        if "nowrap" in self.options:
+            block["classes"].append("nowrap")
+        return [*shown, block]
 
 
 def run_command(words: list[str], cwd: str) -> tuple[int, str]:

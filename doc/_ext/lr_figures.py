@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from deepmd_lr import BaseLR
 from deepmd_lr.files.reader import read_input
 from deepmd_lr.schedules.building import make_learning_rate_schedule
-from deepmd_lr.views.plotting import new_figure, plot_schedule
+from deepmd_lr.views.plotting import (
+    FIGURE_WIDTH,
+    PANEL_HEIGHT,
+    WARMUP_INSET_GID,
+    new_figure,
+    plot_schedule,
+)
+from deepmd_lr.views.summary import phases
 
 __all__ = ["choice_comparison", "schedule_panels"]
 
@@ -33,6 +42,7 @@ def schedule_panels(
     for ax, (title, source) in zip(axes, panels.items(), strict=True):
         schedule = make_learning_rate_schedule(_section(source), num_steps)
         plot_schedule(schedule, ax, log=log)
+        _label_inset_like_its_axes(ax)
         ax.set_title(title, fontsize="medium", loc="left", pad=14)
     for ax in axes[:-1]:
         ax.set_xlabel("")
@@ -44,13 +54,52 @@ def choice_comparison(
     num_steps: int,
     *,
     log: bool | None = None,
+    zoom_on: str | None = None,
 ) -> None:
-    """One curve per allowed value of a key, the choices read from its ``Key``."""
+    """One curve per allowed value of a key, the choices read from its ``Key``.
+
+    ``zoom_on`` names a phase (``"decay"``) that a second panel shows alone,
+    where the curves differ.
+    """
+    import matplotlib.pyplot as plt
+
     schedule_class = BaseLR.get_class_by_type(section["type"])
     key = next(k for k in schedule_class.variant_keys if k.name == key_name)
-    _, (ax,) = new_figure()
+    rows = 1 if zoom_on is None else 2
+    _, axes = plt.subplots(
+        rows, 1, figsize=(FIGURE_WIDTH, PANEL_HEIGHT * rows), layout="constrained"
+    )
+    axes = np.atleast_1d(axes)
     for choice in key.choices:
         schedule = make_learning_rate_schedule({**section, key_name: choice}, num_steps)
-        plot_schedule(
-            schedule, ax, log=log, label=f"{key_name}: {choice}", mark_phases=False
+        for ax in axes:
+            plot_schedule(
+                schedule, ax, log=log, label=f"{key_name}: {choice}", mark_phases=False
+            )
+    if zoom_on is not None:
+        start, stop = next(
+            (begin, end) for name, begin, end in phases(schedule) if name == zoom_on
         )
+        axes[0].set_xlabel("")
+        axes[1].set_xlim(start, stop)
+        axes[1].get_legend().remove()
+        axes[1].set_title(
+            f"the {zoom_on} phase alone: steps {start:,} to {stop:,}",
+            fontsize="medium",
+            loc="left",
+        )
+
+
+def _label_inset_like_its_axes(ax: Any) -> None:
+    """Label the rates of a warmup inset in the unit of a linear rate axis.
+
+    The inset counts its rates in the power of ten of ``start_lr``, which is
+    the unit the linear rate axis around it names in its label; on a
+    logarithmic axis the inset keeps its rates written out.
+    """
+    if ax.get_yscale() == "log":
+        return
+    for inset in ax.child_axes:
+        if inset.get_gid() == WARMUP_INSET_GID:
+            ticks = inset.get_yticks()
+            inset.set_yticks(ticks, [f"{tick:g}" for tick in ticks])
