@@ -220,6 +220,13 @@ def test_the_inset_shows_the_whole_ramp_readably() -> None:
     assert "warmup: 1,000 steps" in inset.get_title()
 
 
+def test_beside_a_linear_axis_the_inset_counts_in_the_axis_unit() -> None:
+    ax = draw({**EXP, "warmup_steps": 1000, "warmup_start_factor": 0.1}, log=False)
+    (inset,) = insets(ax)
+    assert ax.get_ylabel() == r"learning rate ($\times 10^{-3}$)"
+    assert [t.get_text() for t in inset.get_yticklabels()] == ["0.1", "1"]
+
+
 def test_no_inset_without_phase_marks() -> None:
     assert not insets(draw({**COSINE, "warmup_steps": 100}, mark_phases=False))
 

@@ -212,7 +212,7 @@ def plot_schedule(
     if not (log and final_rate <= 0):
         _mark_final_rate(ax, schedule, final_rate, unit, log)
     if mark_phases and 0 < schedule.warmup_steps < SHORT_WARMUP * schedule.num_steps:
-        _zoom_into_warmup(ax, schedule)
+        _zoom_into_warmup(ax, schedule, None if log else unit)
     if label is not None:
         ax.legend(fontsize=_LABEL_SIZE)
     return ax
@@ -421,7 +421,10 @@ def _points_in(
     return count
 
 
-def _zoom_into_warmup(ax: Any, schedule: BaseLR) -> None:
+def _zoom_into_warmup(ax: Any, schedule: BaseLR, axis_unit: int | None) -> None:
+    """Draw the warmup into an inset of ``ax``, its rates counted in the
+    ``axis_unit`` a linear rate axis names in its label; beside a logarithmic
+    axis (``None``), whose labels write rates out, written out too."""
     place = min(
         _INSET_PLACES,
         key=lambda corner: _points_in(ax, (*corner, *_INSET_SIZE), margin=0.04),
@@ -434,7 +437,7 @@ def _zoom_into_warmup(ax: Any, schedule: BaseLR) -> None:
     rates = np.asarray(schedule.value(steps), dtype=np.float64)
     low = min(schedule.warmup_start_lr, float(np.min(rates)))
     high = max(schedule.start_lr, float(np.max(rates)))
-    unit = _decimal_exponent(high)
+    unit = _decimal_exponent(high) if axis_unit is None else axis_unit
     color = _PHASE_COLORS["warmup"]
     _shade(inset, 0, warmup, color)
     inset.plot(steps, _in_unit(rates, unit), linewidth=_CURVE_WIDTH)
@@ -444,7 +447,10 @@ def _zoom_into_warmup(ax: Any, schedule: BaseLR) -> None:
     inset.set_ylim(bottom - 0.08 * span, top + 0.12 * span)
     inset.set_xticks([warmup], [f"{warmup:,}"])
     levels = sorted({schedule.warmup_start_lr, schedule.start_lr})
-    inset.set_yticks(_in_unit(np.array(levels), unit), [format_rate(r) for r in levels])
+    shown = levels if axis_unit is None else _in_unit(np.array(levels), unit)
+    inset.set_yticks(
+        _in_unit(np.array(levels), unit), [format_rate(level) for level in shown]
+    )
     inset.tick_params(labelsize="x-small", length=2, pad=1)
     inset.set_title(f"warmup: {warmup:,} steps", fontsize="x-small", color=color, pad=2)
     inset.spines[:].set_edgecolor(color)

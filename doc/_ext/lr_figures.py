@@ -12,7 +12,6 @@ from deepmd_lr.schedules.building import make_learning_rate_schedule
 from deepmd_lr.views.plotting import (
     FIGURE_WIDTH,
     PANEL_HEIGHT,
-    WARMUP_INSET_GID,
     new_figure,
     plot_schedule,
 )
@@ -42,7 +41,6 @@ def schedule_panels(
     for ax, (title, source) in zip(axes, panels.items(), strict=True):
         schedule = make_learning_rate_schedule(_section(source), num_steps)
         plot_schedule(schedule, ax, log=log)
-        _label_inset_like_its_axes(ax)
         ax.set_title(title, fontsize="medium", loc="left", pad=14)
     for ax in axes[:-1]:
         ax.set_xlabel("")
@@ -88,18 +86,3 @@ def choice_comparison(
             fontsize="medium",
             loc="left",
         )
-
-
-def _label_inset_like_its_axes(ax: Any) -> None:
-    """Label the rates of a warmup inset in the unit of a linear rate axis.
-
-    The inset counts its rates in the power of ten of ``start_lr``, which is
-    the unit the linear rate axis around it names in its label; on a
-    logarithmic axis the inset keeps its rates written out.
-    """
-    if ax.get_yscale() == "log":
-        return
-    for inset in ax.child_axes:
-        if inset.get_gid() == WARMUP_INSET_GID:
-            ticks = inset.get_yticks()
-            inset.set_yticks(ticks, [f"{tick:g}" for tick in ticks])
