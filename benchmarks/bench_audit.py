@@ -2,7 +2,7 @@
 
 Run ``python benchmarks/bench_audit.py`` from the repository root (add
 ``--repeats N`` for other than 5 runs of each, ``--timeout S`` to give up on
-a run after S seconds). It writes three learning curves into a temporary directory and
+a run after S seconds). It writes four learning curves into a temporary directory and
 runs ``deepmd-lr audit`` on each in a child process, printing the median
 wall time and the child's peak resident memory (``ru_maxrss``) against its
 target:
@@ -14,7 +14,13 @@ target:
 * 200 rows 100,000 steps apart from step 100,001, on the plateau of a
   ``wsd`` schedule, after a restart: they show the rate a restart of
   DeePMD-kit 3.1.3 gives there, but the last row departs from it, so that
-  every restart step fits every row but the last (about 4 KB): under 1 s.
+  every restart step fits every row but the last (about 4 KB): under 1 s;
+* about 150 training sessions of one row each (4 KB), 20,000 steps apart
+  from step 1,000,001 of a ``wsd`` schedule that decays along a cosine for
+  most of its 10,000,000 steps, each row logging a rate of 0 that no restart
+  step gives: each of the 100,000 steps a session may have resumed at would
+  have to be ruled out, so the restart search stops after its budget of
+  checks and says how many sessions it left: under 1 s.
 """
 
 from __future__ import annotations
@@ -107,6 +113,26 @@ def plateau(directory: Path) -> Path:
     return run
 
 
+def departing_sessions(directory: Path) -> Path:
+    section = {
+        "type": "wsd",
+        "start_lr": 1e-3,
+        "stop_lr": 1e-5,
+        "decay_type": "cosine",
+        "decay_phase_ratio": 0.9,
+    }
+    run = directory / "departing"
+    write_run(run, section, 10**7)
+    curve = ""
+    for k in range(1000):
+        session = f"{SHORT_HEADER}{10**6 + 1 + 20_000 * k} 0.0e+00\n"
+        if len(curve) + len(session) > 4096:
+            break
+        curve += session
+    (run / "lcurve.out").write_text(curve)
+    return run
+
+
 def timed_audit(run: Path, timeout: float) -> tuple[float, float, int]:
     """Wall seconds, peak megabytes and exit status of ``deepmd-lr audit RUN``."""
     argv = [sys.executable, "-m", "deepmd_lr", "audit", str(run)]
@@ -131,6 +157,7 @@ WORKLOADS = [
     ("2,000,000 plain rows", plain_rows, 5.0, 300.0),
     ("40,000 restarts, a header before each row", many_restarts, 2.0, None),
     ("a 4 KB curve on a wsd plateau", plateau, 1.0, None),
+    ("4 KB of one-row sessions, each departing", departing_sessions, 1.0, None),
 ]
 
 

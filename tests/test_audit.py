@@ -912,6 +912,39 @@ def test_a_plateau_whose_last_row_departs_costs_a_check_per_restart_step(
     assert sum(checks) < 2 * 10**5 + 10 * len(rows)
 
 
+def test_the_restart_search_stops_after_its_checks_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A 3.1.3 restart, then one-row sessions 100,000 steps apart whose rate
+    # no restart step gives: each costs 100,000 checks or more, so the search
+    # stops before the last of them. The verdict is the same: they depart.
+    num_steps = 10**8
+    value = value_of_steps(WSD, num_steps)
+    curve = session(value, 0, 1000, 100) + session(
+        restarted_rate(value, 999), 999, 2000, 100
+    )
+    for k in range(60):
+        curve += header() + row(10**6 + 10**5 * k, 0.0)
+    run = write_run(tmp_path / "run", WSD, curve, numb_steps=num_steps)
+    result = audit_run(run, run / "input.json")
+    assert [r.start_step for r in result.restarts] == [999]
+    assert 0 < result.unsearched < 60
+    status, out, _ = audit(capsys, run, "--input", run / "input.json")
+    assert status == 1
+    assert "resumed at step 999" in out
+    assert (
+        f"{result.unsearched} departing sessions were not searched for the "
+        "restart of DeePMD-kit 3.1.3: the search stops after 5,000,000 checks of a "
+        "restart step"
+    ) in out
+
+
+def test_a_run_without_departing_sessions_has_none_unsearched(tmp_path: Path) -> None:
+    value = value_of(WSD)
+    run = write_run(tmp_path / "run", WSD, session(value, 0, NUM_STEPS, 100))
+    assert audit_run(run, run / "input.json").unsearched == 0
+
+
 @pytest.mark.parametrize("name", ["a" * 5000, "loop"])
 def test_a_run_name_the_system_refuses_is_one_line_naming_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str

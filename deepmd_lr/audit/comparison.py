@@ -50,6 +50,14 @@ _MOST_PAIRS_PER_CALL = 1 << 16
 in one NumPy call: enough for the call to cost little, few enough for its
 arrays to stay small."""
 
+RESTART_SEARCH_CHECKS = 5_000_000
+"""How many checks an audit makes at most in its search for DeePMD-kit
+3.1.3's restart: the rate at a restart step, or a logged row against it. A session that departs for
+another reason costs a check per step it may have resumed at, up to
+100,000; the bound keeps a short curve of many such sessions quick. The
+sessions left when it is spent are not searched (the verdict is the same:
+they depart), and the report counts them."""
+
 _FIRST_PAIRS_PER_CALL = 1 << 10
 """How many pairs the first call for a block of steps computes at least
 (then twice as many in each call): as cheap as a single pair, and as many
@@ -264,6 +272,9 @@ class RunAudit:
     cut_off: str | None = None
     """``FILE:LINE`` of the learning curve's last row, left out as the file
     ends inside it."""
+    unsearched: int = 0
+    """Departing sessions not searched for a restart, as the search had made
+    its :data:`RESTART_SEARCH_CHECKS` checks."""
 
     @property
     def everything(self) -> Comparisons:
@@ -329,7 +340,7 @@ def audit_rates(
         _compare_exactly(point, float(schedule.value(point.step)))
         for point in sorted(checkpoints, key=lambda point: point.step)
     )
-    restarts, explained_rows, explained = _restarts(schedule, logged, kept)
+    restarts, explained_rows, explained, unsearched = _restarts(schedule, logged, kept)
     everything = replace(logged, checkpoints=kept)
     unexplained = everything.where(
         np.concatenate(
@@ -351,25 +362,33 @@ def audit_rates(
         tuple(restarts),
         unexplained,
         cut_off,
+        unsearched,
     )
 
 
 def _restarts(
     schedule: BaseLR, logged: Comparisons, kept: Sequence[Comparison]
-) -> tuple[list[Restart], np.ndarray, set[str]]:
+) -> tuple[list[Restart], np.ndarray, set[str], int]:
     """The sessions that departed by DeePMD-kit 3.1.3's restart, the rows
-    they explain, and the checkpoints whose departure they explain."""
+    they explain, the checkpoints whose departure they explain, and how many
+    departing sessions were left unsearched."""
     restarts = []
     explained_rows = np.zeros(len(logged.rows), dtype=bool)
+    checks = _Checks(RESTART_SEARCH_CHECKS)
+    unsearched = 0
     curve = logged.curve
     if curve is not None:
         ends = np.append(curve.sessions, len(curve.steps))
         departing = np.flatnonzero(~logged.matches)
         for session in np.unique(np.searchsorted(ends, departing, "right") - 1):
             begin, end = int(ends[session]), int(ends[session + 1])
-            starts = _fit_restart(
-                schedule, curve.steps[begin:end], curve.rates[begin:end]
-            )
+            try:
+                starts = _fit_restart(
+                    schedule, curve.steps[begin:end], curve.rates[begin:end], checks
+                )
+            except _NoChecksLeftError:
+                unsearched += 1
+                continue
             if starts:
                 source = f"{curve.path}:{curve.lines[begin]}"
                 restarts.append(Restart(starts[0], starts[-1], source, end - begin))
@@ -383,7 +402,24 @@ def _restarts(
             rate = rate0 * schedule.value(point.step + start) / schedule.value(start)
             if _exact(float(rate), point.logged):
                 explained.add(point.source)
-    return restarts, explained_rows, explained
+    return restarts, explained_rows, explained, unsearched
+
+
+class _NoChecksLeftError(Exception):
+    """The restart search has made all the checks it may."""
+
+
+class _Checks:
+    """The checks the restart search may still make."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+    def spend(self, count: int) -> None:
+        if count > self.left:
+            self.left = 0
+            raise _NoChecksLeftError
+        self.left -= count
 
 
 def _compare_exactly(point: CheckpointRate, expected: float) -> Comparison:
@@ -401,7 +437,9 @@ def _exact(expected: float, rate: float) -> bool:
     return abs(rate - expected) <= CHECKPOINT_TOLERANCE * abs(expected)
 
 
-def _fit_restart(schedule: BaseLR, steps: np.ndarray, logged: np.ndarray) -> list[int]:
+def _fit_restart(
+    schedule: BaseLR, steps: np.ndarray, logged: np.ndarray, checks: _Checks
+) -> list[int]:
     """The latest and the earliest step ``s`` a session may have resumed at.
 
     Those are steps from which 3.1.3's restart gives the rate of every row
@@ -419,7 +457,9 @@ def _fit_restart(schedule: BaseLR, steps: np.ndarray, logged: np.ndarray) -> lis
     call, and the rows that ruled steps out are checked first in the next
     blocks. So a fit at an end costs a pass over the rows, and steps that
     one row rules out cost about one evaluation each, wherever that row is
-    (a plateau where every other row fits every step).
+    (a plateau where every other row fits every step). Each step's rate and
+    each pair of a row and a step is a check spent from ``checks``, which
+    raises :class:`_NoChecksLeftError` when none are left.
     """
     first = int(steps[0])
     if first == 0:
@@ -432,6 +472,7 @@ def _fit_restart(schedule: BaseLR, steps: np.ndarray, logged: np.ndarray) -> lis
     def standing(starts: np.ndarray) -> np.ndarray:
         """The ``starts`` that fit every row."""
         nonlocal order
+        checks.spend(starts.size)
         at_start = np.asarray(schedule.value(starts), dtype=np.float64)
         starts, at_start = starts[at_start > 0], at_start[at_start > 0]
         ruling_out = np.zeros(len(order), dtype=bool)
@@ -440,6 +481,7 @@ def _fit_restart(schedule: BaseLR, steps: np.ndarray, logged: np.ndarray) -> lis
             # Few rows first, those most likely to rule steps out, then more.
             count = max(1, min(pairs, _MOST_PAIRS_PER_CALL) // starts.size)
             rows = order[done : done + count]
+            checks.spend(len(rows) * starts.size)
             predicted = rate0 * schedule.value(steps[rows, None] + starts) / at_start
             fits = rounds_to(predicted, logged[rows, None])
             fitting = fits.all(axis=0)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import math
 
-from deepmd_lr.audit.comparison import PRINT_DIGITS, PRINT_ROUNDING, RunAudit
+from deepmd_lr.audit.comparison import (
+    PRINT_DIGITS,
+    PRINT_ROUNDING,
+    RESTART_SEARCH_CHECKS,
+    RunAudit,
+)
 
 
 def describe_audit(audit: RunAudit) -> list[str]:
@@ -80,6 +85,12 @@ def describe_audit(audit: RunAudit) -> list[str]:
                 f"by it, the first at step {audit.unexplained[0].step} "
                 f"({audit.unexplained[0].source})"
             )
+    if audit.unsearched:
+        lines.append(
+            f"{audit.unsearched} departing sessions were not searched for the "
+            "restart of DeePMD-kit 3.1.3: the search stops after "
+            f"{RESTART_SEARCH_CHECKS:,} checks of a restart step"
+        )
     return lines
 
 
