@@ -7,8 +7,10 @@ PyTorch trainer; no DeePMD-kit is needed, and torch only for checkpoints.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -958,3 +960,12 @@ def test_a_run_name_the_system_refuses_is_one_line_naming_it(
     assert_one_clean_line(err)
     assert "cannot write the output" not in err
     assert ("File name too long" if len(name) > 255 else "symbolic links") in err
+
+
+def test_a_relative_error_past_the_float_range_is_infinite_without_a_warning() -> None:
+    from deepmd_lr.audit.comparison import _relative_errors
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        errors = _relative_errors(np.array([0.33, 0.0]), np.array([5e-324, 0.0]))
+    assert errors.tolist() == [math.inf, 0.0]

@@ -248,7 +248,8 @@ class Comparisons:
 
 def _relative_errors(logged: np.ndarray, expected: np.ndarray) -> np.ndarray:
     """:attr:`Comparison.relative_error` of each pair."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A subnormal expected rate may make the error overflow: it is infinite.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         errors = np.abs(logged - expected) / expected
     unmatched = np.where(logged == 0, 0.0, math.inf)
     return np.where(expected == 0, unmatched, errors)
