@@ -95,6 +95,27 @@ def test_explain_prints_the_entry_of_a_code(capsys: pytest.CaptureFixture[str]) 
     assert "    " + entry.example.splitlines()[0] in out
 
 
+@pytest.mark.parametrize("code", ["LR204", "LR001", "LW201"])
+def test_explain_prints_what_check_prints_for_the_example(
+    capsys: pytest.CaptureFixture[str], code: str
+) -> None:
+    assert main(["explain", code]) == 0
+    out = capsys.readouterr().out
+    entry = explanations()[code]
+    assert f"$ {entry.command}\n" in out
+    assert re.search(rf"^    {entry.file_name}:\d+:\d+: {code} ", out, re.MULTILINE)
+    assert "Shown by" not in out
+
+
+def test_explain_names_the_command_where_it_cannot_run_it_here(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # LR108's example needs a plugin's schedule type; LR008's is normalize.
+    for code in ("LR108", "LR008"):
+        assert main(["explain", code]) == 0
+        assert f"Shown by: {explanations()[code].command}" in capsys.readouterr().out
+
+
 def test_explain_without_a_code_lists_every_code(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
