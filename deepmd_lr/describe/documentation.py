@@ -94,7 +94,7 @@ class _MarkdownWriter(_ReferenceWriter):
             self.lines += [doc, ""]
 
     def key(self, argument: Argument, path: str, depth: int, part: str) -> None:
-        body = [f"Path: `{path}`  ", _signature(argument), ""]
+        body = [f"Path: `{path}`  ", _signature(argument, "md"), ""]
         self._block(depth, f"`{argument.name}`", *body, doc=argument.doc)
 
     def flag(self, variant: Variant, section: str) -> None:
@@ -231,7 +231,7 @@ class _RstWriter(_ReferenceWriter):
 
     def key(self, argument: Argument, path: str, depth: int, part: str) -> None:
         indent = 4 if depth else 0
-        body = self._entry(argument.name, path, indent, _rst_signature(argument))
+        body = self._entry(argument.name, path, indent, _signature(argument, "rst"))
         self._doc(body, argument.doc, part, argument.name)
 
     def flag(self, variant: Variant, section: str) -> None:
@@ -259,24 +259,27 @@ class _RstWriter(_ReferenceWriter):
         self._doc(4, doc, name, "")
 
 
-def _rst_signature(argument: Argument) -> str:
-    types = " or ".join(f"``{_type_name(dtype)}``" for dtype in argument.dtype)
-    if not argument.optional:
-        return f"| type: {types}"
-    if dict in argument.dtype:
-        return f"| type: {types}, optional"
-    return f"| type: {types}, optional, default: ``{json.dumps(argument.default)}``"
+_SIGNATURE_MARKUP = {
+    "md": ("`", "Type: ", ", required", " "),
+    "rst": ("``", "| type: ", "", ": "),
+}
+"""Per format: the quote of a literal, the words before the types, after
+them for a required key, and before a default."""
 
 
-def _signature(argument: Argument) -> str:
-    types = " or ".join(f"`{_type_name(dtype)}`" for dtype in argument.dtype)
+def _signature(argument: Argument, fmt: str) -> str:
+    quote, lead, required, before_default = _SIGNATURE_MARKUP[fmt]
+    types = " or ".join(
+        f"{quote}{_type_name(dtype)}{quote}" for dtype in argument.dtype
+    )
     if not argument.optional:
-        return f"Type: {types}, required"
+        return f"{lead}{types}{required}"
     # Every optional key is declared with its default; an object (the
     # section, a schedule's group of keys) has none of its own.
     if dict in argument.dtype:
-        return f"Type: {types}, optional"
-    return f"Type: {types}, optional, default `{json.dumps(argument.default)}`"
+        return f"{lead}{types}, optional"
+    default = json.dumps(argument.default)
+    return f"{lead}{types}, optional, default{before_default}{quote}{default}{quote}"
 
 
 def _type_name(dtype: Any) -> str:
