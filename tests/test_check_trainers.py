@@ -197,7 +197,7 @@ def test_check_says_which_trainer_it_found_and_checks_for_it(
     status, out, err = run(
         capsys, "check", "--format", "json", "--deepmd-version", "3.1.3", name
     )
-    assert [problem["code"] for problem in json.loads(out)] == ["LW209"]
+    assert (status, [problem["code"] for problem in json.loads(out)]) == (0, ["LW209"])
     assert "Paddle trainer" in json.loads(out)[0]["message"]
     assert err == (
         f"{name}: checked for the trainer pd, detected from model.ckpt-20.pd "
@@ -205,7 +205,7 @@ def test_check_says_which_trainer_it_found_and_checks_for_it(
     )
     # --backend wins, and says nothing.
     status, out, err = run(capsys, "check", "--format", "json", "--backend", "tf", name)
-    assert ([p["code"] for p in json.loads(out)], err) == (["LW210"], "")
+    assert (status, [p["code"] for p in json.loads(out)], err) == (0, ["LW210"], "")
 
 
 def test_check_without_a_trainer_warns_as_for_every_trainer(
@@ -225,7 +225,7 @@ def test_check_of_standard_input_takes_the_backend_given(
     stdin = io.TextIOWrapper(io.BytesIO(json.dumps(SCALED).encode()))
     monkeypatch.setattr(sys, "stdin", stdin)
     status, out, _ = run(capsys, "check", "--format", "json", "--backend", "pt", "-")
-    assert [problem["code"] for problem in json.loads(out)] == ["LW209"]
+    assert (status, [problem["code"] for problem in json.loads(out)]) == (0, ["LW209"])
 
 
 def test_show_prints_the_rates_a_tensorflow_run_trains_with(
@@ -278,4 +278,6 @@ def test_show_needs_the_trainer_for_workers(
     assert "--workers needs the trainer" in err
     # Without a trainer, show is as before: no trainer line and no release note.
     status, out, _ = run(capsys, "show", name)
-    assert "trainer:" not in out and "LW2" not in out
+    assert status == 0
+    assert "trainer:" not in out
+    assert "LW2" not in out
