@@ -37,9 +37,10 @@ def run_check(args: argparse.Namespace) -> int:
     line_of = text_line if args.format == "text" else github_line
     names = _each_file_once(args.files)
     for name in names:
-        problems = (
-            _check_stdin(args, release) if name == "-" else check_file(name, release)
-        )
+        if name == "-":
+            problems = _check_stdin(args, release)
+        else:
+            problems = check_file(name, release, _backend_of(name, args.backend))
         problems.sort(key=lambda problem: (problem.line, problem.column))
         every.extend(problems)
         if not printing:
@@ -58,6 +59,20 @@ def run_check(args: argparse.Namespace) -> int:
         print(summary_line(every, len(names)))
     failed = any(args.strict or problem.is_error for problem in every)
     return 1 if failed else 0
+
+
+def _backend_of(name: str, backend: str | None) -> str | None:
+    """The trainer to check the file ``name`` for: ``backend`` when given,
+    else the one the files beside it show (said on stderr), else ``None``."""
+    from deepmd_lr.deepmd.trainers import detect_backend
+
+    if backend is not None:
+        return backend
+    detected = detect_backend(name)
+    if detected is None:
+        return None
+    print(f"{name}: checked for the trainer {detected}", file=sys.stderr)
+    return detected.backend
 
 
 def _each_file_once(names: list[str]) -> list[str]:
@@ -80,4 +95,4 @@ def _check_stdin(args: argparse.Namespace, release: Any) -> list[Any]:
         text = decode_text(sys.stdin.buffer.read())
     except (InputFileError, OSError) as error:
         return [Problem(name, 1, 1, codes.UNREADABLE_FILE, "error", "", str(error))]
-    return check_text(text, name, fmt, release)
+    return check_text(text, name, fmt, release, args.backend)

@@ -22,6 +22,7 @@ from deepmd_lr.cli.edits import run_migrate, run_normalize
 from deepmd_lr.cli.explain import run_explain
 from deepmd_lr.cli.streams import PROG, CommandError, print_error, run_guarded
 from deepmd_lr.cli.views import run_audit, run_doc, run_plot, run_schema, run_show
+from deepmd_lr.deepmd.trainers import BACKENDS
 from deepmd_lr.section.keys import MAX_STEPS
 
 
@@ -96,13 +97,7 @@ def _add_check(commands: Any) -> None:
     check.add_argument(
         "--strict", action="store_true", help="warnings fail the run too (exit 1)"
     )
-    check.add_argument(
-        "--deepmd-version",
-        metavar="X.Y.Z",
-        type=_deepmd_release,
-        help="warn about what this DeePMD-kit release does with the section "
-        "(default: the installed DeePMD-kit, else 3.1.3)",
-    )
+    _release_options(check)
     check.add_argument(
         "--stdin-filename",
         metavar="NAME",
@@ -145,6 +140,14 @@ def _add_views(commands: Any) -> None:
     show = _command(commands, "show", run_show)
     show.add_argument("file", metavar="FILE")
     _num_steps_option(show)
+    _release_options(show)
+    show.add_argument(
+        "--workers",
+        type=_worker_count,
+        metavar="N",
+        help="the number of data-parallel workers: show the rates the trainer "
+        "uses with them (needs the backend)",
+    )
 
     plot = _command(commands, "plot", run_plot)
     plot.add_argument("file", metavar="FILE")
@@ -194,6 +197,23 @@ def _add_reference(commands: Any) -> None:
     schema.add_argument("-o", "--output", metavar="OUT", help="write it here")
 
 
+def _release_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--deepmd-version",
+        metavar="X.Y.Z",
+        type=_deepmd_release,
+        help="warn about what this DeePMD-kit release does with the section "
+        "(default: the installed DeePMD-kit, else 3.1.3)",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        help="warn about what this DeePMD-kit trainer does with the section "
+        "(default: the one whose checkpoints or frozen model lie beside FILE, "
+        "else none: only what every trainer does)",
+    )
+
+
 def _num_steps_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--num-steps",
@@ -222,6 +242,16 @@ def _step_count(text: str) -> int:
             f"must be at most 2**53 = {MAX_STEPS} (larger steps are not "
             f"exact in float64), got {value}"
         )
+    return value
+
+
+def _worker_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_STEPS}, got {value}")
     return value
 
 

@@ -24,16 +24,59 @@ from deepmd_lr.section.text import one_line
 
 def run_show(args: argparse.Namespace) -> int:
     """Describe the schedule: phases, decay rate and the rate at milestones."""
+    from deepmd_lr.deepmd.releases import default_deepmd_version, release_warnings
+    from deepmd_lr.deepmd.trainers import detect_backend
     from deepmd_lr.views.summary import describe_schedule
 
-    schedule, _, source, notes = read_schedule(args.file, args.num_steps)
+    schedule, run, source, notes = read_schedule(args.file, args.num_steps)
+    backend, trainer = args.backend, f"{args.backend} (--backend)"
+    detected = None if backend else detect_backend(args.file)
+    if detected is not None:
+        backend, trainer = detected.backend, str(detected)
+    if args.workers is not None and backend is None:
+        raise CommandError(
+            f"{args.file}: --workers needs the trainer, as only the TensorFlow one "
+            "scales the rates by workers. Fix: pass --backend"
+        )
     print(f"{args.file}")
+    if backend is not None:
+        print(f"  trainer: {trainer}")
     for line in describe_schedule(schedule):
         if line.startswith("training steps:"):
             line += f" ({source})"
         print(f"  {line}")
+    if backend is not None:
+        if args.workers is not None:
+            for line in _worker_rates(schedule, backend, args.workers):
+                print(f"  {line}")
+        release = args.deepmd_version or default_deepmd_version()
+        found = release_warnings(
+            run.section, schedule.num_steps, release, backend, args.workers
+        )
+        notes += [f"{warning.code} {warning}" for warning in found]
     print_notes("  ", notes, sys.stdout)
     return 0
+
+
+def _worker_rates(schedule: Any, backend: str, workers: int) -> list[str]:
+    """What ``show --workers`` adds: the rates the trainer uses with ``workers``."""
+    from deepmd_lr.schedules.workers import FACTORS
+    from deepmd_lr.views.summary import rate_lines
+
+    method = schedule.scale_by_worker
+    unscaled = f"rates trained with {workers} workers: the rates above"
+    if workers == 1:
+        return [unscaled]
+    if backend != "tf":
+        return [f"{unscaled} (the {backend} trainer does not scale them)"]
+    if method == "none":
+        return [f"{unscaled} (scale_by_worker none)"]
+    factor = FACTORS[method](workers)
+    return [
+        f"rates trained with {workers} Horovod workers (x{factor:.6g}, "
+        f"scale_by_worker {method}; lcurve.out logs the rates above):",
+        *rate_lines(schedule, factor),
+    ]
 
 
 def run_plot(args: argparse.Namespace) -> int:

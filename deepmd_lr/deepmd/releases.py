@@ -2,8 +2,9 @@
 
 DeePMD-kit's releases read the section differently: which keys and schedule
 types they accept, which values they fill in when a key is missing, and one
-of them cannot start a warmup from 0. :func:`release_warnings` lists, for a
-section and a release, each of these that applies, as a
+of them cannot start a warmup from 0; and so do the trainers of a release.
+:func:`release_warnings` lists, for a section, a release and, when known, a
+trainer, each of these that applies, as a
 :class:`~deepmd_lr.section.errors.LearningRateWarning` with its ``LW2xx`` code.
 
 What is known of each release comes from its source at its git tag (the
@@ -11,7 +12,8 @@ ranges and the evidence are listed in the documentation's DeePMD-kit page).
 A development build or pre-release of ``X.Y.Z`` counts as a release before
 ``X.Y.Z`` (the order of PEP 440), except where a tag shows that a change was
 already in a pre-release: ``decay_rate`` in 3.0.0b0, ``wsd`` and the
-warmup fix in 3.2.0b0.
+warmup fix in 3.2.0b0 (of the PyTorch trainer; the PyTorch-exportable
+one was fixed in 3.2.0).
 
 This module is on the start-up path of ``deepmd-lr check``: it imports
 neither DeePMD-kit nor :mod:`importlib.metadata`, and finds the installed
@@ -28,10 +30,11 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from deepmd_lr.deepmd.installed import installed_deepmd_version
+from deepmd_lr.deepmd.trainers import BACKENDS, FIRST_RELEASES, TRAINER_NAMES
 from deepmd_lr.schedules.exp import replaced_decay_steps
 from deepmd_lr.section import codes
 from deepmd_lr.section.errors import LearningRateWarning
-from deepmd_lr.section.keys import key_path
+from deepmd_lr.section.keys import SECTION, key_path
 from deepmd_lr.section.legacy import (
     FILLED_STOP_LR,
     LEGACY_DEFAULTS,
@@ -111,6 +114,7 @@ _V3_0_0B0 = DeepmdVersion.parse("3.0.0b0")
 RELEASE_3_1_3 = DeepmdVersion.parse("3.1.3")
 """The release the contract of deepmd-lr describes."""
 _V3_2_0B0 = DeepmdVersion.parse("3.2.0b0")
+_V3_2_0 = DeepmdVersion.parse("3.2.0")
 
 _BEFORE_3_1_3 = "DeePMD-kit 2.0.0 to 3.1.2"
 _FROM_3_1_3 = "DeePMD-kit 3.1.3 and later"
@@ -149,6 +153,10 @@ class _Judged:
     version: DeepmdVersion
     num_steps: int | None
     """``None`` where the length of training is unknown or not a count."""
+    backend: str | None
+    """The trainer, ``None`` where it is not known."""
+    workers: int | None
+    """The number of workers, or ``None`` where it is not known."""
 
     @property
     def type(self) -> str | None:
@@ -185,7 +193,11 @@ def _number(value: Any) -> float | None:
 
 
 def release_warnings(
-    section: Any, num_steps: Any, version: DeepmdVersion | str
+    section: Any,
+    num_steps: Any,
+    version: DeepmdVersion | str,
+    backend: str | None = None,
+    workers: int | None = None,
 ) -> list[LearningRateWarning]:
     """What DeePMD-kit ``version`` will do with ``section`` that may surprise.
 
@@ -200,6 +212,12 @@ def release_warnings(
     version
         The DeePMD-kit release, parsed or as text (see
         :meth:`DeepmdVersion.parse`, whose ``ValueError`` text raises).
+    backend
+        The trainer, one of :data:`~deepmd_lr.deepmd.trainers.BACKENDS`, or
+        ``None`` when it is not known: then only what holds for every trainer
+        is warned about, and a warmup from 0, which stops the PyTorch trainer.
+    workers
+        The number of data-parallel workers, or ``None`` when not known.
 
     Returns
     -------
@@ -217,21 +235,34 @@ def release_warnings(
     """
     if not isinstance(version, DeepmdVersion):
         version = DeepmdVersion.parse(version)
+    if backend not in (None, *BACKENDS):
+        raise ValueError(f"{describe(backend)} is not one of {', '.join(BACKENDS)}")
     if not isinstance(section, dict):
         return []
-    if version < _V2_0_0:
-        return [
-            LearningRateWarning(
-                f"DeePMD-kit {version} is older than 2.0.0, whose learning_rate "
-                "sections deepmd-lr does not describe, so the section is not "
-                "checked against it. Fix: convert the input to DeePMD-kit 2.0 "
-                "or later (deepmd-lr migrate) and check it against that release",
-                path="learning_rate",
-                code=codes.RELEASE_TOO_OLD,
-            )
-        ]
-    judged = _Judged(section, version, _count(num_steps))
+    unchecked = _unchecked(version, backend)
+    if unchecked:
+        return [LearningRateWarning(unchecked[1], path=SECTION, code=unchecked[0])]
+    judged = _Judged(section, version, _count(num_steps), backend, workers)
     return [warning for rule in _RULES for warning in rule(judged)]
+
+
+def _unchecked(version: DeepmdVersion, backend: str | None) -> tuple[str, str] | None:
+    """The code and text of why the section is not checked, if it is not."""
+    if version < _V2_0_0:
+        return codes.RELEASE_TOO_OLD, (
+            f"DeePMD-kit {version} is older than 2.0.0, whose learning_rate "
+            "sections deepmd-lr does not describe, so the section is not "
+            "checked against it. Fix: convert the input to DeePMD-kit 2.0 "
+            "or later (deepmd-lr migrate) and check it against that release"
+        )
+    first = DeepmdVersion.parse(FIRST_RELEASES.get(str(backend), "2.0.0"))
+    if version < first:
+        return codes.RELEASE_LACKS_TRAINER, (
+            f"DeePMD-kit {version} has no {TRAINER_NAMES[str(backend)]} trainer (it "
+            f"came with {first.version.base_version}), so the section is not checked "
+            "for it. Fix: name the backend the run uses, or a release that has it"
+        )
+    return None
 
 
 def _warning(key: str, code: str, text: str) -> LearningRateWarning:
@@ -241,19 +272,25 @@ def _warning(key: str, code: str, text: str) -> LearningRateWarning:
 
 
 def _warmup_from_zero(judged: _Judged) -> Iterator[LearningRateWarning]:
+    # The PyTorch trainers divide by the first rate; TensorFlow and Paddle do not.
+    fixed_in, backend = _V3_2_0B0, "pt"
+    if judged.backend == "pt_expt":
+        fixed_in, backend = _V3_2_0, "pt_expt"
     if (
-        RELEASE_3_1_3 <= judged.version < _V3_2_0B0
+        judged.backend in (None, "pt", "pt_expt")
+        and RELEASE_3_1_3 <= judged.version < fixed_in
         and judged.number("warmup_start_factor", 0.0) == 0.0
         and _has_warmup(judged)
     ):
         yield _warning(
             "warmup_start_factor",
             codes.WARMUP_FROM_ZERO_DIVIDES,
-            "DeePMD-kit 3.1.3's PyTorch trainer divides every rate by the rate of its "
-            "first step, which a warmup from warmup_start_factor 0 (the default) makes "
-            "0, so dp --pt train stops with ZeroDivisionError before its first step "
-            "(fixed in 3.2.0). Fix: start the warmup from a small positive fraction of "
-            "start_lr, such as warmup_start_factor: 0.01",
+            f"DeePMD-kit 3.1.3's {TRAINER_NAMES[backend]} trainer divides every rate "
+            "by the rate of its first step, which a warmup from warmup_start_factor 0 "
+            f"(the default) makes 0, so dp --{backend.replace('_', '-')} train stops "
+            "with ZeroDivisionError before its first step (fixed in 3.2.0). Fix: start "
+            "the warmup from a small positive fraction of start_lr, such as "
+            "warmup_start_factor: 0.01",
         )
 
 
@@ -359,28 +396,93 @@ def _decay_rate_only_in_pytorch(judged: _Judged) -> Iterator[LearningRateWarning
         and judged.number("decay_rate") is not None
     ):
         return
-    yield _warning(
-        "decay_rate",
-        codes.TENSORFLOW_IGNORES_DECAY_RATE,
-        f"the TensorFlow trainer of {_DECAY_RATE_ONLY_PYTORCH} ignores decay_rate "
-        "and decays from start_lr to stop_lr; only the PyTorch and Paddle trainers "
-        "use it. Fix: train with dp --pt, or use DeePMD-kit 3.1.3 or later",
-    )
+    if judged.backend in (None, "tf"):
+        yield _warning(
+            "decay_rate",
+            codes.TENSORFLOW_IGNORES_DECAY_RATE,
+            f"the TensorFlow trainer of {_DECAY_RATE_ONLY_PYTORCH} ignores decay_rate "
+            "and decays from start_lr to stop_lr; only the PyTorch and Paddle trainers "
+            "use it. Fix: train with dp --pt, or use DeePMD-kit 3.1.3 or later",
+        )
     num_steps = judged.num_steps
     legacy = type_legacy_defaults("exp")["decay_steps"]
     decay_steps = _count(judged.section.get("decay_steps", legacy))
-    if not num_steps or decay_steps is None or decay_steps < num_steps:
+    if (
+        not num_steps
+        or decay_steps is None
+        or decay_steps < num_steps
+        or judged.backend == "tf"
+    ):
         return
     replacement = replaced_decay_steps(num_steps)
+    trainer = TRAINER_NAMES["pd" if judged.backend == "pd" else "pt"]
     yield _warning(
         "decay_steps",
         codes.DECAY_STEPS_REPLACED_DESPITE_RATE,
         f"{decay_steps} is not shorter than the {num_steps} training steps, so the "
-        f"PyTorch trainer of {_DECAY_RATE_ONLY_PYTORCH} replaces it with {replacement} "
+        f"{trainer} trainer of {_DECAY_RATE_ONLY_PYTORCH} replaces it with {replacement} "
         "although decay_rate is given, and the rate decays by decay_rate every "
         f"{replacement} steps ({_FROM_3_1_3} keep decay_steps). Fix: set decay_steps "
         "below numb_steps, to the period meant",
     )
+
+
+def _scale_ignored(judged: _Judged) -> Iterator[LearningRateWarning]:
+    method = plain(judged.section.get("scale_by_worker", "none"))
+    if judged.backend in ("pt", "pd", "pt_expt") and method != "none":
+        yield _warning(
+            "scale_by_worker",
+            codes.TRAINER_IGNORES_SCALE_BY_WORKER,
+            f"the {TRAINER_NAMES[str(judged.backend)]} trainer ignores scale_by_worker "
+            "(only the TensorFlow trainer reads it), so every worker trains with the "
+            "rates as written, whatever their number. Fix: write the rates meant for "
+            "the number of workers (start_lr and stop_lr times N, for linear) and "
+            'remove scale_by_worker, or write scale_by_worker: "none"',
+        )
+
+
+def _tensorflow_scales_by_workers(judged: _Judged) -> Iterator[LearningRateWarning]:
+    written = "scale_by_worker" in judged.section
+    method = plain(judged.section.get("scale_by_worker", "linear"))
+    workers = judged.workers
+    if (
+        judged.backend != "tf"
+        or judged.version < _V2_0_2
+        or method not in ("linear", "sqrt")
+    ):
+        return
+    if workers is None and written:
+        scaled = "by the number of Horovod workers (linear) or its square root (sqrt)"
+    elif workers is not None and workers > 1:
+        factor = float(workers) if method == "linear" else math.sqrt(workers)
+        scaled = f"by {factor:.6g} ({method}, {workers} Horovod workers)"
+    else:
+        return
+    yield _warning(
+        "scale_by_worker",
+        codes.TENSORFLOW_SCALES_BY_WORKERS,
+        f"the TensorFlow trainer multiplies every rate {scaled}, the final rate and "
+        "the warmup included, while lcurve.out, its log and the loss prefactors show "
+        "the rates as written. Fix: see the rates trained with in deepmd-lr show "
+        '--backend tf --workers N, or write scale_by_worker: "none" to train with '
+        "the rates as written",
+    )
+
+
+def _type_ignored(judged: _Judged) -> Iterator[LearningRateWarning]:
+    if (
+        judged.backend == "pt_expt"
+        and RELEASE_3_1_3 <= judged.version < _V3_2_0
+        and judged.type not in (None, "exp")
+    ):
+        yield _warning(
+            "type",
+            codes.TRAINER_IGNORES_TYPE,
+            "DeePMD-kit 3.1.3's PyTorch-exportable trainer builds an exp schedule "
+            f"whatever the type, so dp --pt-expt train runs exp's rates, not those of "
+            f"{describe(judged.type)} (fixed in 3.2.0). Fix: train with dp --pt, "
+            "or use DeePMD-kit 3.2.0 or later",
+        )
 
 
 _RULES = (
@@ -390,4 +492,7 @@ _RULES = (
     _unknown_keys,
     _start_lr_default,
     _decay_rate_only_in_pytorch,
+    _scale_ignored,
+    _tensorflow_scales_by_workers,
+    _type_ignored,
 )

@@ -67,11 +67,15 @@ class Problem:
         return self.severity == ERROR
 
 
-def check_file(path: str, deepmd_version: DeepmdVersion | None = None) -> list[Problem]:
+def check_file(
+    path: str, deepmd_version: DeepmdVersion | None = None, backend: str | None = None
+) -> list[Problem]:
     """Every problem of the input file at ``path`` (JSON, or YAML by suffix).
 
     With ``deepmd_version``, the warnings about what that DeePMD-kit release
-    does with the section (the ``LW2xx`` codes) are included.
+    does with the section (the ``LW2xx`` codes) are included, for the
+    trainer ``backend`` when it is known (see
+    :func:`~deepmd_lr.deepmd.releases.release_warnings`).
     """
     try:
         text = read_text(path)
@@ -80,16 +84,20 @@ def check_file(path: str, deepmd_version: DeepmdVersion | None = None) -> list[P
     except MemoryError:
         reason = InputFileError("out of memory while reading the file")
         return [_file_problem(path, codes.UNREADABLE_FILE, reason)]
-    return check_text(text, path, file_format(path), deepmd_version)
+    return check_text(text, path, file_format(path), deepmd_version, backend)
 
 
 def check_text(
-    text: str, name: str, fmt: str, deepmd_version: DeepmdVersion | None = None
+    text: str,
+    name: str,
+    fmt: str,
+    deepmd_version: DeepmdVersion | None = None,
+    backend: str | None = None,
 ) -> list[Problem]:
     """Every problem of an input whose text is ``text``, shown as file ``name``.
 
-    ``fmt`` is ``"json"`` or ``"yaml"``; ``deepmd_version`` as for
-    :func:`check_file`.
+    ``fmt`` is ``"json"`` or ``"yaml"``; ``deepmd_version`` and ``backend``
+    as for :func:`check_file`.
 
     Examples
     --------
@@ -123,7 +131,9 @@ def check_text(
     if deepmd_version is not None:
         warnings += [
             w
-            for w in release_warnings(run.section, run.num_steps, deepmd_version)
+            for w in release_warnings(
+                run.section, run.num_steps, deepmd_version, backend
+            )
             # Under training, a warmup key is in the place releases before
             # 3.1.3 read it from: not a key they do not know.
             if not (

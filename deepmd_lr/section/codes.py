@@ -149,6 +149,16 @@ DECAY_STEPS_REPLACED_DESPITE_RATE = Code(
     "LW207", "the release replaces decay_steps although decay_rate is given"
 )
 RELEASE_TOO_OLD = Code("LW208", "the release is older than any deepmd-lr describes")
+TRAINER_IGNORES_SCALE_BY_WORKER = Code(
+    "LW209", "the PyTorch, Paddle or PyTorch-exportable trainer ignores scale_by_worker"
+)
+TENSORFLOW_SCALES_BY_WORKERS = Code(
+    "LW210", "the TensorFlow trainer multiplies every rate by its number of workers"
+)
+TRAINER_IGNORES_TYPE = Code(
+    "LW211", "the PyTorch-exportable trainer of 3.1.3 trains exp whatever the type"
+)
+RELEASE_LACKS_TRAINER = Code("LW212", "the release has no trainer for the backend")
 
 
 CODES: dict[str, Code] = {

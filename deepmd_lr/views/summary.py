@@ -74,11 +74,24 @@ def describe_schedule(schedule: BaseLR) -> list[str]:
     if schedule.num_steps == 0:
         lines.append("  (none: training has 0 steps)")
     lines.append("rates:")
-    for step, label in milestones(schedule):
-        lines.append(
-            f"  step {step:>{width}}  {schedule.value(step):<13.6g} {label}".rstrip()
-        )
-    return lines
+    return lines + rate_lines(schedule)
+
+
+def rate_lines(schedule: BaseLR, factor: float = 1.0) -> list[str]:
+    """The rate at each milestone of ``schedule``, times ``factor``, a line each.
+
+    Examples
+    --------
+    >>> from deepmd_lr import LearningRateCosine
+    >>> lr = LearningRateCosine(start_lr=1e-3, stop_lr=1e-5, num_steps=10)
+    >>> rate_lines(lr, factor=4.0)[0]
+    '  step  0  0.004         start'
+    """
+    width = len(str(schedule.num_steps))
+    return [
+        f"  step {step:>{width}}  {factor * schedule.value(step):<13.6g} {label}".rstrip()
+        for step, label in milestones(schedule)
+    ]
 
 
 def _text(value: object) -> str:
