@@ -377,7 +377,19 @@ def test_normalize_invalid_input(
     status, out, err = run(capsys, "normalize", path)
     assert (status, out) == (1, "")
     assert_one_clean_line(err)
-    assert err.startswith(f"{path}: learning_rate/start_lr: ")
+    # The code, as check gives it, for deepmd-lr explain.
+    assert err.startswith(f"{path}: LR201 learning_rate/start_lr: ")
+
+
+def test_an_error_of_several_problems_ends_with_their_codes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path / "bad.json", {"type": "exp", "start_lr": -1})
+    status, _, err = run(capsys, "show", path, "--num-steps", "100")
+    assert status == 1
+    assert_one_clean_line(err)
+    assert err.startswith(f"{path}: 2 problems: ")
+    assert err.rstrip().endswith("(codes LR204, LR107)")
 
 
 def test_normalize_unwritable_output(

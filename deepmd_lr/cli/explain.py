@@ -11,8 +11,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from deepmd_lr.cli.check import run_check
-from deepmd_lr.cli.streams import PROG
+from deepmd_lr.cli.streams import PROG, CommandError, print_error
 from deepmd_lr.section.codes import CODES, Explanation, explanations
 
 
@@ -38,36 +37,22 @@ def run_explain(args: argparse.Namespace) -> int:
     print(f"{entry.text}\n")
     print(f"Example, {entry.file_name}{written}:\n")
     print(textwrap.indent(entry.example, "    "))
-    shown = _shown(entry)
+    shown = _shown(entry, args.command_line)
     if shown is None:
         print(f"Shown by: {entry.command}\n")
     else:
-        print(f"$ {entry.command}\n{textwrap.indent(shown, '    ')}")
+        print(textwrap.indent(f"$ {entry.command}\n{shown}", "    "))
     print(f"{entry.fix}\n")
     print(f"Documentation: {entry.code.url}")
     return 0
 
 
-def _shown(entry: Explanation) -> str | None:
-    """What the example's ``check`` command prints, run on it in a temporary
-    directory; None for another command, or for an example that needs what
-    is not installed here (a plugin's schedule type)."""
+def _shown(entry: Explanation, command_line: argparse.ArgumentParser) -> str | None:
+    """What the example's command prints, run on it in a temporary directory
+    through ``command_line``; None where ``check`` does not report the code
+    here (an example that needs a plugin's schedule type)."""
     words = entry.command.split()
-    if words[1] != "check":
-        return None
-    from deepmd_lr.deepmd.releases import DeepmdVersion
-
-    version = None
-    if "--deepmd-version" in words:
-        version = DeepmdVersion.parse(words[words.index("--deepmd-version") + 1])
-    args = argparse.Namespace(
-        files=[entry.file_name],
-        format="text",
-        strict=False,
-        stdin_filename=None,
-        stdin_format=None,
-        deepmd_version=version,
-    )
+    example_args = command_line.parse_args(words[1:])
     printed = io.StringIO()
     previous = os.getcwd()
     with tempfile.TemporaryDirectory() as directory:
@@ -76,8 +61,16 @@ def _shown(entry: Explanation) -> str | None:
         )
         os.chdir(directory)
         try:
-            with contextlib.redirect_stdout(printed):
-                run_check(args)
+            with (
+                contextlib.redirect_stdout(printed),
+                contextlib.redirect_stderr(printed),
+            ):
+                try:
+                    example_args.run(example_args)
+                except CommandError as error:
+                    print_error(str(error))
         finally:
             os.chdir(previous)
-    return printed.getvalue() if entry.code in printed.getvalue() else None
+    if words[1] == "check" and entry.code not in printed.getvalue():
+        return None
+    return printed.getvalue()

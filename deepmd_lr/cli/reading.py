@@ -64,6 +64,12 @@ def config_errors(path: str) -> Iterator[None]:
 
         message = " ".join(str(error).split())
         hint = yaml_number_hint(file_format(path), error)
+        # Each problem's code, as check gives it, for deepmd-lr explain.
+        found = list(dict.fromkeys(problem.code for problem in error.problems))
+        if len(error.problems) == 1 and error.code:
+            message = f"{error.code} {message}"
+        elif any(found):
+            message = f"{message} (codes {', '.join(code for code in found if code)})"
         raise CommandError(f"{path}: {message}{hint}") from None
 
 
