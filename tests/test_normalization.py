@@ -373,3 +373,12 @@ def test_through_dargs_the_fix_shows_the_keys_written_not_the_defaults_it_filled
         "stop_lr": 5e-8,
     }
     normalize_learning_rate(shown)
+
+
+def test_the_fix_of_a_missing_rate_shows_no_value_reported_as_wrong():
+    # start_lr -1 is its own problem (LR204); the section shown is valid.
+    error = _legacy_error({"type": "exp", "start_lr": -1, "_note": "kept"})
+    (missing,) = [p for p in error.problems if p.code == "LR107"]
+    shown = _shown_section(missing.fix + ": ")
+    assert shown == {"type": "exp", "_note": "kept", "start_lr": 1e-3, "stop_lr": 5e-8}
+    normalize_learning_rate(shown)

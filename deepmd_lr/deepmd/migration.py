@@ -280,7 +280,7 @@ def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[MigrationNote
 
     Returns
     -------
-    tuple
+    tuple of (dict, list of MigrationNote)
         The migrated input (a new dict; keys keep their order, added keys
         come last) and a :class:`MigrationNote` per added, changed or removed
         key, with paths such as ``learning_rate/stop_lr``. No notes when the

@@ -80,6 +80,8 @@ class Key:
         A default of ``None`` means "not given", and ``null`` is then accepted.
     minimum, maximum
         Inclusive bounds, unless ``exclusive_minimum``/``exclusive_maximum``.
+    exclusive_minimum, exclusive_maximum
+        Whether the bound itself is out of the range.
     choices
         Allowed strings for a ``str`` key.
 

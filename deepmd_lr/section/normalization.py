@@ -18,7 +18,7 @@ def normalize_learning_rate(
     section
         The section as written by the user. It is not modified.
     num_steps
-        The number of training steps (at most 2**53); when given, the warmup
+        The number of training steps (at most 2⁵³); when given, the warmup
         is also checked to be shorter than training.
 
     Returns

@@ -174,7 +174,7 @@ def survey_section(section: Any, num_steps: int | None = None) -> SectionSurvey:
         return SectionSurvey(None, [error])
     survey = SectionSurvey(spec)
     valid = _check_keys(spec, section, survey.problems)
-    survey.problems += _missing_keys(spec, section)
+    survey.problems += _missing_keys(spec, section, valid)
     survey.problems += _contradictions(spec, section, valid)
     if not survey.problems:
         survey.problems += _type_rule(spec, valid)
@@ -227,7 +227,7 @@ _FILLED_SILENTLY = (
 
 
 def _missing_keys(
-    spec: ScheduleClass, section: Mapping[str, Any]
+    spec: ScheduleClass, section: Mapping[str, Any], valid: Mapping[str, Any]
 ) -> Iterator[LearningRateConfigError]:
     no_start = "start_lr" not in section
     no_stop = not given(section, "stop_lr") and not given(section, "stop_lr_ratio")
@@ -250,7 +250,14 @@ def _missing_keys(
         yield LearningRateConfigError(
             key_path("start_lr" if no_start else "stop_lr"),
             what,
-            missing_rates_fix(section),
+            # The section shown leaves out the values reported as wrong.
+            missing_rates_fix(
+                {
+                    name: value
+                    for name, value in section.items()
+                    if name in valid or name == "type" or str(name).startswith("_")
+                }
+            ),
             code=codes.START_LR_MISSING if no_start else codes.FINAL_RATE_MISSING,
         )
     for key in spec.variant_keys:

@@ -91,6 +91,16 @@ class ProblemCodes(SphinxDirective):
         return []
 
 
+def _short_anchors_first(app: Any, doctree: nodes.document) -> None:
+    """Make a code's own anchor (``lr204``) the one its heading links to."""
+    for section in doctree.findall(nodes.section):
+        short = [name for name in section["ids"] if re.fullmatch(r"l[rw]\d{3}", name)]
+        if short:
+            others = [name for name in section["ids"] if name not in short]
+            section["ids"] = short + others
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.add_directive("problem-codes", ProblemCodes)
+    app.connect("doctree-read", _short_anchors_first)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
