@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +139,28 @@ def test_markdown_states_each_default_once() -> None:
     text = argument_reference("md")
     assert "Default:" not in text
     assert "Not set by default" not in text
+
+
+def test_the_lines_marked_in_the_deepmd_kit_page_are_those_deepmd_lr_reads() -> None:
+    # The page marks the learning_rate section and numb_steps of the input
+    # it includes; the numbers are written in the page, so a change to the
+    # input must change them too.
+    root = Path(__file__).parent.parent
+    page = (root / "doc" / "deepmd_kit.md").read_text()
+    marked = re.search(
+        r"literalinclude\} \.\./(examples/input_wsd\.json)\n:language: json\n"
+        r":emphasize-lines: ([\d, -]+)\n",
+        page,
+    )
+    assert marked is not None
+    numbers = set()
+    for part in marked.group(2).split(","):
+        first, _, last = part.strip().partition("-")
+        numbers.update(range(int(first), int(last or first) + 1))
+    lines = (root / marked.group(1)).read_text().splitlines()
+    start = next(n for n, line in enumerate(lines, 1) if '"learning_rate"' in line)
+    end = next(
+        n for n in range(start, len(lines) + 1) if lines[n - 1].strip() in ("}", "},")
+    )
+    steps = next(n for n, line in enumerate(lines, 1) if '"numb_steps"' in line)
+    assert numbers == {*range(start, end + 1), steps}

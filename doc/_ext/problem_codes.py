@@ -82,7 +82,9 @@ def _entry_lines(entry: Explanation) -> list[str]:
 class ProblemCodes(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         explained = explanations()
-        lines: list[str] = []
+        lines = [".. rubric:: Index", ""]
+        lines += [f"- `{code} <#{code.lower()}>`__ {code.meaning}" for code in CODES]
+        lines.append("")
         for code in CODES:
             if code not in explained:
                 raise self.error(f"{code} has no entry in explanations.md")
