@@ -20,8 +20,9 @@ import pytest
 from deepmd_runs import checkpoint, header, restarted_rate, row, session
 
 from deepmd_lr import LearningRateWarning
-from deepmd_lr.audit.comparison import audit_rates, printed_rate, rounds_to
+from deepmd_lr.audit.comparison import audit_rates
 from deepmd_lr.audit.learning_curve import learning_curve_of, read_learning_curve
+from deepmd_lr.audit.printing import printed_rate, rounds_to
 from deepmd_lr.audit.run import audit_run
 from deepmd_lr.cli.main import main
 from deepmd_lr.files.storage import InputFileError
@@ -565,7 +566,10 @@ GOOD_ROW = row(1, 1e-3)
         (header() + GOOD_ROW.replace("1.0e-03", "1.0e-0x"), ":3: the lr column holds"),
         (header() + GOOD_ROW.replace("1.0e-03", "-1.0e-03"), "not a learning rate"),
         (header() + GOOD_ROW.replace("      1", "    1.5", 1), "not a step number"),
-        (header() + GOOD_ROW.replace("      1", "      0", 1), "not a step number"),
+        (
+            header() + GOOD_ROW + GOOD_ROW.replace("      1", "      0", 1),
+            ":4: the step column holds '0', not a step number",
+        ),
         (
             header() + GOOD_ROW.replace("      1", " 2" + "0" * 19, 1),
             "not a step number",
@@ -870,15 +874,17 @@ def plateau_run(tmp_path: Path, rows: list[str], numb_steps: int) -> Path:
 def count_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The number of rates each call of ``rounds_to`` checks, from now on."""
     import deepmd_lr.audit.comparison
+    import deepmd_lr.audit.restarts
 
     checks: list[int] = []
-    rounds_to = deepmd_lr.audit.comparison.rounds_to
+    rounds_to = deepmd_lr.audit.printing.rounds_to
 
     def counted(expected: Any, logged: Any) -> Any:
         checks.append(np.broadcast(expected, logged).size)
         return rounds_to(expected, logged)
 
     monkeypatch.setattr(deepmd_lr.audit.comparison, "rounds_to", counted)
+    monkeypatch.setattr(deepmd_lr.audit.restarts, "rounds_to", counted)
     return checks
 
 

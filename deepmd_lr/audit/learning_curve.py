@@ -1,10 +1,12 @@
 """The learning curve of a DeePMD-kit run: the rate of each displayed step.
 
-The PyTorch trainer of DeePMD-kit writes a learning curve (``lcurve.out``,
-or ``training.disp_file``). Each training session starts it with a header
-line ``# step ... lr``, then writes a row for every displayed step ``N``
-(``N`` counts from 1): the last column is the rate that training step
-``N - 1`` ran with, printed as ``%8.1e``, so with two significant digits. A
+Every trainer of DeePMD-kit writes a learning curve (``lcurve.out``, or
+``training.disp_file``). Each training session starts it with a header
+line ``# step ... lr``, then writes a row for every displayed step ``N``:
+the last column is a rate, printed as ``%8.1e``, so with two significant
+digits. The PyTorch and Paddle trainers count ``N`` from 1 and print the
+rate that training step ``N - 1`` ran with; the TensorFlow trainer counts
+from 0 and prints the rate of step ``N`` (see :mod:`.trainers`). A
 restarted session appends a header of its own and its rows to the same
 file. A multi-task run has a set of loss columns per task and one shared
 ``lr`` column, last as well.
@@ -36,7 +38,7 @@ class LearningCurve:
     path: str
     steps: np.ndarray
     """The training step (from 0) that ran with each row's rate: its step
-    number (from 1) less 1."""
+    number less :attr:`row_lag`."""
     lines: np.ndarray
     """The line of each row in the file, from 1."""
     rate_ids: np.ndarray
@@ -48,6 +50,9 @@ class LearningCurve:
     row; a session without rows starts where the next one does."""
     cut_off_line: int | None
     """The line of a last row left out, as the file ends inside it."""
+    row_lag: int = 1
+    """Row ``N`` holds the rate of step ``N - row_lag``: 1, or 0 for the
+    TensorFlow trainer."""
 
     @cached_property
     def rates(self) -> np.ndarray:
@@ -56,8 +61,12 @@ class LearningCurve:
         return np.take(values, self.rate_ids)
 
 
-def read_learning_curve(path: str | Path) -> LearningCurve:
+def read_learning_curve(path: str | Path, row_lag: int | None = 1) -> LearningCurve:
     """The rows of a DeePMD-kit learning curve (single or multi-task).
+
+    Row ``N`` holds the rate of step ``N - row_lag``; with ``row_lag`` None,
+    the first row decides: 0 when it is at step 0 (only the TensorFlow
+    trainer writes one), else 1.
 
     Raises
     ------
@@ -65,11 +74,15 @@ def read_learning_curve(path: str | Path) -> LearningCurve:
         For a file that cannot be read, or is not such a learning curve;
         the message names the file and the line.
     """
-    return learning_curve_of(_lines_of(path), str(path))
+    return learning_curve_of(_lines_of(path), str(path), row_lag)
 
 
-def learning_curve_of(lines: Iterable[str], name: str) -> LearningCurve:
+def learning_curve_of(
+    lines: Iterable[str], name: str, row_lag: int | None = 1
+) -> LearningCurve:
     """The rows of the learning curve ``name`` whose lines are ``lines``.
+
+    ``row_lag`` is as for :func:`read_learning_curve`.
 
     Each line ends with ``\\n``, but the last may not. A row without one is
     one the trainer has not finished writing (it was stopped, or is still
@@ -104,6 +117,8 @@ def learning_curve_of(lines: Iterable[str], name: str) -> LearningCurve:
                 sessions.append(len(steps))
                 columns = len(names)
             continue
+        if row_lag is None:
+            row_lag = 0 if step == "0" else 1
         # A row like those before it, checked with as little as possible.
         rate_id = known_rates.get(fields[-1])
         complete = line.endswith("\n")
@@ -111,18 +126,20 @@ def learning_curve_of(lines: Iterable[str], name: str) -> LearningCurve:
             complete
             and rate_id is not None
             and len(fields) == columns
-            and _is_step(step)
+            and _is_step(step, row_lag)
         ):
             if not sessions:
                 raise InputFileError(
                     f"{name}:{number}: a row before the header line '# step ... lr': "
-                    "not a learning curve of DeePMD-kit's PyTorch trainer"
+                    "not a learning curve of DeePMD-kit"
                 )
             if not complete:
                 cut_off_line = number
                 break
-            rate_id = _check_row(f"{name}:{number}", fields, columns, known_rates)
-        steps.append(int(step) - 1)
+            rate_id = _check_row(
+                f"{name}:{number}", fields, columns, known_rates, row_lag
+            )
+        steps.append(int(step) - row_lag)
         line_numbers.append(number)
         rate_ids.append(rate_id)
     if not steps:
@@ -136,6 +153,7 @@ def learning_curve_of(lines: Iterable[str], name: str) -> LearningCurve:
         tuple(known_rates),
         np.frombuffer(sessions, dtype=np.int64),
         cut_off_line,
+        1 if row_lag is None else row_lag,
     )
 
 
@@ -151,30 +169,35 @@ def _check_header(where: str, names: list[str]) -> None:
     if names[-1] != "lr":
         raise InputFileError(
             f"{where}: the last column is {short_text(names[-1])!r}, not lr: "
-            "not a learning curve of DeePMD-kit's PyTorch trainer"
+            "not a learning curve of DeePMD-kit"
         )
 
 
-def _is_step(text: str) -> bool:
-    """Whether ``text`` is a step number: ASCII digits only (isdigit() accepts
-    "²" and Arabic-Indic digits), and few enough for a step count."""
+def _is_step(text: str, least: int) -> bool:
+    """Whether ``text`` is a step number from ``least``: ASCII digits only
+    (isdigit() accepts "²" and Arabic-Indic digits), and few enough for a
+    step count."""
     return (
         text.isascii()
         and text.isdigit()
         and len(text) <= 16
-        and 1 <= int(text) <= MAX_STEPS
+        and least <= int(text) <= MAX_STEPS
     )
 
 
 def _check_row(
-    where: str, fields: list[str], columns: int, known_rates: dict[str, int]
+    where: str,
+    fields: list[str],
+    columns: int,
+    known_rates: dict[str, int],
+    least_step: int,
 ) -> int:
     """The index of a row's rate in ``known_rates``, where it is added if new."""
     if len(fields) != columns:
         raise InputFileError(
             f"{where}: {len(fields)} columns where the header has {columns}"
         )
-    if not _is_step(fields[0]):
+    if not _is_step(fields[0], least_step):
         raise InputFileError(
             f"{where}: the step column holds {short_text(fields[0])!r}, "
             "not a step number"

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import math
 
-from deepmd_lr.audit.comparison import (
-    PRINT_DIGITS,
-    PRINT_ROUNDING,
-    RESTART_SEARCH_CHECKS,
-    RunAudit,
-)
+from deepmd_lr.audit.comparison import RunAudit
+from deepmd_lr.audit.printing import PRINT_DIGITS, PRINT_ROUNDING
+from deepmd_lr.audit.restarts import RESTART_SEARCH_CHECKS
+from deepmd_lr.audit.trainers import PYTORCH, Trainer
+
+_RESTART_FIXES = {
+    "pt": "upgrade to DeePMD-kit 3.2.0, or drive the optimizer with "
+    "deepmd_lr.ScheduleLR, which stays right on resume",
+    "pd": "no release fixes it (3.1.3 and 3.2.0 alike): train the run in one "
+    "session, or with the TensorFlow trainer or the PyTorch trainer of "
+    "DeePMD-kit 3.2.0, whose restarts keep the schedule",
+}
 
 
 def describe_audit(audit: RunAudit) -> list[str]:
@@ -17,6 +23,7 @@ def describe_audit(audit: RunAudit) -> list[str]:
     lines = []
     curve = audit.learning_curve
     if curve is not None:
+        lines.append(_trainer_line(audit.trainer, audit.trainer_reason))
         departing = len(audit.logged) - int(audit.logged.matches.sum())
         lines.append(
             f"{curve}: {len(audit.logged)} logged rates, "
@@ -61,12 +68,14 @@ def describe_audit(audit: RunAudit) -> list[str]:
             f"worst relative error: {_percent(worst.relative_error)} at step "
             f"{worst.step} ({worst.source}){rounding}"
         )
+    trainer = audit.trainer
     for restart in audit.restarts:
         s = restart.start_step
+        formula = str(trainer.restart).format(s=s)
         lines.append(
-            f"cause: the restart of DeePMD-kit 3.1.3: the session from "
+            f"cause: the restart of {_release(trainer)}: the session from "
             f"{restart.source} resumed at step {s} and ran each step t with "
-            f"value(0) * value(t + {s}) / value({s}) instead of value(t)"
+            f"{formula} instead of value(t)"
             + (
                 f" (its rows fit any restart step from {restart.earliest_start} "
                 f"to {s} as well)"
@@ -75,10 +84,7 @@ def describe_audit(audit: RunAudit) -> list[str]:
             )
         )
     if audit.restarts:
-        lines.append(
-            "fix: upgrade to DeePMD-kit 3.2.0, or drive the optimizer with "
-            "deepmd_lr.ScheduleLR, which stays right on resume"
-        )
+        lines.append(f"fix: {_RESTART_FIXES[trainer.option]}")
         if audit.unexplained:
             lines.append(
                 f"{len(audit.unexplained)} other departures are not explained "
@@ -88,10 +94,24 @@ def describe_audit(audit: RunAudit) -> list[str]:
     if audit.unsearched:
         lines.append(
             f"{audit.unsearched} departing sessions were not searched for the "
-            "restart of DeePMD-kit 3.1.3: the search stops after "
+            f"restart of {_release(trainer)}: the search stops after "
             f"{RESTART_SEARCH_CHECKS:,} checks of a restart step"
         )
     return lines
+
+
+def _trainer_line(trainer: Trainer, reason: str) -> str:
+    step = "N" if trainer.row_lag == 0 else f"N - {trainer.row_lag}"
+    return (
+        f"read as DeePMD-kit's {trainer.name} trainer writes it ({reason}): "
+        f"row N holds the rate of step {step}"
+    )
+
+
+def _release(trainer: Trainer) -> str:
+    if trainer is PYTORCH:
+        return "DeePMD-kit 3.1.3"
+    return f"DeePMD-kit's {trainer.name} trainer"
 
 
 def _departing(count: int) -> str:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from deepmd_lr.audit.checkpoints import read_checkpoint_rates
 from deepmd_lr.audit.comparison import RunAudit, audit_rates
 from deepmd_lr.audit.learning_curve import read_learning_curve
+from deepmd_lr.audit.trainers import PADDLE, PYTORCH, TENSORFLOW, TRAINERS, Trainer
 from deepmd_lr.deepmd.reading import read_run_input
 from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.schedules.building import make_learning_rate_schedule
@@ -35,7 +36,10 @@ DEFAULT_LEARNING_CURVE = "lcurve.out"
 DEFAULT_CHECKPOINT_PREFIX = "model.ckpt"
 """``training.save_ckpt`` when the input does not set it."""
 
-_CHECKPOINT_NUMBER = re.compile(r"-([0-9]{1,16})\.pt\Z")
+_CHECKPOINT_SUFFIX = re.compile(r"(?:-(0|[1-9][0-9]{0,15}))?\.(pt|pd|index)")
+"""What follows the prefix in the name of a trainer's checkpoint file."""
+
+_CHECKPOINT_TRAINERS = {"index": TENSORFLOW, "pd": PADDLE, "pt": PYTORCH}
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,9 @@ class RunFiles:
 
     learning_curve: Path | None
     checkpoints: tuple[Path, ...]
+    """The PyTorch trainer's checkpoints, in the order of their steps."""
+    trainer_marks: tuple[tuple[Trainer, Path], ...] = ()
+    """A checkpoint of each trainer that left one beside the learning curve."""
 
 
 def find_run_files(
@@ -71,25 +78,40 @@ def find_run_files(
 
 def _find_run_files(run: Path, training: Mapping[str, Any] | None) -> RunFiles:
     os.stat(run)  # a missing run, or one behind a loop of links, is named
-    if not run.is_dir():
-        return RunFiles(run, ())
     training = training if isinstance(training, Mapping) else {}
+    checkpoint_name = _file_name(training, "save_ckpt", DEFAULT_CHECKPOINT_PREFIX)
+    if not run.is_dir():
+        _, marks = _checkpoints(run.parent / checkpoint_name)
+        return RunFiles(run, (), marks)
     curve_name = _file_name(training, "disp_file", DEFAULT_LEARNING_CURVE)
-    prefix = run / _file_name(training, "save_ckpt", DEFAULT_CHECKPOINT_PREFIX)
+    prefix = run / checkpoint_name
     curve = run / curve_name
-    numbered = []
-    if prefix.parent.is_dir():
-        for path in prefix.parent.glob(f"{glob.escape(prefix.name)}-*.pt"):
-            match = _CHECKPOINT_NUMBER.search(path.name)
-            if match and path.name == f"{prefix.name}-{match[1]}.pt":
-                numbered.append((int(match[1]), path))
-    checkpoints = tuple(path for _, path in sorted(numbered))
+    checkpoints, marks = _checkpoints(prefix)
     if not os.path.lexists(curve) and not checkpoints:
         raise InputFileError(
             f"{run}: neither {curve_name} nor {prefix.name}-*.pt checkpoints "
             "are there; give the run's directory or its learning curve"
         )
-    return RunFiles(curve if os.path.lexists(curve) else None, checkpoints)
+    return RunFiles(curve if os.path.lexists(curve) else None, checkpoints, marks)
+
+
+def _checkpoints(
+    prefix: Path,
+) -> tuple[tuple[Path, ...], tuple[tuple[Trainer, Path], ...]]:
+    """The PyTorch checkpoints ``prefix-N.pt`` by step, and a checkpoint of
+    each trainer that left one there."""
+    numbered = []
+    marks: dict[Trainer, Path] = {}
+    if prefix.parent.is_dir():
+        for path in sorted(prefix.parent.glob(f"{glob.escape(prefix.name)}*")):
+            match = _CHECKPOINT_SUFFIX.fullmatch(path.name[len(prefix.name) :])
+            if not match or (match[1] is None and match[2] != "index"):
+                continue
+            marks.setdefault(_CHECKPOINT_TRAINERS[match[2]], path)
+            if match[2] == "pt":
+                numbered.append((int(match[1]), path))
+    checkpoints = tuple(path for _, path in sorted(numbered))
+    return checkpoints, tuple(marks.items())
 
 
 def _file_name(training: Mapping[str, Any], key: str, default: str) -> str:
@@ -103,7 +125,11 @@ def _file_name(training: Mapping[str, Any], key: str, default: str) -> str:
 
 
 def audit_run(
-    run: str | Path, input_file: str | Path, *, num_steps: int | None = None
+    run: str | Path,
+    input_file: str | Path,
+    *,
+    num_steps: int | None = None,
+    backend: str | None = None,
 ) -> RunAudit:
     """Audit the run in ``run`` (a directory or a learning curve) against its input.
 
@@ -113,7 +139,9 @@ def audit_run(
     and ``training.numb_steps`` (or ``num_steps`` when given) define the
     schedule, and what DeePMD-kit rewrites as it reads the input is issued
     as a :class:`~deepmd_lr.LearningRateWarning`. Checkpoints are compared
-    only when torch is installed.
+    only when torch is installed. ``backend`` (``"tf"``, ``"pt"`` or
+    ``"pd"``) names the trainer that wrote the run; without it, it is told
+    where that is certain.
 
     Raises
     ------
@@ -135,11 +163,15 @@ def audit_run(
     schedule = make_learning_rate_schedule(run_input.section, num_steps)
     for note in run_input.notes:
         warnings.warn(note, stacklevel=2)
-    return audit_files(schedule, find_run_files(run, run_input.training))
+    return audit_files(schedule, find_run_files(run, run_input.training), backend)
 
 
-def audit_files(schedule: BaseLR, files: RunFiles) -> RunAudit:
+def audit_files(
+    schedule: BaseLR, files: RunFiles, backend: str | None = None
+) -> RunAudit:
     """Audit the learning curve and checkpoints ``files`` against ``schedule``.
+
+    ``backend`` is as for :func:`audit_run`.
 
     Raises
     ------
@@ -147,8 +179,15 @@ def audit_files(schedule: BaseLR, files: RunFiles) -> RunAudit:
         For a file that cannot be read or is not what it should be, or
         checkpoints alone where torch is not installed.
     """
+    trainer, reason = _given_trainer(files, backend)
     curve = files.learning_curve
-    logged = read_learning_curve(curve) if curve is not None else None
+    row_lag = None if trainer is None else trainer.row_lag
+    logged = read_learning_curve(curve, row_lag) if curve is not None else None
+    if trainer is None and logged is not None and logged.row_lag == 0:
+        trainer, reason = TENSORFLOW, "its first row is at step 0"
+    if trainer is None:
+        trainer = PYTORCH
+        reason = "nothing tells its trainer apart; --backend names it"
     names = tuple(str(path) for path in files.checkpoints)
     try:
         kept = read_checkpoint_rates(files.checkpoints) if names else []
@@ -161,5 +200,22 @@ def audit_files(schedule: BaseLR, files: RunFiles) -> RunAudit:
             "installed, and there is no learning curve"
         )
     return audit_rates(
-        schedule, logged, kept, checkpoint_files=names, checked_checkpoints=checked
+        schedule,
+        logged,
+        kept,
+        checkpoint_files=names,
+        checked_checkpoints=checked,
+        trainer=trainer,
+        trainer_reason=reason,
     )
+
+
+def _given_trainer(files: RunFiles, backend: str | None) -> tuple[Trainer | None, str]:
+    """The trainer ``backend`` names, or that alone left checkpoints beside
+    the curve, and why; ``None`` when neither tells."""
+    if backend is not None:
+        return TRAINERS[backend], f"--backend {backend}"
+    if len(files.trainer_marks) == 1:
+        ((trainer, path),) = files.trainer_marks
+        return trainer, f"{path.name} is beside it"
+    return None, ""

@@ -184,6 +184,12 @@ def _add_views(commands: Any) -> None:
         required=True,
         help="the training input the run was started with",
     )
+    audit.add_argument(
+        "--backend",
+        choices=("tf", "pt", "pd"),
+        help="the DeePMD-kit trainer that wrote the run (told from its files "
+        "where that is certain, else pt)",
+    )
     _num_steps_option(audit)
 
 

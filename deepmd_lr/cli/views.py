@@ -142,7 +142,8 @@ def run_audit(args: argparse.Namespace) -> int:
 
     schedule, run, _, notes = read_schedule(args.input, args.num_steps)
     with file_errors():
-        audit = audit_files(schedule, find_run_files(args.run_path, run.training))
+        files = find_run_files(args.run_path, run.training)
+        audit = audit_files(schedule, files, args.backend)
     print(f"{args.run_path}: rates of the schedule in {args.input}")
     for line in describe_audit(audit):
         print(f"  {one_line(line)}")
