@@ -339,3 +339,18 @@ def test_the_paddle_restart_search_keeps_the_same_budget(
         f"{report.unsearched} departing sessions were not searched for the restart "
         "of DeePMD-kit's Paddle trainer: the search stops after 5,000,000 checks"
     ) in out
+
+
+@pytest.mark.parametrize(
+    ("run", "first_steps"), [("dp313_tf_wsd", [0, 1]), ("dp313_wsd", [0, 1])]
+)
+def test_plot_draws_each_logged_rate_at_the_step_that_used_it(
+    run: str, first_steps: list[int]
+) -> None:
+    # TensorFlow's rows 0, 1 hold steps 0, 1; PyTorch's rows 1, 2 hold 0, 1.
+    from deepmd_lr.cli.views import _logged_rates
+
+    directory = Path(__file__).parent.parent / "examples" / "runs" / run
+    training = json.loads((directory / "input.json").read_text())["training"]
+    _, steps, _ = _logged_rates(str(directory), training)
+    assert steps[:2] == first_steps

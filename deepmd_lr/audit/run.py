@@ -179,7 +179,7 @@ def audit_files(
         For a file that cannot be read or is not what it should be, or
         checkpoints alone where torch is not installed.
     """
-    trainer, reason = _given_trainer(files, backend)
+    trainer, reason = given_trainer(files, backend)
     curve = files.learning_curve
     row_lag = None if trainer is None else trainer.row_lag
     logged = read_learning_curve(curve, row_lag) if curve is not None else None
@@ -210,7 +210,7 @@ def audit_files(
     )
 
 
-def _given_trainer(files: RunFiles, backend: str | None) -> tuple[Trainer | None, str]:
+def given_trainer(files: RunFiles, backend: str | None) -> tuple[Trainer | None, str]:
     """The trainer ``backend`` names, or that alone left checkpoints beside
     the curve, and why; ``None`` when neither tells."""
     if backend is not None:

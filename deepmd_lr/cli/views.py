@@ -124,13 +124,16 @@ def run_plot(args: argparse.Namespace) -> int:
 def _logged_rates(run: str, training: Any) -> tuple[str, list[int], list[float]]:
     """The label, steps and rates of the learning curve of ``run``."""
     from deepmd_lr.audit.learning_curve import read_learning_curve
-    from deepmd_lr.audit.run import find_run_files
+    from deepmd_lr.audit.run import find_run_files, given_trainer
 
     with file_errors():
-        curve = find_run_files(run, training).learning_curve
+        files = find_run_files(run, training)
+        curve = files.learning_curve
         if curve is None:
             raise CommandError(f"{run}: no learning curve there to draw")
-        rows = read_learning_curve(curve)
+        # Each row at the step whose rate it holds, as audit reads it.
+        trainer, _ = given_trainer(files, None)
+        rows = read_learning_curve(curve, None if trainer is None else trainer.row_lag)
     return f"logged in {curve.name}", rows.steps.tolist(), rows.rates.tolist()
 
 
