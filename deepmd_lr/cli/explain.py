@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import os
 import sys
-import tempfile
 import textwrap
-from pathlib import Path
 
 from deepmd_lr.cli.streams import PROG, CommandError, print_error
 from deepmd_lr.section.codes import CODES, Explanation, explanations
@@ -51,6 +47,12 @@ def _shown(entry: Explanation, command_line: argparse.ArgumentParser) -> str | N
     """What the example's command prints, run on it in a temporary directory
     through ``command_line``; None where ``check`` does not report the code
     here (an example that needs a plugin's schedule type)."""
+    # Only on explaining a code: every command starts with this module.
+    import contextlib
+    import io
+    import tempfile
+    from pathlib import Path
+
     words = entry.command.split()
     example_args = command_line.parse_args(words[1:])
     printed = io.StringIO()
