@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import textwrap
 
 from deepmd_lr.cli.streams import PROG, CommandError, print_error
 from deepmd_lr.section.codes import CODES, Explanation, explanations
@@ -26,6 +25,8 @@ def run_explain(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    import textwrap
+
     entry = explanations()[code]
     kind = "error" if entry.code.is_error else "warning"
     written = "" if entry.encoding == "utf-8" else f", written in {entry.encoding}"

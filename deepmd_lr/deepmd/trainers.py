@@ -31,12 +31,13 @@ FIRST_RELEASES = {"pt": "3.0.0a0", "pd": "3.1.0a0", "pt_expt": "3.1.3"}
 """The first DeePMD-kit release with each trainer but TensorFlow's, which
 every release has: the first tag with the trainer's directory."""
 
-_FILES_OF_BACKEND = (
-    ("tf", re.compile(r"model\.ckpt(-\d+)?\.index|.+\.pb")),
-    ("pt", re.compile(r"model\.ckpt(-\d+)?\.pt|model\.pt")),
-    ("pd", re.compile(r"model\.ckpt(-\d+)?\.pd")),
+_FILES_OF_BACKEND = re.compile(
+    r"(?P<tf>model\.ckpt(?:-\d+)?\.index|.+\.pb)"
+    r"|(?P<pt>model\.ckpt(?:-\d+)?\.pt|model\.pt)"
+    r"|(?P<pd>model\.ckpt(?:-\d+)?\.pd)"
 )
-"""The names of the files only one backend's trainer writes (or freezes)."""
+"""The names of the files only one backend's trainer writes (or freezes),
+each in the group of its backend."""
 
 
 @dataclass(frozen=True)
@@ -59,14 +60,16 @@ def detect_backend(input_path: str) -> DetectedBackend | None:
     """
     directory = os.path.dirname(input_path) or "."
     try:
-        names = sorted(os.listdir(directory))
+        names = os.listdir(directory)
     except OSError:
         return None
-    found = {}
-    for backend, pattern in _FILES_OF_BACKEND:
-        evidence = next((name for name in names if pattern.fullmatch(name)), None)
-        if evidence is not None:
-            found[backend] = evidence
+    found: dict[str, str] = {}
+    for name in names:
+        match = _FILES_OF_BACKEND.fullmatch(name)
+        if match is not None and match.lastgroup is not None:
+            # The first name in sorted order, whatever the listing's order.
+            backend = match.lastgroup
+            found[backend] = min(found.get(backend, name), name)
     if len(found) != 1:
         return None
     [(backend, evidence)] = found.items()
