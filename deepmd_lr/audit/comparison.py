@@ -9,9 +9,9 @@ trainer (see :mod:`.restarts`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -157,18 +157,22 @@ class RunAudit:
     @property
     def first_departure(self) -> Comparison | None:
         """The departure at the earliest step (the earliest in the files on a tie)."""
-        departures = self.departures
-        if not departures:
-            return None
-        return departures[int(np.argmin(departures.column("step")))]
+        return _picked(self.departures, np.argmin, "step")
 
     @property
     def worst(self) -> Comparison | None:
         """The comparison with the largest relative error."""
-        everything = self.everything
-        if not everything:
-            return None
-        return everything[int(np.argmax(everything.column("relative_error")))]
+        return _picked(self.everything, np.argmax, "relative_error")
+
+
+def _picked(
+    comparisons: Comparisons, pick: Callable[[np.ndarray], Any], column: str
+) -> Comparison | None:
+    """The comparison whose ``column`` ``pick`` chooses (the first on a tie);
+    None when there is none."""
+    if not comparisons:
+        return None
+    return comparisons[int(pick(comparisons.column(column)))]
 
 
 def audit_rates(
