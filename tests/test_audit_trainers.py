@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from deepmd_runs import header, row, session
+from test_audit import WSD
 
 from deepmd_lr.audit.run import audit_run, find_run_files
 from deepmd_lr.audit.trainers import PADDLE, PYTORCH, TENSORFLOW
@@ -20,14 +21,6 @@ from deepmd_lr.files.storage import InputFileError
 from deepmd_lr.schedules.building import make_learning_rate_schedule
 
 RUNS = Path(__file__).resolve().parent.parent / "examples" / "runs"
-WSD = {
-    "type": "wsd",
-    "start_lr": 1e-3,
-    "stop_lr": 1e-5,
-    "warmup_steps": 200,
-    "warmup_start_factor": 0.1,
-    "decay_phase_ratio": 0.3,
-}
 NUM_STEPS = 2000
 
 
