@@ -576,7 +576,7 @@ def test_a_warmup_under_training_is_checked_as_deepmd_kit_runs_it(
 
 
 def test_a_warmup_under_training_gets_the_release_warnings_too() -> None:
-    from deepmd_lr.deepmd.releases import DeepmdVersion
+    from deepmd_lr.deepmd.installed import DeepmdVersion
 
     text = json.dumps(
         {
@@ -644,7 +644,7 @@ def test_a_file_named_twice_is_checked_and_counted_once(
 def test_the_fix_of_a_missing_final_rate_is_that_of_the_release(
     release: str, suggested: str, named: str
 ) -> None:
-    from deepmd_lr.deepmd.releases import DeepmdVersion
+    from deepmd_lr.deepmd.installed import DeepmdVersion
 
     text = '{"learning_rate": {"start_lr": 0.001}, "training": {"numb_steps": 10}}'
     problems = check_text(text, "in.json", "json", DeepmdVersion.parse(release))

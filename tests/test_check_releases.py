@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from deepmd_lr.cli.main import main
+from deepmd_lr.deepmd.installed import default_deepmd_version
 from deepmd_lr.deepmd.migration import migrate
-from deepmd_lr.deepmd.releases import default_deepmd_version
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -15,13 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deepmd_lr.deepmd.installed import DEEPMD_DISTRIBUTIONS, installed_deepmd_version
-from deepmd_lr.deepmd.releases import (
+from deepmd_lr.deepmd.installed import (
+    DEEPMD_DISTRIBUTIONS,
     DEFAULT_DEEPMD_VERSION,
     DeepmdVersion,
     default_deepmd_version,
-    release_warnings,
+    installed_deepmd_version,
 )
+from deepmd_lr.deepmd.releases import release_warnings
 from deepmd_lr.section.codes import CODES
 from deepmd_lr.section.errors import LearningRateWarning
 

@@ -16,7 +16,7 @@ from deepmd_lr.section import codes
 def run_check(args: argparse.Namespace) -> int:
     """Check files; print one line per problem (FILE:LINE:COLUMN: CODE message)
     and a summary; exit 1 if any has an error."""
-    from deepmd_lr.deepmd.releases import default_deepmd_version
+    from deepmd_lr.deepmd.installed import default_deepmd_version
     from deepmd_lr.lint.check import check_file
     from deepmd_lr.lint.report import github_line, json_report, summary_line, text_line
 

@@ -264,7 +264,7 @@ def _worker_count(text: str) -> int:
 
 
 def _deepmd_release(text: str) -> Any:
-    from deepmd_lr.deepmd.releases import DeepmdVersion
+    from deepmd_lr.deepmd.installed import DeepmdVersion
 
     try:
         return DeepmdVersion.parse(text)

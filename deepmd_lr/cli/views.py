@@ -24,7 +24,8 @@ from deepmd_lr.section.text import one_line
 
 def run_show(args: argparse.Namespace) -> int:
     """Describe the schedule: phases, decay rate and the rate at milestones."""
-    from deepmd_lr.deepmd.releases import default_deepmd_version, release_warnings
+    from deepmd_lr.deepmd.installed import default_deepmd_version
+    from deepmd_lr.deepmd.releases import release_warnings
     from deepmd_lr.deepmd.trainers import detect_backend
     from deepmd_lr.views.summary import describe_schedule
 

@@ -24,12 +24,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
-from deepmd_lr.deepmd.installed import installed_deepmd_version
+from deepmd_lr.deepmd.installed import DeepmdVersion
 from deepmd_lr.deepmd.trainers import BACKENDS, FIRST_RELEASES, TRAINER_NAMES
 from deepmd_lr.schedules.exp import replaced_decay_steps
 from deepmd_lr.section import codes
@@ -41,72 +39,6 @@ from deepmd_lr.section.legacy import (
     type_legacy_defaults,
 )
 from deepmd_lr.section.text import describe, plain, portable_float_text
-
-
-@dataclass(frozen=True, order=True)
-class DeepmdVersion:
-    """A DeePMD-kit version ``X.Y.Z``, ordered as PEP 440 orders versions.
-
-    A development build comes before the pre-releases of its release, which
-    come before the release (``3.2.0.dev3 < 3.2.0b0 < 3.2.0rc1 < 3.2.0``),
-    and a post-release after it. The local part (``+gabc``) names a build and
-    takes no part in the order.
-
-    >>> DeepmdVersion.parse("3.1.3.dev12+gabc") < DeepmdVersion.parse("3.1.3rc1")
-    True
-    >>> str(DeepmdVersion.parse("v3.2.0-beta.0"))
-    '3.2.0b0'
-    """
-
-    public: Version = field(repr=False)
-    """The version without its local part: what orders it."""
-    version: Version = field(compare=False)
-    """The version as :mod:`packaging` parses it, with all its parts."""
-
-    @classmethod
-    def parse(cls, text: str) -> DeepmdVersion:
-        """The version ``text`` spells, such as ``3.1.3``, ``3.2.0b0``,
-        ``3.1.3rc1`` or ``3.1.3.dev12+gabc``.
-
-        Raises
-        ------
-        ValueError
-            For any other text, with a one-line message that quotes it.
-        """
-        try:
-            version = Version(text) if isinstance(text, str) else None
-        except InvalidVersion:
-            version = None
-        # DeePMD-kit's versions have three numbers and no epoch ("1!").
-        if version is None or len(version.release) != 3 or "!" in text:
-            raise ValueError(
-                f"{describe(text)} is not a DeePMD-kit version: write it as X.Y.Z, "
-                "optionally with a pre-release, post-release or dev suffix, "
-                "such as 3.1.3, 3.2.0b0 or 3.1.3.dev12"
-            )
-        return cls(Version(version.public), version)
-
-    def __str__(self) -> str:
-        return str(self.version)
-
-
-DEFAULT_DEEPMD_VERSION = "3.1.3"
-"""The release ``check`` assumes when no DeePMD-kit is installed: the one the
-contract of deepmd-lr describes."""
-
-
-def default_deepmd_version() -> DeepmdVersion:
-    """The installed DeePMD-kit's version, or else :data:`DEFAULT_DEEPMD_VERSION`.
-
-    An installed version that is not ``X.Y.Z`` (a build from a source tree
-    without tags) is not guessed at: the default is used for it too.
-    """
-    installed = installed_deepmd_version()
-    try:
-        return DeepmdVersion.parse(installed or DEFAULT_DEEPMD_VERSION)
-    except ValueError:
-        return DeepmdVersion.parse(DEFAULT_DEEPMD_VERSION)
-
 
 _V2_0_0 = DeepmdVersion.parse("2.0.0")
 _V2_0_2 = DeepmdVersion.parse("2.0.2")

@@ -18,9 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from deepmd_lr.deepmd.installed import DeepmdVersion
 from deepmd_lr.deepmd.migration import is_whole_input, v0_input_error
 from deepmd_lr.deepmd.reading import not_an_object, survey_run_input, where_written
-from deepmd_lr.deepmd.releases import RELEASE_3_1_3, DeepmdVersion, release_warnings
+from deepmd_lr.deepmd.releases import RELEASE_3_1_3, release_warnings
 from deepmd_lr.files.reader import InputDocument, KeyPath, file_format, parse_input
 from deepmd_lr.files.storage import InputFileError, read_text
 from deepmd_lr.schedules.building import find_warnings
