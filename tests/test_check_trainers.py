@@ -281,3 +281,51 @@ def test_show_needs_the_trainer_for_workers(
     assert status == 0
     assert "trainer:" not in out
     assert "LW2" not in out
+
+
+# -- LW213: a warmup under training, which TensorFlow 3.0.0 to 3.1.2 never read --
+
+MOVED_WARMUP = {"start_lr": 1e-3, "stop_lr": 1e-8, "warmup_steps": 100}
+
+
+@pytest.mark.parametrize(
+    ("backend", "version", "warned"),
+    [
+        ("tf", "2.2.11", False),
+        ("tf", "3.0.0b0", True),
+        ("tf", "3.1.2", True),
+        ("tf", "3.1.3rc1", True),
+        ("tf", "3.1.3", False),
+        ("pt", "3.1.2", False),
+        ("pd", "3.1.2", False),
+        (None, "3.1.2", False),
+    ],
+)
+def test_tensorflow_before_3_1_3_ignores_a_warmup_under_training(
+    backend: str | None, version: str, warned: bool
+) -> None:
+    found = release_warnings(
+        MOVED_WARMUP, 10_000, version, backend, from_training=["warmup_steps"]
+    )
+    assert ("LW213" in [warning.code for warning in found]) == warned
+
+
+def test_a_warmup_written_in_the_section_draws_no_lw213() -> None:
+    found = release_warnings(MOVED_WARMUP, 10_000, "3.1.2", "tf")
+    assert "LW213" not in [warning.code for warning in found]
+
+
+def test_check_places_lw213_at_the_key_under_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(
+        '{"learning_rate": {"type": "exp", "start_lr": 0.001, "stop_lr": 1e-08},\n'
+        ' "training": {"numb_steps": 10000, "warmup_steps": 100}}\n'
+    )
+    argv = ["check", "--deepmd-version", "3.1.2", "--backend", "tf", str(path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"{path}:2:36: LW213 warning: training/warmup_steps: " in out
+    # A key in the place these releases read it is not unknown to them.
+    assert "LW204" not in out

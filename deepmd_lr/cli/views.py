@@ -52,7 +52,12 @@ def run_show(args: argparse.Namespace) -> int:
                 print(f"  {line}")
         release = args.deepmd_version or default_deepmd_version()
         found = release_warnings(
-            run.section, schedule.num_steps, release, backend, args.workers
+            run.section,
+            schedule.num_steps,
+            release,
+            backend,
+            args.workers,
+            run.from_training,
         )
         notes += [f"{warning.code} {warning}" for warning in found]
     print_notes("  ", notes, sys.stdout)

@@ -58,6 +58,15 @@ class RunInput:
         return self.data.get("training")
 
     @property
+    def from_training(self) -> list[str]:
+        """The keys of :attr:`section` that the input writes under ``training``."""
+        return [
+            name
+            for name, origin in self.origins.items()
+            if origin.startswith("training/")
+        ]
+
+    @property
     def num_steps_key(self) -> str | None:
         """The key of ``training`` that :attr:`num_steps` is read from:
         ``"numb_steps"``, or its alias ``"stop_batch"``."""

@@ -23,7 +23,7 @@ release with :func:`~deepmd_lr.deepmd.installed.installed_deepmd_version`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +68,7 @@ name in the fix."""
 _INSTEAD_OF_KEY = {
     "warmup_steps": (
         "remove it; DeePMD-kit 3.0.0 to 3.1.2 take a warmup from a rate of 0 "
-        "as training/warmup_steps, in their PyTorch trainer only"
+        "as training/warmup_steps, in their PyTorch and Paddle trainers only"
     ),
     "smooth": "remove it (these releases decay in steps, as smooth: false does)",
     "decay_rate": "remove it (these releases compute the rate from stop_lr)",
@@ -89,6 +89,8 @@ class _Judged:
     """The trainer, ``None`` where it is not known."""
     workers: int | None
     """The number of workers, or ``None`` where it is not known."""
+    from_training: frozenset[str] = frozenset()
+    """The keys of the section written under ``training`` in the input."""
 
     @property
     def type(self) -> str | None:
@@ -130,6 +132,7 @@ def release_warnings(
     version: DeepmdVersion | str,
     backend: str | None = None,
     workers: int | None = None,
+    from_training: Collection[str] = (),
 ) -> list[LearningRateWarning]:
     """What DeePMD-kit ``version`` will do with ``section`` that may surprise.
 
@@ -150,6 +153,9 @@ def release_warnings(
         is warned about, and a warmup from 0, which stops the PyTorch trainer.
     workers
         The number of data-parallel workers, or ``None`` when not known.
+    from_training
+        The keys of ``section`` that the input writes under ``training``,
+        where DeePMD-kit 3.0.0 to 3.1.2 read a warmup.
 
     Returns
     -------
@@ -174,7 +180,9 @@ def release_warnings(
     unchecked = _unchecked(version, backend)
     if unchecked:
         return [LearningRateWarning(unchecked[1], path=SECTION, code=unchecked[0])]
-    judged = _Judged(section, version, _count(num_steps), backend, workers)
+    judged = _Judged(
+        section, version, _count(num_steps), backend, workers, frozenset(from_training)
+    )
     return [warning for rule in _RULES for warning in rule(judged)]
 
 
@@ -285,7 +293,8 @@ def _final_rate_default(judged: _Judged) -> Iterator[LearningRateWarning]:
 
 def _unknown_keys(judged: _Judged) -> Iterator[LearningRateWarning]:
     for key in judged.section:
-        if key not in _FIRST_RELEASE_OF_KEY:
+        # Under training, a warmup key is where releases before 3.1.3 read it.
+        if key not in _FIRST_RELEASE_OF_KEY or key in judged.from_training:
             continue
         first, releases, fixed_in = _FIRST_RELEASE_OF_KEY[key]
         if judged.version >= first:
@@ -417,6 +426,23 @@ def _type_ignored(judged: _Judged) -> Iterator[LearningRateWarning]:
         )
 
 
+def _training_warmup_on_tensorflow(judged: _Judged) -> Iterator[LearningRateWarning]:
+    # 3.0.0b0 to 3.1.2 declare training/warmup_steps, which only the PyTorch
+    # and Paddle trainers read (v3.1.2 deepmd/utils/argcheck.py:3336-3339).
+    if judged.backend != "tf" or not _V3_0_0B0 <= judged.version < RELEASE_3_1_3:
+        return
+    for name in sorted(judged.from_training):
+        yield _warning(
+            name,
+            codes.TENSORFLOW_IGNORES_TRAINING_WARMUP,
+            f"the TensorFlow trainer of DeePMD-kit 3.0.0 to 3.1.2 reads no {name} "
+            "under training (only their PyTorch and Paddle trainers do), so dp "
+            "--tf train trains without a warmup, from start_lr at its first step. "
+            "Fix: train with dp --pt or dp --pd, or with DeePMD-kit 3.1.3 or "
+            "later, for the warmup; or remove the key",
+        )
+
+
 _RULES = (
     _warmup_from_zero,
     _schedule_type,
@@ -427,4 +453,5 @@ _RULES = (
     _scale_ignored,
     _tensorflow_scales_by_workers,
     _type_ignored,
+    _training_warmup_on_tensorflow,
 )

@@ -130,18 +130,13 @@ def check_text(
         found.add_error(problem)
     warnings = find_warnings(run.section, run.num_steps)
     if deepmd_version is not None:
-        warnings += [
-            w
-            for w in release_warnings(
-                run.section, run.num_steps, deepmd_version, backend
-            )
-            # Under training, a warmup key is in the place releases before
-            # 3.1.3 read it from: not a key they do not know.
-            if not (
-                w.code == codes.KEY_UNKNOWN_TO_RELEASE
-                and w.path.removeprefix(f"{SECTION}/") in run.origins
-            )
-        ]
+        warnings += release_warnings(
+            run.section,
+            run.num_steps,
+            deepmd_version,
+            backend,
+            from_training=run.from_training,
+        )
     found.add_warnings(where_written(w, run.origins) for w in warnings)
     return found.problems
 

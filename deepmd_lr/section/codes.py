@@ -159,6 +159,9 @@ TRAINER_IGNORES_TYPE = Code(
     "LW211", "the PyTorch-exportable trainer of 3.1.3 trains exp whatever the type"
 )
 RELEASE_LACKS_TRAINER = Code("LW212", "the release has no trainer for the backend")
+TENSORFLOW_IGNORES_TRAINING_WARMUP = Code(
+    "LW213", "the TensorFlow trainer of 3.0.0 to 3.1.2 ignores a warmup under training"
+)
 
 
 CODES: dict[str, Code] = {
