@@ -303,24 +303,23 @@ def test_a_fifo_without_a_writer_is_refused_at_once(tmp_path: Path) -> None:
         list(read_lines(fifo))
 
 
+def checked_from_a_pipe(name: str, text: str) -> subprocess.CompletedProcess[str]:
+    """``deepmd-lr check NAME`` in a child process, with ``text`` piped in."""
+    return subprocess.run(
+        [sys.executable, "-m", "deepmd_lr", "check", name],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
 def test_dev_stdin_is_refused_and_check_reads_a_pipe_as_dash() -> None:
     text = "\ufeff" + INPUT_JSON.replace("1e-8", "1e-2")
-    refused = subprocess.run(
-        [sys.executable, "-m", "deepmd_lr", "check", "/dev/stdin"],
-        input=text,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    refused = checked_from_a_pipe("/dev/stdin", text)
     assert refused.returncode == 1
     assert refused.stdout.startswith(f"/dev/stdin:1:1: LR001 {NOT_REGULAR}")
-    piped = subprocess.run(
-        [sys.executable, "-m", "deepmd_lr", "check", "-"],
-        input=text,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    piped = checked_from_a_pipe("-", text)
     assert piped.returncode == 1
     # The byte-order mark is dropped, as from a file: the column counts without it.
     assert piped.stdout.startswith("-:1:53: LR302 learning_rate/stop_lr: ")
