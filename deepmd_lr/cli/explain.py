@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 
-from deepmd_lr.cli.streams import PROG, CommandError, print_error
+from deepmd_lr.cli.streams import PROG
 from deepmd_lr.section.codes import CODES, Explanation, explanations
 
 
@@ -34,7 +35,7 @@ def run_explain(args: argparse.Namespace) -> int:
     print(f"{entry.text}\n")
     print(f"Example, {entry.file_name}{written}:\n")
     print(textwrap.indent(entry.example, "    "))
-    shown = _shown(entry, args.command_line)
+    shown = _shown(entry, args.run_command_line)
     if shown is None:
         print(f"Shown by: {entry.command}\n")
     else:
@@ -44,18 +45,29 @@ def run_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _shown(entry: Explanation, command_line: argparse.ArgumentParser) -> str | None:
-    """What the example's command prints, run on it in a temporary directory
-    through ``command_line``; None where ``check`` does not report the code
-    here (an example that needs a plugin's schedule type)."""
+def _shown(
+    entry: Explanation, run_command_line: Callable[[list[str]], int]
+) -> str | None:
+    """What the example's command prints, or None where ``check`` does not
+    report the code here (an example that needs a plugin's schedule type)."""
+    printed = example_output(entry, run_command_line)
+    if entry.command.split()[1] == "check" and entry.code not in printed:
+        return None
+    return printed
+
+
+def example_output(
+    entry: Explanation, run_command_line: Callable[[list[str]], int]
+) -> str:
+    """What the example's command prints (on stdout and stderr alike), run
+    by ``run_command_line`` (a function of the words after ``deepmd-lr``) on
+    the example, written to a temporary directory."""
     # Only on explaining a code: every command starts with this module.
     import contextlib
     import io
     import tempfile
     from pathlib import Path
 
-    words = entry.command.split()
-    example_args = command_line.parse_args(words[1:])
     printed = io.StringIO()
     previous = os.getcwd()
     with tempfile.TemporaryDirectory() as directory:
@@ -68,12 +80,7 @@ def _shown(entry: Explanation, command_line: argparse.ArgumentParser) -> str | N
                 contextlib.redirect_stdout(printed),
                 contextlib.redirect_stderr(printed),
             ):
-                try:
-                    example_args.run(example_args)
-                except CommandError as error:
-                    print_error(str(error))
+                run_command_line(entry.command.split()[1:])
         finally:
             os.chdir(previous)
-    if words[1] == "check" and entry.code not in printed.getvalue():
-        return None
     return printed.getvalue()

@@ -69,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "code", nargs="?", metavar="CODE", help="a code such as LR204; none lists all"
     )
-    # explain runs the command of a code's example through this same parser.
-    explain.set_defaults(command_line=parser)
+    # explain runs the command of a code's example as this command line runs it.
+    explain.set_defaults(run_command_line=_run)
     return parser
 
 

@@ -14,17 +14,16 @@ explain`` prints; a code without an entry there stops the build.
 from __future__ import annotations
 
 import re
-import shlex
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from cli_output import run_command
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
+from deepmd_lr.cli.explain import example_output
+from deepmd_lr.cli.main import main
 from deepmd_lr.section.codes import CODES, Explanation, explanations
 
 
@@ -57,11 +56,8 @@ def _plugin_type() -> Iterator[None]:
 
 def _printed(entry: Explanation) -> str:
     """What the example's command prints, run on the example file."""
-    with tempfile.TemporaryDirectory() as folder:
-        example = Path(folder, entry.file_name)
-        example.write_text(entry.example, encoding=entry.encoding)
-        with _plugin_type() if entry.code == "LR108" else nullcontext():
-            _, output = run_command(shlex.split(entry.command)[1:], folder)
+    with _plugin_type() if entry.code == "LR108" else nullcontext():
+        output = example_output(entry, main)
     return f"$ {entry.command}\n{output}"
 
 
