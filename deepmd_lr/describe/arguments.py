@@ -70,9 +70,9 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
     def check(section: Any) -> bool:
         """Every rule of the section, once; a broken one is dargs' message."""
         try:
-            check_section(section)
+            check_section(_as_written(section))
         except LearningRateConfigError as error:
-            argument.extra_check_errmsg = str(_as_written(section, error))
+            argument.extra_check_errmsg = str(error)
             return False
         return True
 
@@ -80,34 +80,27 @@ def learning_rate_args(fold_subdoc: bool = False) -> Argument:
     return argument
 
 
-def _as_written(
-    section: Any, error: LearningRateConfigError
-) -> LearningRateConfigError:
-    """The error of ``section`` without the keys that hold their default.
+def _as_written(section: Any) -> Any:
+    """``section`` without the keys that hold their default.
 
     dargs fills in every default before its extra check, so a fix that shows
     the section would show keys the user never wrote. Left out, they mean
     the same, and the section breaks the same rules; ``type`` stays.
     """
     if not isinstance(section, dict):
-        return error
+        return section
     try:
         spec = SCHEDULES.get(section.get("type", keys.DEFAULT_TYPE))
     except LearningRateConfigError:
-        return error
+        return section
     declared = {key.name: key for key in (*keys.COMMON_KEYS, *spec.variant_keys)}
-    written = {
+    return {
         name: value
         for name, value in section.items()
         if name == "type"
         or name not in declared
         or not _at_default(declared[name], value)
     }
-    try:
-        check_section(written)
-    except LearningRateConfigError as written_error:
-        return written_error
-    return error
 
 
 def _at_default(key: keys.Key, value: Any) -> bool:
