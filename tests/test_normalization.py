@@ -382,3 +382,12 @@ def test_the_fix_of_a_missing_rate_shows_no_value_reported_as_wrong():
     shown = _shown_section(missing.fix + ": ")
     assert shown == {"type": "exp", "_note": "kept", "start_lr": 1e-3, "stop_lr": 5e-8}
     normalize_learning_rate(shown)
+
+
+def test_the_fix_of_an_older_release_shows_no_value_reported_as_wrong_either():
+    from deepmd_lr.deepmd.reading import survey_run_input
+
+    data = {"learning_rate": {"start_lr": 1e-3, "smooth": 3}}
+    _, problems = survey_run_input(data, before_3_1_3=True)
+    (missing,) = [p for p in problems if p.code == "LR107"]
+    assert _shown_section(missing.fix + ": ") == {"start_lr": 1e-3, "stop_lr": 1e-8}

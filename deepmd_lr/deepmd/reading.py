@@ -11,7 +11,7 @@ runs, which :func:`survey_run_input` gives with every problem, and
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,7 +122,8 @@ def survey_run_input(
     # A missing rate, the one problem given a fix here, comes only from a
     # section that is an object.
     found = find_problems(read, num_steps)
-    fixed = [_with_input_fix(p, section, training, before_3_1_3) for p in found]
+    wrong = {problem.path for problem in found}
+    fixed = [_with_input_fix(p, section, training, before_3_1_3, wrong) for p in found]
     problems[:0] = [_error_where_written(problem, origins) for problem in fixed]
     run = RunInput(data, read, num_steps, tuple(notes), origins)
     return run, problems
@@ -219,6 +220,7 @@ def _with_input_fix(
     section: Mapping[str, Any],
     training: Any,
     before_3_1_3: bool,
+    wrong: Collection[str],
 ) -> LearningRateConfigError:
     """``problem``, a missing start or final rate given the fix for the
     release: the values of 3.1.3 or of the releases before it, and in a
@@ -230,7 +232,7 @@ def _with_input_fix(
     if migration.converter_length(section, training) is not None:
         fix = migration.legacy_fix_text(section, training)
     elif before_3_1_3:
-        fix = missing_rates_fix(section, before_3_1_3=True)
+        fix = missing_rates_fix(section, wrong=wrong, before_3_1_3=True)
     else:
         return problem
     return LearningRateConfigError(problem.path, problem.reason, fix, code=problem.code)

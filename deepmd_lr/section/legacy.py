@@ -9,11 +9,11 @@ the run stays the one the older release made.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from deepmd_lr.section.errors import LearningRateConfigError
-from deepmd_lr.section.keys import DEFAULT_TYPE, given
+from deepmd_lr.section.keys import DEFAULT_TYPE, given, key_path
 from deepmd_lr.section.registry import SCHEDULES
 from deepmd_lr.section.text import portable_json
 
@@ -70,11 +70,18 @@ behind each value)
     )
 
 
-def missing_rates_fix(section: Mapping[str, Any], *, before_3_1_3: bool = False) -> str:
+def missing_rates_fix(
+    section: Mapping[str, Any],
+    *,
+    wrong: Collection[str] = (),
+    before_3_1_3: bool = False,
+) -> str:
     """The fix of a section without ``start_lr`` or a final rate: the section
-    as written, its null keys left out, with the missing values added; the
-    final rate is the one DeePMD-kit 3.1.3 runs, or with ``before_3_1_3``
-    the one of the releases before it, and the other is named.
+    as written, its null keys and the keys at the paths ``wrong`` (values
+    reported as wrong in the same check) left out, with the missing values
+    added; the final rate is the one DeePMD-kit 3.1.3 runs, or with
+    ``before_3_1_3`` the one of the releases before it, and the other is
+    named.
 
     Examples
     --------
@@ -84,6 +91,11 @@ def missing_rates_fix(section: Mapping[str, Any], *, before_3_1_3: bool = False)
 before it ran 1.0e-08); `deepmd-lr migrate FILE` writes what the releases \
 before 3.1.3 ran
     """
+    section = {
+        name: value
+        for name, value in section.items()
+        if isinstance(name, str) and key_path(name) not in wrong
+    }
     written = {name: value for name, value in section.items() if value is not None}
     said = []
     if "start_lr" not in section:

@@ -20,7 +20,7 @@ raises when broken. They never import the schedules.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,7 +174,8 @@ def survey_section(section: Any, num_steps: int | None = None) -> SectionSurvey:
         return SectionSurvey(None, [error])
     survey = SectionSurvey(spec)
     valid = _check_keys(spec, section, survey.problems)
-    survey.problems += _missing_keys(spec, section, valid)
+    wrong = {problem.path for problem in survey.problems}
+    survey.problems += _missing_keys(spec, section, wrong)
     survey.problems += _contradictions(spec, section, valid)
     if not survey.problems:
         survey.problems += _type_rule(spec, valid)
@@ -227,8 +228,10 @@ _FILLED_SILENTLY = (
 
 
 def _missing_keys(
-    spec: ScheduleClass, section: Mapping[str, Any], valid: Mapping[str, Any]
+    spec: ScheduleClass, section: Mapping[str, Any], wrong: Collection[str]
 ) -> Iterator[LearningRateConfigError]:
+    """The keys the section lacks; ``wrong`` are the paths of the values
+    already reported as wrong, which a fix that shows the section leaves out."""
     no_start = "start_lr" not in section
     no_stop = not given(section, "stop_lr") and not given(section, "stop_lr_ratio")
     # A section without both is one problem with one fix: the values to
@@ -250,14 +253,7 @@ def _missing_keys(
         yield LearningRateConfigError(
             key_path("start_lr" if no_start else "stop_lr"),
             what,
-            # The section shown leaves out the values reported as wrong.
-            missing_rates_fix(
-                {
-                    name: value
-                    for name, value in section.items()
-                    if name in valid or name == "type" or str(name).startswith("_")
-                }
-            ),
+            missing_rates_fix(section, wrong=wrong),
             code=codes.START_LR_MISSING if no_start else codes.FINAL_RATE_MISSING,
         )
     for key in spec.variant_keys:
