@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from deepmd_lr.deepmd.trainers import TRAINER_NAMES
+
 
 @dataclass(frozen=True)
 class Trainer:
@@ -25,17 +27,21 @@ class Trainer:
 
     option: str
     """Its name for ``dp --OPTION train`` and ``deepmd-lr audit --backend``."""
-    name: str
     row_lag: int
     """Row ``N`` of its learning curve holds the rate of step ``N - row_lag``."""
     restart: str | None
     """The rate its restart from step ``s`` gives step ``t``, as a formula
     with ``{s}`` for ``s``; ``None`` when it keeps the schedule."""
 
+    @property
+    def name(self) -> str:
+        """Its name, as in "DeePMD-kit's TensorFlow trainer"."""
+        return TRAINER_NAMES[self.option]
 
-TENSORFLOW = Trainer("tf", "TensorFlow", 0, None)
-PYTORCH = Trainer("pt", "PyTorch", 1, "value(0) * value(t + {s}) / value({s})")
-PADDLE = Trainer("pd", "Paddle", 1, "value(t + {s})")
+
+TENSORFLOW = Trainer("tf", 0, None)
+PYTORCH = Trainer("pt", 1, "value(0) * value(t + {s}) / value({s})")
+PADDLE = Trainer("pd", 1, "value(t + {s})")
 
 TRAINERS = {trainer.option: trainer for trainer in (TENSORFLOW, PYTORCH, PADDLE)}
 """Each trainer by its option."""
