@@ -40,9 +40,8 @@ class Comparison:
 
     @property
     def relative_error(self) -> float:
-        if self.expected == 0:
-            return 0.0 if self.logged == 0 else math.inf
-        return abs(self.logged - self.expected) / self.expected
+        logged, expected = np.asarray(self.logged), np.asarray(self.expected)
+        return float(_relative_errors(logged, expected))
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,7 +105,8 @@ class Comparisons:
 
 
 def _relative_errors(logged: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """:attr:`Comparison.relative_error` of each pair."""
+    """How far each ``logged`` rate is from its ``expected`` one, relative to it:
+    0 when both are 0, infinite when only ``expected`` is 0."""
     # A subnormal expected rate may make the error overflow: it is infinite.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         errors = np.abs(logged - expected) / expected
