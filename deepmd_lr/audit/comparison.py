@@ -129,15 +129,15 @@ class RunAudit:
     restarts: tuple[Restart, ...]
     unexplained: Comparisons
     """Departures that the restarts found do not account for."""
-    cut_off: str | None = None
+    cut_off: str | None
     """``FILE:LINE`` of the learning curve's last row, left out as the file
     ends inside it."""
-    unsearched: int = 0
+    unsearched: int
     """Departing sessions not searched for a restart, as the search had made
     its :data:`~deepmd_lr.audit.restarts.RESTART_SEARCH_CHECKS` checks."""
-    trainer: Trainer = PYTORCH
+    trainer: Trainer
     """The trainer whose learning curve and restart the audit assumed."""
-    trainer_reason: str = ""
+    trainer_reason: str
     """Why it assumed that trainer."""
 
     @property

@@ -49,7 +49,7 @@ class RunFiles:
     learning_curve: Path | None
     checkpoints: tuple[Path, ...]
     """The PyTorch trainer's checkpoints, in the order of their steps."""
-    trainer_marks: tuple[tuple[Trainer, Path], ...] = ()
+    trainer_marks: tuple[tuple[Trainer, Path], ...]
     """A checkpoint of each trainer that left one beside the learning curve."""
 
 
