@@ -40,9 +40,8 @@ class Comparison:
 
     @property
     def relative_error(self) -> float:
-        if self.expected == 0:
-            return 0.0 if self.logged == 0 else math.inf
-        return abs(self.logged - self.expected) / self.expected
+        logged, expected = np.asarray(self.logged), np.asarray(self.expected)
+        return float(_relative_errors(logged, expected))
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,7 +105,8 @@ class Comparisons:
 
 
 def _relative_errors(logged: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """:attr:`Comparison.relative_error` of each pair."""
+    """How far each ``logged`` rate is from its ``expected`` one, relative to it:
+    0 when both are 0, infinite when only ``expected`` is 0."""
     # A subnormal expected rate may make the error overflow: it is infinite.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         errors = np.abs(logged - expected) / expected
@@ -129,15 +129,15 @@ class RunAudit:
     restarts: tuple[Restart, ...]
     unexplained: Comparisons
     """Departures that the restarts found do not account for."""
-    cut_off: str | None = None
+    cut_off: str | None
     """``FILE:LINE`` of the learning curve's last row, left out as the file
     ends inside it."""
-    unsearched: int = 0
+    unsearched: int
     """Departing sessions not searched for a restart, as the search had made
     its :data:`~deepmd_lr.audit.restarts.RESTART_SEARCH_CHECKS` checks."""
-    trainer: Trainer = PYTORCH
+    trainer: Trainer
     """The trainer whose learning curve and restart the audit assumed."""
-    trainer_reason: str = ""
+    trainer_reason: str
     """Why it assumed that trainer."""
 
     @property

@@ -50,7 +50,7 @@ class LearningCurve:
     row; a session without rows starts where the next one does."""
     cut_off_line: int | None
     """The line of a last row left out, as the file ends inside it."""
-    row_lag: int = 1
+    row_lag: int
     """Row ``N`` holds the rate of step ``N - row_lag``: 1, or 0 for the
     TensorFlow trainer."""
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from deepmd_lr.audit.checkpoints import read_checkpoint_rates
 from deepmd_lr.audit.comparison import RunAudit, audit_rates
-from deepmd_lr.audit.learning_curve import read_learning_curve
+from deepmd_lr.audit.learning_curve import LearningCurve, read_learning_curve
 from deepmd_lr.audit.trainers import PADDLE, PYTORCH, TENSORFLOW, TRAINERS, Trainer
 from deepmd_lr.deepmd.reading import read_run_input
 from deepmd_lr.files.storage import InputFileError
@@ -49,7 +49,7 @@ class RunFiles:
     learning_curve: Path | None
     checkpoints: tuple[Path, ...]
     """The PyTorch trainer's checkpoints, in the order of their steps."""
-    trainer_marks: tuple[tuple[Trainer, Path], ...] = ()
+    trainer_marks: tuple[tuple[Trainer, Path], ...]
     """A checkpoint of each trainer that left one beside the learning curve."""
 
 
@@ -179,15 +179,7 @@ def audit_files(
         For a file that cannot be read or is not what it should be, or
         checkpoints alone where torch is not installed.
     """
-    trainer, reason = given_trainer(files, backend)
-    curve = files.learning_curve
-    row_lag = None if trainer is None else trainer.row_lag
-    logged = read_learning_curve(curve, row_lag) if curve is not None else None
-    if trainer is None and logged is not None and logged.row_lag == 0:
-        trainer, reason = TENSORFLOW, "its first row is at step 0"
-    if trainer is None:
-        trainer = PYTORCH
-        reason = "nothing tells its trainer apart; --backend names it"
+    logged, trainer, reason = read_run_learning_curve(files, backend)
     names = tuple(str(path) for path in files.checkpoints)
     try:
         kept = read_checkpoint_rates(files.checkpoints) if names else []
@@ -210,7 +202,32 @@ def audit_files(
     )
 
 
-def given_trainer(files: RunFiles, backend: str | None) -> tuple[Trainer | None, str]:
+def read_run_learning_curve(
+    files: RunFiles, backend: str | None = None
+) -> tuple[LearningCurve | None, Trainer, str]:
+    """The learning curve of ``files``, each row at the step whose rate it
+    holds; the trainer it is read as, and why that one.
+
+    ``backend`` is as for :func:`audit_run`.
+
+    Raises
+    ------
+    InputFileError
+        For a learning curve that cannot be read or is not one.
+    """
+    trainer, reason = _given_trainer(files, backend)
+    path = files.learning_curve
+    row_lag = None if trainer is None else trainer.row_lag
+    curve = read_learning_curve(path, row_lag) if path is not None else None
+    if trainer is None and curve is not None and curve.row_lag == 0:
+        trainer, reason = TENSORFLOW, "its first row is at step 0"
+    if trainer is None:
+        trainer = PYTORCH
+        reason = "nothing tells its trainer apart; --backend names it"
+    return curve, trainer, reason
+
+
+def _given_trainer(files: RunFiles, backend: str | None) -> tuple[Trainer | None, str]:
     """The trainer ``backend`` names, or that alone left checkpoints beside
     the curve, and why; ``None`` when neither tells."""
     if backend is not None:

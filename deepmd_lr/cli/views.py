@@ -129,18 +129,14 @@ def run_plot(args: argparse.Namespace) -> int:
 
 def _logged_rates(run: str, training: Any) -> tuple[str, list[int], list[float]]:
     """The label, steps and rates of the learning curve of ``run``."""
-    from deepmd_lr.audit.learning_curve import read_learning_curve
-    from deepmd_lr.audit.run import find_run_files, given_trainer
+    from deepmd_lr.audit.run import find_run_files, read_run_learning_curve
 
     with file_errors():
-        files = find_run_files(run, training)
-        curve = files.learning_curve
+        curve, _, _ = read_run_learning_curve(find_run_files(run, training))
         if curve is None:
             raise CommandError(f"{run}: no learning curve there to draw")
-        # Each row at the step whose rate it holds, as audit reads it.
-        trainer, _ = given_trainer(files, None)
-        rows = read_learning_curve(curve, None if trainer is None else trainer.row_lag)
-    return f"logged in {curve.name}", rows.steps.tolist(), rows.rates.tolist()
+    label = f"logged in {Path(curve.path).name}"
+    return label, curve.steps.tolist(), curve.rates.tolist()
 
 
 def run_audit(args: argparse.Namespace) -> int:
